@@ -1,0 +1,172 @@
+"""Reading the archive back: CDXJ lookup, capture selection and record payloads.
+
+The CDXJ files in ``cdx/`` (one per WARC, SURT-sorted, written when the WARC is closed) are the same
+pywb reads, so ``akhbar replay`` and pywb find the same captures.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import surt
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+
+from akhbar.config import DataDir
+from akhbar.record import WarcPointer
+
+
+class NotArchived(LookupError):
+    """No capture of that URL (at that time) is in the archive."""
+
+
+@dataclass(frozen=True)
+class Capture:
+    urlkey: str
+    timestamp: str  # 14 digits, UTC (longer when the WARC-Date had fractions)
+    url: str
+    status: str
+    mime: str
+    digest: str
+    filename: str
+    offset: int
+    length: int
+
+
+def url_key(url: str) -> str:
+    return surt.surt(url)
+
+
+def iter_cdx(cdx_dir: Path) -> Iterator[Capture]:
+    for path in sorted(Path(cdx_dir).glob("*.cdxj")):
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip() or line.startswith("!"):
+                    continue
+                key, ts, blob = line.rstrip("\n").split(" ", 2)
+                d = json.loads(blob)
+                yield Capture(key, ts, d.get("url", ""), str(d.get("status", "")), d.get("mime", ""),
+                              d.get("digest", ""), d.get("filename", ""), int(d.get("offset", 0)),
+                              int(d.get("length", 0)))
+
+
+def find_captures(url: str, data: DataDir) -> list[Capture]:
+    key = url_key(url)
+    return sorted((c for c in iter_cdx(data.cdx) if c.urlkey == key), key=lambda c: c.timestamp)
+
+
+def closest(captures: list[Capture], at: str | None = None) -> Capture:
+    """The capture nearest to ``at`` (digits of a timestamp, any precision); latest when omitted."""
+    if not captures:
+        raise NotArchived("no captures")
+    if not at:
+        return captures[-1]
+    want = int((("".join(ch for ch in at if ch.isdigit())) + "0" * 14)[:14])
+    return min(captures, key=lambda c: (abs(int(c.timestamp[:14]) - want), -int(c.timestamp[:14])))
+
+
+def read_record(data: DataDir, filename: str, offset: int) -> ArcWarcRecord:
+    """The record at ``offset`` of a WARC in the archive; its streams stay readable until closed."""
+    path = (data.warc / filename).resolve()
+    if path.parent != data.warc.resolve():
+        raise NotArchived(f"refusing WARC path outside the archive: {filename!r}")
+    fh = open(path, "rb")  # noqa: SIM115 - handed over to the iterator, closed by caller via record
+    fh.seek(offset)
+    record = next(iter(ArchiveIterator(fh)))
+    record._akhbar_fh = fh  # type: ignore[attr-defined]
+    return record
+
+
+@dataclass
+class Replay:
+    capture: Capture
+    status_line: str
+    headers: list[tuple[str, str]]
+    raw: bytes  # payload exactly as the server sent it (Content-Encoding kept)
+    body: bytes  # payload with Content-Encoding undone
+
+    @property
+    def content_type(self) -> str:
+        return next((v for k, v in self.headers if k.lower() == "content-type"), "")
+
+
+def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
+    captures = find_captures(url, data)
+    if not captures:
+        raise NotArchived(f"{url} is not in the archive")
+    cap = closest(captures, at)
+    record = read_record(data, cap.filename, cap.offset)
+    try:
+        raw = record.raw_stream.read()
+        body = _decode_content(raw, record)
+        headers = list(record.http_headers.headers) if record.http_headers else []
+        status = record.http_headers.statusline if record.http_headers else ""
+    finally:
+        record._akhbar_fh.close()  # type: ignore[attr-defined]
+    return Replay(cap, status, headers, raw, body)
+
+
+def _decode_content(raw: bytes, record: ArcWarcRecord) -> bytes:
+    from io import BytesIO
+
+    from warcio.bufferedreaders import DecompressingBufferedReader
+
+    enc = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers \
+        else ""
+    if enc in ("gzip", "x-gzip", "deflate", "br"):
+        reader = DecompressingBufferedReader(BytesIO(raw), decomp_type="gzip" if enc == "x-gzip" else enc)
+        return reader.read()
+    return raw
+
+
+@dataclass
+class ArchivedResponse:
+    url: str
+    status: int
+    content_type: str
+    body: bytes  # Content-Encoding undone
+    fetched: str  # WARC-Date
+    pointer: WarcPointer
+    source: str  # from the file's warcinfo, when the crawl recorded one
+    profile: dict | None = None  # the source profile recorded in the warcinfo
+
+
+def iter_responses(data: DataDir) -> Iterator[ArchivedResponse]:
+    """Every response record of every finished WARC file, oldest file first."""
+    for path in sorted(data.warc.glob("*.warc.gz")):
+        source, profile = "", None
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh)
+            for record in it:
+                if record.rec_type == "warcinfo":
+                    fields = record.content_stream().read().decode("utf-8", "replace")
+                    for line in fields.splitlines():
+                        key, _, value = line.partition(":")
+                        if key == "source":
+                            source = value.strip()
+                        elif key == "akhbar-profile":
+                            try:
+                                profile = json.loads(value)
+                            except ValueError:
+                                profile = None
+                    continue
+                if record.rec_type != "response" or not record.http_headers:
+                    continue
+                raw = record.raw_stream.read()
+                body = _decode_content(raw, record)
+                it.read_to_end()
+                yield ArchivedResponse(
+                    url=record.rec_headers.get_header("WARC-Target-URI"),
+                    status=int(record.http_headers.get_statuscode() or 0),
+                    content_type=record.http_headers.get_header("Content-Type") or "",
+                    body=body,
+                    fetched=record.rec_headers.get_header("WARC-Date"),
+                    pointer=WarcPointer(file=path.name, offset=it.get_record_offset(),
+                                        length=it.get_record_length(),
+                                        record_id=record.rec_headers.get_header("WARC-Record-ID")),
+                    source=source,
+                    profile=profile,
+                )

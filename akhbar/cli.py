@@ -1,0 +1,251 @@
+"""The ``akhbar`` command: crawl, search, replay, reindex, extract, and the sample-site demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from akhbar.config import DataDir, sources_dirs
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+
+def _profiles() -> dict:
+    from crawler.profiles import load_profiles
+
+    return load_profiles(sources_dirs())
+
+
+# -- sources / crawl ------------------------------------------------------------------------------
+def cmd_sources(args: argparse.Namespace) -> int:
+    profiles = _profiles()
+    if args.json:
+        print(json.dumps([p.to_dict() for p in profiles.values()], ensure_ascii=False, indent=2))
+        return 0
+    for p in profiles.values():
+        flag = "verified" if p.verified else "unverified"
+        out.print(f"{p.id:22} {p.country:3} {flag:10} {p.name_en} — {p.name_ar}  {p.base_url}")
+    return 0
+
+
+def _select_profiles(names: list[str], base_urls: list[str]) -> list:
+    profiles = _profiles()
+    unknown = [n for n in names if n not in profiles]
+    if unknown:
+        raise SystemExit(f"unknown source(s): {', '.join(unknown)}; see `akhbar sources`")
+    chosen = [profiles[n] for n in names]
+    moves = dict(item.split("=", 1) for item in base_urls)
+    return [p.with_base_url(moves[p.id]) if p.id in moves else p for p in chosen]
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from akhbar.crawl import crawl_failed, run_crawl
+
+    names = args.sources or ([p for p in _profiles() if not p.startswith("sample-")] if args.all else [])
+    if not names:
+        raise SystemExit("name the sources to crawl (see `akhbar sources`), or --all")
+    profiles = _select_profiles(names, args.base_url)
+    reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
+                        max_articles=args.max_articles)
+    return 1 if crawl_failed(reports) else 0
+
+
+# -- search ---------------------------------------------------------------------------------------
+_MARK = re.compile(r"<mark>(.*?)</mark>")
+
+
+def _terminal_snippet(snippet: str) -> str:
+    import html
+
+    parts = _MARK.split(snippet)
+    return "".join(f"[bold yellow]{escape(html.unescape(p))}[/]" if i % 2 else escape(html.unescape(p))
+                   for i, p in enumerate(parts))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from index.backends import open_backend
+    from index.base import SearchQuery
+
+    query = SearchQuery(text=args.query, sources=args.source or [], section=args.section or "",
+                        agency=args.agency or "", since=args.since or "", until=args.until or "",
+                        sort=args.sort, page=args.page, per_page=args.limit)
+    backend = open_backend(args.backend, DataDir.from_env(args.data))
+    try:
+        page = backend.search(query)
+    finally:
+        backend.close()
+    if args.json:
+        print(json.dumps({"total": page.total, "page": query.page, "per_page": query.per_page,
+                          "hits": [{**h.article, "score": h.score, "snippet": h.snippet} for h in page.hits]},
+                         ensure_ascii=False, indent=2))
+        return 0
+    out.print(f"[bold]{page.total}[/] result(s) for «{escape(args.query)}»")
+    for rank, hit in enumerate(page.hits, start=(query.page - 1) * query.per_page + 1):
+        a = hit.article
+        out.print(f"\n[bold]{rank}. {escape(a.get('title', ''))}[/]")
+        out.print(f"   [dim]{escape(a.get('source', ''))} · {escape(a.get('published') or 'no date')} · "
+                  f"{escape(a.get('url', ''))}[/]")
+        out.print("   " + _terminal_snippet(hit.snippet))
+    return 0
+
+
+# -- archive --------------------------------------------------------------------------------------
+def cmd_replay(args: argparse.Namespace) -> int:
+    from akhbar.archive import NotArchived, replay
+
+    try:
+        rep = replay(args.url, DataDir.from_env(args.data), at=args.at)
+    except NotArchived as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        return 2
+    body = rep.raw if args.raw else rep.body
+    err.print(f"[dim]capture {rep.capture.timestamp} of {escape(rep.capture.url)}: {escape(rep.status_line)}, "
+              f"{len(body)} bytes ({'as sent' if args.raw else 'content-decoded'}) from "
+              f"{escape(rep.capture.filename)}@{rep.capture.offset}[/]")
+    if args.output:
+        Path(args.output).write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    return 0
+
+
+def cmd_captures(args: argparse.Namespace) -> int:
+    from akhbar.archive import find_captures
+
+    caps = find_captures(args.url, DataDir.from_env(args.data))
+    for c in caps:
+        print(f"{c.timestamp} {c.status} {c.mime} {c.digest} {c.filename} {c.offset} {c.length}")
+    return 0 if caps else 2
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from akhbar.reindex import reindex
+
+    counts = reindex(DataDir.from_env(args.data), args.backend)
+    out.print("reindexed from WARC: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+    return 1 if counts.get("index_failed") else 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from crawler.profiles import profile_for_url
+    from pipelines.extract import ExtractionError, extract_article
+
+    profiles = _profiles()
+    profile = profiles[args.source] if args.source else profile_for_url(args.url, profiles)
+    body = Path(args.file).read_bytes()
+    try:
+        article = extract_article(body, args.url, profile, content_type=args.content_type or "")
+    except ExtractionError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        return 2
+    keys = ("title", "text", "published", "authors", "section", "source", "url") if not args.all_fields \
+        else tuple(article)
+    record = {k: article.get(k) for k in keys}
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        for k, v in record.items():
+            out.print(f"[bold]{k}[/]: {escape(str(v))}")
+    return 0
+
+
+# -- demo / samples -------------------------------------------------------------------------------
+def cmd_samples(args: argparse.Namespace) -> int:
+    from samples.server import main as serve_samples
+
+    return serve_samples(["--host", args.host, "--port-base", str(args.port_base)])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from akhbar.demo import run_demo
+
+    return run_demo(DataDir.from_env(args.data), query=args.query, progress=not args.no_progress)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="akhbar", description="Arabic news crawler, archive and search")
+    parser.add_argument("--data", help="data directory (default: $AKHBAR_DATA or ./akhbar-data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sources", help="list source profiles")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("crawl", help="crawl sources into the WARC archive and the index")
+    p.add_argument("sources", nargs="*", help="source profile ids")
+    p.add_argument("--all", action="store_true", help="every bundled real source")
+    p.add_argument("--max-articles", type=int, default=0, help="per source (0 = profile/setting default)")
+    p.add_argument("--base-url", action="append", default=[], metavar="ID=URL",
+                   help="move a profile to another origin (sample sites on another port)")
+    p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("search", help="search archived articles")
+    p.add_argument("query")
+    p.add_argument("--source", action="append", help="only this source (repeatable)")
+    p.add_argument("--section")
+    p.add_argument("--agency")
+    p.add_argument("--since", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--backend", help="embedded (default: $AKHBAR_BACKEND or embedded)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("replay", help="print the archived body of a URL")
+    p.add_argument("url")
+    p.add_argument("--at", help="timestamp (YYYYMMDDhhmmss, any prefix); closest capture wins")
+    p.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    p.add_argument("--raw", action="store_true", help="payload exactly as sent (keep Content-Encoding)")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("captures", help="list every capture of a URL")
+    p.add_argument("url")
+    p.set_defaults(func=cmd_captures)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
+    p.add_argument("--backend")
+    p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("extract", help="extract one HTML file as an article")
+    p.add_argument("file")
+    p.add_argument("--url", required=True)
+    p.add_argument("--source", help="profile id (default: matched from the URL)")
+    p.add_argument("--content-type", help="HTTP Content-Type, for the charset")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all-fields", action="store_true", help="the whole article record")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("samples", help="serve the bundled sample news sites on loopback")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port-base", type=int, default=8701)
+    p.set_defaults(func=cmd_samples)
+
+    p = sub.add_parser("demo", help="serve the sample sites, crawl, index, search and replay")
+    p.add_argument("--query", default="مفاوضات الرقة")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

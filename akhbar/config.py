@@ -1,0 +1,52 @@
+"""Where Akhbar keeps its data, from the environment, with one directory holding everything.
+
+``AKHBAR_DATA`` (default ``./akhbar-data``) holds ``warc/`` (the system of record), ``cdx/`` (CDXJ
+indexes beside the WARCs), ``index.sqlite`` (the embedded search index, derived) and ``state/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "akhbar-data"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @classmethod
+    def from_env(cls, override: str | os.PathLike | None = None) -> DataDir:
+        return cls(Path(override or os.environ.get("AKHBAR_DATA") or DEFAULT_DATA_DIR).resolve())
+
+    @property
+    def warc(self) -> Path:
+        return self.root / "warc"
+
+    @property
+    def cdx(self) -> Path:
+        return self.root / "cdx"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.sqlite"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    def ensure(self) -> DataDir:
+        for path in (self.warc, self.cdx, self.state):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def sources_dirs() -> list[Path]:
+    """Bundled real profiles, bundled sample-site profiles, then ``AKHBAR_SOURCES`` (os.pathsep list)."""
+    from crawler.profiles import SOURCES_DIR
+    from samples import sources_dir
+
+    extra = [Path(p) for p in os.environ.get("AKHBAR_SOURCES", "").split(os.pathsep) if p]
+    return [SOURCES_DIR, sources_dir(), *extra]

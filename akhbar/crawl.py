@@ -1,0 +1,139 @@
+"""Run crawls for one or more sources in one Scrapy process, with a live progress table and an
+end-of-crawl report (pages fetched, articles new, errors by kind, per source).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from akhbar.config import DataDir
+from crawler.profiles import SourceProfile
+from crawler.spiders.news import NewsSpider
+
+_ERROR_PREFIXES = ("akhbar/errors/", "downloader/exception_type_count/", "spider_exceptions/")
+
+
+@dataclass
+class SourceReport:
+    source: str
+    pages_fetched: int = 0
+    articles_discovered: int = 0
+    articles_new: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    warc_records: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    finish_reason: str = ""
+
+    @classmethod
+    def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:
+        errors = {}
+        for key, value in stats.items():
+            for prefix in _ERROR_PREFIXES:
+                if key.startswith(prefix):
+                    name = key[len(prefix):].rsplit(".", 1)[-1]
+                    errors[name] = errors.get(name, 0) + int(value)
+        return cls(
+            source=source,
+            pages_fetched=int(stats.get("downloader/response_count", 0)),
+            articles_discovered=int(stats.get("akhbar/articles_discovered", 0)),
+            articles_new=int(stats.get("akhbar/articles_new", 0)),
+            articles_updated=int(stats.get("akhbar/articles_updated", 0)),
+            articles_unchanged=int(stats.get("akhbar/articles_unchanged", 0)),
+            warc_records=int(stats.get("akhbar/warc/records", 0)),
+            errors=errors,
+            finish_reason=str(stats.get("finish_reason", "running")),
+        )
+
+
+def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Settings:
+    settings = get_project_settings()
+    if settings.get("BOT_NAME") != "akhbar":  # run from outside the project dir
+        settings.setmodule("crawler.settings", priority="project")
+    settings.update({
+        "AKHBAR_DATA_DIR": str(data.root), "AKHBAR_WARC_DIR": str(data.warc),
+        "AKHBAR_CDX_DIR": str(data.cdx), "AKHBAR_INDEX_PATH": str(data.index),
+    }, priority="cmdline")
+    settings.update(overrides or {}, priority="cmdline")
+    return settings
+
+
+def _table(reports: list[SourceReport], title: str) -> Table:
+    table = Table(title=title)
+    for col in ("source", "pages", "found", "new", "updated", "unchanged", "errors", "status"):
+        table.add_column(col, justify="left" if col in ("source", "errors", "status") else "right")
+    for r in reports:
+        errs = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items())) or "-"
+        table.add_row(r.source, str(r.pages_fetched), str(r.articles_discovered), str(r.articles_new),
+                      str(r.articles_updated), str(r.articles_unchanged), errs, r.finish_reason)
+    return table
+
+
+def run_crawl(
+    profiles: list[SourceProfile],
+    data: DataDir,
+    *,
+    overrides: dict[str, Any] | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+    max_articles: int = 0,
+) -> list[SourceReport]:
+    """Crawl the given sources to completion; returns one report per source and saves them as JSON."""
+    data.ensure()
+    console = console or Console(stderr=True)
+    settings = build_settings(data, overrides)
+    if progress:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawlers: list[tuple[SourceProfile, Crawler]] = []
+    for profile in profiles:
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, profile=profile, max_articles=max_articles or None)
+        crawlers.append((profile, crawler))
+
+    def snapshot() -> list[SourceReport]:
+        return [SourceReport.from_stats(p.id, c.stats.get_stats() if c.stats else {}) for p, c in crawlers]
+
+    live = None
+    if progress and console.is_terminal:
+        from twisted.internet import task
+
+        live = Live(_table(snapshot(), "crawling…"), console=console, refresh_per_second=4, transient=True)
+        live.start()
+        loop = task.LoopingCall(lambda: live.update(_table(snapshot(), "crawling…")))
+        loop.start(0.5, now=False)
+    try:
+        process.start()
+    finally:
+        if live is not None:
+            live.stop()
+    reports = snapshot()
+    if progress:
+        console.print(_table(reports, "crawl report"))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = data.state / "reports" / f"crawl-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
+    logging.getLogger(__name__).info("crawl report saved to %s", out)
+    return reports
+
+
+def crawl_failed(reports: list[SourceReport]) -> bool:
+    return any(r.finish_reason not in ("finished", "closespider_itemcount", "closespider_pagecount")
+               for r in reports)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("use `akhbar crawl`")

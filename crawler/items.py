@@ -1,0 +1,18 @@
+"""What the spider hands to the item pipelines: a fetched article page, not yet extracted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from akhbar.record import WarcPointer
+
+
+@dataclass
+class FetchedPage:
+    url: str
+    source: str
+    body: bytes  # entity body after Content-Encoding was undone (the WARC keeps the raw bytes)
+    content_type: str
+    status: int
+    fetched: str  # ISO 8601 UTC, same instant as the WARC-Date of the capture
+    warc: WarcPointer = field(default_factory=dict)

@@ -1,0 +1,220 @@
+"""Declarative source profiles: one TOML file per news site.
+
+A profile says *where* a site lists its articles (feeds, sitemaps, section pages), *which* URLs are
+articles, and *what* of its template is boilerplate. The single generic spider reads these, so adding
+a site is a data change, not code. Profiles for real sites are written from knowledge and carry
+``verified = false`` until someone has crawled the live site with them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SOURCES_DIR = Path(__file__).parent / "sources"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class ProfileError(ValueError):
+    """A source profile is malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A listing page of a site; ``next_page`` is a CSS selector for the pagination link."""
+
+    url: str
+    name: str = ""
+    next_page: str = ""
+    max_pages: int = 3
+
+
+@dataclass(frozen=True)
+class SourceProfile:
+    id: str
+    name_ar: str
+    name_en: str
+    country: str
+    base_url: str
+    allowed_domains: tuple[str, ...]
+    article_patterns: tuple[str, ...]
+    timezone: str = "UTC"
+    language: str = "ar"
+    verified: bool = False
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    deny_patterns: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = ()
+    max_articles: int = 0
+    notes: str = ""
+    path: str = ""
+    _compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
+    _denied: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
+
+    # -- URL classification -------------------------------------------------------------------
+    def absolute(self, url: str) -> str:
+        return urljoin(self.base_url + "/", url)
+
+    def is_article(self, url: str) -> bool:
+        if any(p.search(url) for p in self._denied):
+            return False
+        return any(p.search(url) for p in self._compiled)
+
+    def is_allowed(self, url: str) -> bool:
+        """Same site: host in allowed_domains and, for the base host, the same port.
+
+        The port check matters on loopback, where several sample sites share 127.0.0.1.
+        """
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        base = urlsplit(self.base_url)
+        if host == (base.hostname or "").lower():
+            return (parts.port or _default_port(parts.scheme)) == (base.port or _default_port(base.scheme))
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    @property
+    def feed_urls(self) -> list[str]:
+        return [self.absolute(u) for u in self.feeds]
+
+    @property
+    def sitemap_urls(self) -> list[str]:
+        return [self.absolute(u) for u in self.sitemaps]
+
+    @property
+    def section_list(self) -> list[Section]:
+        return [replace(s, url=self.absolute(s.url)) for s in self.sections]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_base_url(self, base_url: str) -> SourceProfile:
+        """The same profile moved to another origin (sample sites on an ephemeral port)."""
+        old = self.base_url.rstrip("/")
+        new = base_url.rstrip("/")
+        pats = tuple(p.replace(re.escape(old), re.escape(new)) for p in self.article_patterns)
+        host = urlsplit(new).hostname or ""
+        return _build(
+            {**self._raw(), "base_url": new, "article_patterns": list(pats), "allowed_domains": [host]},
+            self.path,
+        )
+
+    def to_dict(self) -> dict:
+        """The profile as TOML-shaped data (recorded in each WARC's warcinfo for provenance)."""
+        return self._raw()
+
+    def _raw(self) -> dict:
+        return {
+            "id": self.id, "name_ar": self.name_ar, "name_en": self.name_en, "country": self.country,
+            "base_url": self.base_url, "allowed_domains": list(self.allowed_domains),
+            "article_patterns": list(self.article_patterns), "timezone": self.timezone,
+            "language": self.language, "verified": self.verified, "feeds": list(self.feeds),
+            "sitemaps": list(self.sitemaps),
+            "sections": [s.__dict__ for s in self.sections],
+            "deny_patterns": list(self.deny_patterns), "boilerplate": list(self.boilerplate),
+            "title_suffixes": list(self.title_suffixes), "max_articles": self.max_articles,
+            "notes": self.notes,
+        }
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+_REQUIRED = ("id", "name_ar", "name_en", "country", "base_url", "allowed_domains", "article_patterns")
+_KNOWN = set(_REQUIRED) | {
+    "timezone", "language", "verified", "feeds", "sitemaps", "sections", "deny_patterns",
+    "boilerplate", "title_suffixes", "max_articles", "notes",
+}
+
+
+def _build(data: dict, path: str) -> SourceProfile:
+    where = path or "<profile>"
+    missing = [k for k in _REQUIRED if not data.get(k)]
+    if missing:
+        raise ProfileError(f"{where}: missing required field(s): {', '.join(missing)}")
+    unknown = sorted(set(data) - _KNOWN)
+    if unknown:
+        raise ProfileError(f"{where}: unknown field(s): {', '.join(unknown)}")
+    if not _ID_RE.match(data["id"]):
+        raise ProfileError(f"{where}: id {data['id']!r} must be lowercase letters, digits and dashes")
+    base = urlsplit(data["base_url"])
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise ProfileError(f"{where}: base_url {data['base_url']!r} is not an http(s) URL")
+    try:
+        ZoneInfo(data.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ProfileError(f"{where}: unknown timezone {data.get('timezone')!r}") from exc
+    compiled, denied = [], []
+    for key, out in (("article_patterns", compiled), ("deny_patterns", denied)):
+        for pat in data.get(key, []):
+            try:
+                out.append(re.compile(pat))
+            except re.error as exc:
+                raise ProfileError(f"{where}: bad regex in {key}: {pat!r}: {exc}") from exc
+    sections = []
+    for i, sec in enumerate(data.get("sections", [])):
+        if not isinstance(sec, dict) or "url" not in sec:
+            raise ProfileError(f"{where}: sections[{i}] needs a url")
+        extra = set(sec) - {"url", "name", "next_page", "max_pages"}
+        if extra:
+            raise ProfileError(f"{where}: sections[{i}] unknown field(s): {', '.join(sorted(extra))}")
+        sections.append(Section(**sec))
+    if not (data.get("feeds") or data.get("sitemaps") or sections):
+        raise ProfileError(f"{where}: needs at least one of feeds, sitemaps, sections")
+    profile = SourceProfile(
+        id=data["id"], name_ar=data["name_ar"], name_en=data["name_en"], country=data["country"],
+        base_url=data["base_url"].rstrip("/"),
+        allowed_domains=tuple(d.lower() for d in data["allowed_domains"]),
+        article_patterns=tuple(data["article_patterns"]),
+        timezone=data.get("timezone", "UTC"), language=data.get("language", "ar"),
+        verified=bool(data.get("verified", False)),
+        feeds=tuple(data.get("feeds", [])), sitemaps=tuple(data.get("sitemaps", [])),
+        sections=tuple(sections), deny_patterns=tuple(data.get("deny_patterns", [])),
+        boilerplate=tuple(data.get("boilerplate", [])),
+        title_suffixes=tuple(data.get("title_suffixes", [])),
+        max_articles=int(data.get("max_articles", 0)), notes=data.get("notes", ""), path=path,
+        _compiled=tuple(compiled), _denied=tuple(denied),
+    )
+    for url in profile.feed_urls + profile.sitemap_urls + [s.url for s in profile.section_list]:
+        if not profile.is_allowed(url):
+            raise ProfileError(f"{where}: {url} is outside allowed_domains {list(profile.allowed_domains)}")
+    return profile
+
+
+def profile_from_dict(data: dict, where: str = "") -> SourceProfile:
+    return _build(dict(data), where)
+
+
+def load_profile(path: str | Path) -> SourceProfile:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path}: not valid TOML: {exc}") from exc
+    return _build(data, str(path))
+
+
+def load_profiles(directories: list[Path] | None = None) -> dict[str, SourceProfile]:
+    """All profiles from the given directories (default: the bundled ones), keyed by id."""
+    out: dict[str, SourceProfile] = {}
+    for directory in directories or [SOURCES_DIR]:
+        for path in sorted(Path(directory).glob("*.toml")):
+            prof = load_profile(path)
+            if prof.id in out:
+                raise ProfileError(f"{path}: duplicate id {prof.id!r} (also in {out[prof.id].path})")
+            out[prof.id] = prof
+    return out
+
+
+def profile_for_url(url: str, profiles: dict[str, SourceProfile]) -> SourceProfile | None:
+    for prof in profiles.values():
+        if prof.is_allowed(url):
+            return prof
+    return None

@@ -1,0 +1,65 @@
+"""Scrapy settings for Akhbar. Every Akhbar knob is an ``AKHBAR_*`` setting with its default here.
+
+Polite by default: robots.txt obeyed, AutoThrottle on, at most two requests in flight per domain, and a
+User-Agent that names the project and a contact URL (set ``AKHBAR_CONTACT_URL`` to your own page).
+"""
+
+import os
+
+from akhbar import __version__
+from akhbar.config import DataDir
+
+BOT_NAME = "akhbar"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+_data = DataDir.from_env()
+AKHBAR_DATA_DIR = str(_data.root)
+AKHBAR_WARC_DIR = str(_data.warc)
+AKHBAR_CDX_DIR = str(_data.cdx)
+AKHBAR_INDEX_PATH = str(_data.index)
+AKHBAR_WARC_MAX_SIZE = 100 * 1024 * 1024  # rotate WARC files at ~100 MB
+AKHBAR_OPERATOR = os.environ.get("AKHBAR_OPERATOR", "")
+AKHBAR_CONTACT_URL = os.environ.get("AKHBAR_CONTACT_URL", "https://github.com/akhbar-archive/akhbar")
+AKHBAR_INDEX_BATCH = 50  # articles per index transaction
+AKHBAR_MAX_ARTICLES = 0  # per source per crawl; 0 = no limit (a profile's max_articles wins if set)
+
+USER_AGENT = f"akhbar/{__version__} (Arabic news archiver; +{AKHBAR_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# Archive error pages too: a 404 or 500 is part of what the site did at that moment.
+HTTPERROR_ALLOW_ALL = True
+
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "ar,en;q=0.5",
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # closest to the network: sees raw, still-compressed bodies and every redirect hop
+    "pipelines.archive.WarcArchiveMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 300,
+    "pipelines.index.IndexPipeline": 800,
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

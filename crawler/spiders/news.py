@@ -1,0 +1,165 @@
+"""The one generic news spider. What to crawl comes from a source profile, never from code.
+
+Discovery runs three ways at once, as a site offers them: RSS/Atom feeds, sitemaps (indexes, plain
+urlsets and Google News sitemaps, via Scrapy's own ``scrapy.utils.sitemap``) and section listing pages
+with pagination. Only URLs the profile calls articles are fetched as articles; everything fetched,
+feeds and listings included, is archived by the WARC middleware before it reaches these callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from w3lib.url import canonicalize_url
+
+from akhbar.config import sources_dirs
+from crawler.items import FetchedPage
+from crawler.profiles import Section, SourceProfile, load_profiles
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, source: str | None = None, profile: SourceProfile | None = None,
+                 max_articles: int | str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if profile is None:
+            if not source:
+                raise ValueError("NewsSpider needs -a source=ID (see `akhbar sources`)")
+            profiles = load_profiles(sources_dirs())
+            if source not in profiles:
+                raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(profiles))}")
+            profile = profiles[source]
+        self.profile = profile
+        self.warc_prefix = profile.id
+        self.allowed_domains = list(profile.allowed_domains)
+        self._max_articles = int(max_articles) if max_articles else 0
+        self._seen: set[str] = set()
+        self._scheduled = 0
+
+    @property
+    def max_articles(self) -> int:
+        return self.profile.max_articles or self._max_articles or self.settings.getint("AKHBAR_MAX_ARTICLES")
+
+    # -- entry points -------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.profile.feed_urls:
+            yield scrapy.Request(url, callback=self.parse_feed, meta={"akhbar_kind": "feed"})
+        for url in self.profile.sitemap_urls:
+            yield scrapy.Request(url, callback=self.parse_sitemap, meta={"akhbar_kind": "sitemap"})
+        for section in self.profile.section_list:
+            yield self._listing_request(section.url, section, 1)
+
+    def _listing_request(self, url: str, section: Section, page: int) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"section": section, "page": page},
+                              meta={"akhbar_kind": "listing"})
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _count(self, key: str, n: int = 1) -> None:
+        self.crawler.stats.inc_value(f"akhbar/{key}", n)
+
+    def _ok(self, response: Response, kind: str) -> bool:
+        if response.status == 200:
+            return True
+        self._count(f"errors/http_{response.status}")
+        self.logger.warning("%s %s answered HTTP %d; skipped", kind, response.url, response.status)
+        return False
+
+    def _article_requests(self, urls: list[str], base: str) -> Iterator[scrapy.Request]:
+        for raw in urls:
+            url = canonicalize_url(urljoin(base, raw.strip()))
+            if url in self._seen or not self.profile.is_allowed(url) or not self.profile.is_article(url):
+                continue
+            if self.max_articles and self._scheduled >= self.max_articles:
+                self._count("articles_over_limit")
+                continue
+            self._seen.add(url)
+            self._scheduled += 1
+            self._count("articles_discovered")
+            yield scrapy.Request(url, callback=self.parse_article, meta={"akhbar_kind": "article"})
+
+    # -- callbacks ----------------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self._ok(response, "feed"):
+            return
+        try:
+            sel = scrapy.Selector(body=response.body, type="xml")
+            sel.remove_namespaces()
+            links = sel.xpath("//item/link/text()").getall()
+            links += sel.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
+        except Exception as exc:  # noqa: BLE001 - a broken feed must not stop the crawl
+            links = []
+            self.logger.warning("feed %s could not be parsed: %s", response.url, exc)
+        if not links:
+            self._count("errors/bad_feed")
+            self.logger.warning("feed %s yielded no article links", response.url)
+        self._count("feeds_parsed")
+        yield from self._article_requests(links, response.url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        if not self._ok(response, "sitemap"):
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except OSError as exc:
+                self._count("errors/bad_sitemap")
+                self.logger.warning("sitemap %s: bad gzip: %s", response.url, exc)
+                return
+        try:
+            sitemap = Sitemap(body)
+            entries = list(sitemap)
+        except Exception as exc:  # noqa: BLE001 - lxml raises several kinds on junk
+            self._count("errors/bad_sitemap")
+            self.logger.warning("sitemap %s could not be parsed: %s", response.url, exc)
+            return
+        self._count("sitemaps_parsed")
+        locs = [e["loc"] for e in entries if e.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for loc in locs:
+                url = urljoin(response.url, loc.strip())
+                if self.profile.is_allowed(url):
+                    yield scrapy.Request(url, callback=self.parse_sitemap, meta={"akhbar_kind": "sitemap"})
+        else:
+            yield from self._article_requests(locs, response.url)
+
+    def parse_listing(self, response: Response, section: Section, page: int) -> Iterator[scrapy.Request]:
+        if not self._ok(response, "listing"):
+            return
+        if not hasattr(response, "css"):
+            self._count("errors/non_html")
+            return
+        self._count("listings_parsed")
+        yield from self._article_requests(response.css("a::attr(href)").getall(), response.url)
+        if section.next_page and page < section.max_pages:
+            nxt = response.css(section.next_page).get()
+            if nxt:
+                url = urljoin(response.url, nxt.strip())
+                if self.profile.is_allowed(url) and not self.profile.is_article(url):
+                    yield self._listing_request(url, section, page + 1)
+
+    def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        if not self._ok(response, "article"):
+            return
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if ctype.split(";")[0].strip().lower() not in HTML_TYPES:
+            self._count("errors/non_html")
+            self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
+                                ctype or "of no content type")
+            return
+        yield FetchedPage(
+            url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
+            status=response.status, fetched=response.meta.get("akhbar_fetched", ""),
+            warc=response.meta.get("akhbar_warc", {}),
+        )
+
+

@@ -1,0 +1,67 @@
+"""The search backend contract shared by the embedded (SQLite FTS5) and Elasticsearch backends.
+
+Both take the same ``Article`` dicts and answer the same ``SearchQuery`` with the same
+``SearchPage``, so the CLI, the web app and the tests never care which one is behind them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from akhbar.record import Article
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    sources: list[str] = field(default_factory=list)
+    section: str = ""
+    agency: str = ""
+    since: str = ""  # ISO date or datetime, inclusive, compared to `published`
+    until: str = ""  # ISO date or datetime, inclusive
+    sort: str = "relevance"  # or "date" (newest first)
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass
+class SearchHit:
+    article: Article
+    score: float
+    # The best passage of the body (or title) with matched words wrapped in <mark>…</mark>;
+    # everything else in it is HTML-escaped, so it is safe to drop into a web page.
+    snippet: str
+
+
+@dataclass
+class SearchPage:
+    total: int
+    hits: list[SearchHit]
+    query: SearchQuery
+
+
+@dataclass
+class UpsertResult:
+    indexed: int = 0  # new documents
+    updated: int = 0  # existing canonical URL, content changed
+    unchanged: int = 0  # existing canonical URL, same content hash
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+class SearchBackend(Protocol):
+    def upsert(self, articles: Iterable[Article]) -> UpsertResult:
+        """Insert or replace by canonical URL (falls back to url); idempotent."""
+
+    def search(self, query: SearchQuery) -> SearchPage: ...
+
+    def get(self, url: str) -> Article | None:
+        """The stored article for a canonical URL or URL."""
+
+    def count(self) -> int: ...
+
+    def clear(self) -> None:
+        """Remove every document (used by reindex before refilling)."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,213 @@
+"""Write every HTTP exchange to WARC files with warcio: the archive is the system of record.
+
+``WarcArchiveMiddleware`` sits right next to the downloader (priority 950), so it sees each response
+*before* ``HttpCompressionMiddleware`` decodes it and before redirects are followed. The payload stored
+is therefore the entity body exactly as the server sent it, ``Content-Encoding`` included (gzip stays
+gzip, and ``WARC-Payload-Digest`` is over those bytes), which is what makes replay byte-exact. The one
+transformation Twisted forces on us is de-chunking: the body arrives without chunk framing, so a
+``Transfer-Encoding`` header is kept under ``X-Archive-Orig-Transfer-Encoding`` (pywb's convention)
+rather than left to lie about the stored bytes.
+
+Files are gzip-per-record, start with a ``warcinfo`` record, rotate by size, and are named
+``PREFIX-YYYYMMDDHHMMSSmmm-NNNNN-HOST.warc.gz``. A file being written is called ``*.warc.gz.open`` and
+is renamed when closed, so a finished name always means a complete file; a CDXJ index (pywb format,
+SURT-sorted) is written beside it into ``cdx/`` at that moment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from akhbar.record import WarcPointer
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+WARC_SUFFIX = ".warc.gz"
+
+
+@dataclass
+class Exchange:
+    """One request/response pair as it crossed the wire (headers as ordered (name, value) pairs)."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str = "HTTP/1.1"
+    ip_address: str = ""
+    fetched: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def warc_date(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class WarcRotatingWriter:
+    """Appends exchanges to size-rotated WARC files; offsets and lengths come from the writer."""
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        *,
+        cdx_directory: Path | None = None,
+        max_size: int = 100 * 1024 * 1024,
+        info: dict[str, str] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.cdx_directory = Path(cdx_directory) if cdx_directory else None
+        self.prefix = prefix
+        self.max_size = max_size
+        self.info = info or {}
+        self.hostname = socket.gethostname().split(".")[0] or "localhost"
+        self.serial = 0
+        self._fh = None
+        self._writer: WARCWriter | None = None
+        self._path: Path | None = None
+        self.closed_files: list[Path] = []
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    # -- files --------------------------------------------------------------------------------
+    @property
+    def current_name(self) -> str | None:
+        """The name the current file will have once closed (what article pointers refer to)."""
+        return self._path.name[: -len(OPEN_SUFFIX)] if self._path else None
+
+    def _open(self) -> None:
+        self.serial += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.hostname}{WARC_SUFFIX}"
+        self._path = self.directory / (name + OPEN_SUFFIX)
+        self._fh = open(self._path, "xb")  # noqa: SIM115 - lives until close()
+        self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
+        info = {"software": "akhbar (scrapy + warcio)", "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                **self.info}
+        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+
+    def close(self) -> Path | None:
+        """Flush, fsync, rename to the final name and index it; returns the final path."""
+        if not self._fh or not self._path:
+            return None
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._fh.close()
+        final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
+        os.replace(self._path, final)
+        self._fh = self._writer = self._path = None
+        self.closed_files.append(final)
+        if self.cdx_directory:
+            write_cdxj(final, self.cdx_directory)
+        return final
+
+    # -- records ------------------------------------------------------------------------------
+    def write(self, ex: Exchange) -> WarcPointer:
+        """Write the request and response records; returns where the response record landed."""
+        if self._writer is None:
+            self._open()
+        assert self._writer is not None and self._fh is not None
+        date = warc_date(ex.fetched)
+        resp_headers = StatusAndHeaders(
+            f"{ex.status} {_reason(ex.status)}", _archivable_headers(ex.response_headers), protocol=ex.protocol
+        )
+        warc_headers = {"WARC-Date": date}
+        if ex.ip_address:
+            warc_headers["WARC-IP-Address"] = ex.ip_address
+        response = self._writer.create_warc_record(
+            ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
+            http_headers=resp_headers, warc_headers_dict=warc_headers,
+        )
+        parts = urlsplit(ex.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        req_headers = [("Host", parts.netloc), *[(k, v) for k, v in ex.request_headers if k.lower() != "host"]]
+        request = self._writer.create_warc_record(
+            ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
+            http_headers=StatusAndHeaders(f"{ex.method} {target} {ex.protocol}", req_headers,
+                                          is_http_request=True),
+            warc_headers_dict={"WARC-Date": date,
+                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")},
+        )
+        offset = self._fh.tell()
+        self._writer.write_record(response)
+        length = self._fh.tell() - offset
+        self._writer.write_record(request)
+        pointer = WarcPointer(file=self.current_name or "", offset=offset, length=length,
+                              record_id=response.rec_headers.get_header("WARC-Record-ID"))
+        if self._fh.tell() >= self.max_size:
+            self.close()
+        return pointer
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _archivable_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out = []
+    for name, value in headers:
+        if name.lower() == "transfer-encoding":
+            name = "X-Archive-Orig-Transfer-Encoding"
+        out.append((name, value))
+    return out
+
+
+def write_cdxj(warc_path: Path, cdx_directory: Path) -> Path:
+    """pywb-compatible, SURT-sorted CDXJ for one WARC file, named after it."""
+    from cdxj_indexer.main import CDXJIndexer
+
+    cdx_directory.mkdir(parents=True, exist_ok=True)
+    out = cdx_directory / (warc_path.name.removesuffix(WARC_SUFFIX) + ".cdxj")
+    tmp = out.with_suffix(".cdxj.tmp")
+    CDXJIndexer(str(tmp), [str(warc_path)], sort=True).process_all()
+    os.replace(tmp, out)
+    return out
+
+
+def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefix: str = "") -> list[Path]:
+    """Finish WARC files left ``.open`` by a killed crawl.
+
+    Complete records are kept; a trailing partial record is cut off (and counted in the log) so the
+    file passes ``warcio check``; then the file is renamed and indexed like a normally closed one.
+    """
+    recovered = []
+    for path in sorted(Path(directory).glob(f"{prefix}*{WARC_SUFFIX}{OPEN_SUFFIX}")):
+        good_end = 0
+        try:
+            with open(path, "rb") as fh:
+                it = ArchiveIterator(fh)
+                for record in it:
+                    record.content_stream().read()
+                    it.read_to_end()
+                    good_end = it.get_record_offset() + it.get_record_length()
+        except Exception as exc:  # noqa: BLE001 - any parse error marks the end of the good part
+            logger.warning("WARC %s: damaged after byte %d (%s); truncating", path.name, good_end, exc)
+        size = path.stat().st_size
+        if good_end < size:
+            logger.warning("WARC %s: cut %d trailing bytes of an unfinished record", path.name, size - good_end)
+            with open(path, "r+b") as fh:
+                fh.truncate(good_end)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        os.replace(path, final)
+        if cdx_directory:
+            write_cdxj(final, cdx_directory)
+        recovered.append(final)
+    return recovered

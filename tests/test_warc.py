@@ -1,0 +1,109 @@
+"""The WARC writer: record pairs, digests over the bytes as sent, rotation, .open files, recovery."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import UTC, datetime
+
+from warcio.archiveiterator import ArchiveIterator
+
+from akhbar.archive import find_captures, replay, url_key
+from akhbar.config import DataDir
+from pipelines.warc import Exchange, WarcRotatingWriter, recover_open_files
+from tests.helpers import warcio_check
+
+HTML = "<html><head><meta charset='utf-8'><title>خبر</title></head><body><p>نص الخبر</p></body></html>".encode()
+
+
+def _exchange(url: str, body: bytes = HTML, headers: list[tuple[str, str]] | None = None) -> Exchange:
+    return Exchange(
+        url=url, method="GET", request_headers=[("User-Agent", "akhbar-test"), ("Accept-Encoding", "gzip")],
+        request_body=b"", status=200,
+        response_headers=headers or [("Content-Type", "text/html; charset=utf-8"),
+                                     ("Content-Length", str(len(body)))],
+        body=body, ip_address="127.0.0.1", fetched=datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC),
+    )
+
+
+def _data(tmp_path) -> DataDir:
+    return DataDir(tmp_path).ensure()
+
+
+def test_pair_written_checked_and_indexed(tmp_path):
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "test", cdx_directory=data.cdx)
+    pointer = writer.write(_exchange("http://127.0.0.1:9/a/1"))
+    assert list(data.warc.glob("*.open")), "a file being written carries the .open suffix"
+    final = writer.close()
+    assert final and final.name == pointer["file"] and final.name.endswith(".warc.gz")
+    assert final.name.startswith("test-") and final.name.split("-")[2] == "00001"
+    assert not list(data.warc.glob("*.open"))
+    result = warcio_check([final])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    with open(final, "rb") as fh:
+        types = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)]
+    assert types == [("warcinfo", None), ("response", "http://127.0.0.1:9/a/1"),
+                     ("request", "http://127.0.0.1:9/a/1")]
+    with open(final, "rb") as fh:
+        fh.seek(pointer["offset"])
+        rec = next(iter(ArchiveIterator(fh)))
+        assert rec.rec_type == "response"
+        assert rec.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+        assert rec.http_headers.statusline == "200 OK"
+        assert rec.content_stream().read() == HTML
+
+    cdx_lines = (data.cdx / (final.name[: -len(".warc.gz")] + ".cdxj")).read_text().splitlines()
+    assert len(cdx_lines) == 1
+    key, ts, blob = cdx_lines[0].split(" ", 2)
+    assert key == url_key("http://127.0.0.1:9/a/1") == "1,0,0,127:9)/a/1"  # SURT, as pywb keys it
+    assert ts.startswith("20261121100000")
+    assert int(json.loads(blob)["offset"]) == pointer["offset"]
+    assert int(json.loads(blob)["length"]) == pointer["length"]
+
+
+def test_compressed_payload_is_stored_as_sent(tmp_path):
+    data = _data(tmp_path)
+    sent = gzip.compress(HTML, mtime=0)
+    writer = WarcRotatingWriter(data.warc, "gz", cdx_directory=data.cdx)
+    writer.write(_exchange("http://127.0.0.1:9/gz", sent, [("Content-Type", "text/html"),
+                                                            ("Content-Encoding", "gzip"),
+                                                            ("Transfer-Encoding", "chunked")]))
+    final = writer.close()
+    assert warcio_check([final]).returncode == 0
+    rep = replay("http://127.0.0.1:9/gz", data)
+    assert rep.raw == sent, "the stored payload is the gzip stream exactly as the server sent it"
+    assert rep.body == HTML
+    names = [k for k, _ in rep.headers]
+    assert "X-Archive-Orig-Transfer-Encoding" in names and "Transfer-Encoding" not in names
+
+
+def test_rotation_by_size(tmp_path):
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "rot", cdx_directory=data.cdx, max_size=2000)
+    bodies = [os.urandom(900) for _ in range(6)]  # incompressible, so each record is > 900 bytes
+    pointers = [writer.write(_exchange(f"http://127.0.0.1:9/r/{i}", b)) for i, b in enumerate(bodies)]
+    writer.close()
+    files = sorted(data.warc.glob("*.warc.gz"))
+    assert len(files) >= 3
+    assert len({p["file"] for p in pointers}) == len(files)
+    assert warcio_check(files).returncode == 0
+    assert len(find_captures("http://127.0.0.1:9/r/5", data)) == 1
+
+
+def test_unfinished_file_is_repaired(tmp_path):
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "kill", cdx_directory=data.cdx)
+    writer.write(_exchange("http://127.0.0.1:9/k/1"))
+    writer.write(_exchange("http://127.0.0.1:9/k/2"))
+    writer._fh.flush()
+    open_path = next(data.warc.glob("*.open"))
+    with open(open_path, "ab") as fh:  # a record cut off mid-write, as after kill -9
+        fh.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 5000\r\n\r\nabc")[:40])
+    writer._fh.close()
+    recovered = recover_open_files(data.warc, data.cdx, prefix="kill-")
+    assert len(recovered) == 1 and recovered[0].name.endswith(".warc.gz")
+    assert warcio_check(recovered).returncode == 0
+    assert find_captures("http://127.0.0.1:9/k/2", data)
