@@ -74,8 +74,10 @@ class SourceProfile:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         base = urlsplit(self.base_url)
-        if host == (base.hostname or "").lower():
-            return (parts.port or _default_port(parts.scheme)) == (base.port or _default_port(base.scheme))
+        # Only an explicit port on either side decides: http:// links to an https base (common in
+        # feeds and sitemaps) are the same site, not another port.
+        if host == (base.hostname or "").lower() and (_port(parts) or _port(base)):
+            return (_port(parts) or _default_port(parts.scheme)) == (_port(base) or _default_port(base.scheme))
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     @property
@@ -127,6 +129,13 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+def _port(parts) -> int | None:
+    try:
+        return parts.port
+    except ValueError:  # "host:99999" or "host:abc"
+        return -1
+
+
 _REQUIRED = ("id", "name_ar", "name_en", "country", "base_url", "allowed_domains", "article_patterns")
 _KNOWN = set(_REQUIRED) | {
     "timezone", "language", "verified", "feeds", "sitemaps", "sections", "deny_patterns",
@@ -142,10 +151,11 @@ def _build(data: dict, path: str) -> SourceProfile:
     unknown = sorted(set(data) - _KNOWN)
     if unknown:
         raise ProfileError(f"{where}: unknown field(s): {', '.join(unknown)}")
+    _check_types(data, where)
     if not _ID_RE.match(data["id"]):
         raise ProfileError(f"{where}: id {data['id']!r} must be lowercase letters, digits and dashes")
     base = urlsplit(data["base_url"])
-    if base.scheme not in ("http", "https") or not base.hostname:
+    if base.scheme not in ("http", "https") or not base.hostname or _port(base) == -1:
         raise ProfileError(f"{where}: base_url {data['base_url']!r} is not an http(s) URL")
     try:
         ZoneInfo(data.get("timezone", "UTC"))
@@ -186,6 +196,38 @@ def _build(data: dict, path: str) -> SourceProfile:
         if not profile.is_allowed(url):
             raise ProfileError(f"{where}: {url} is outside allowed_domains {list(profile.allowed_domains)}")
     return profile
+
+
+_STR_FIELDS = ("id", "name_ar", "name_en", "country", "base_url", "timezone", "language", "notes")
+_LIST_FIELDS = ("allowed_domains", "article_patterns", "feeds", "sitemaps", "deny_patterns", "boilerplate",
+                "title_suffixes")
+_SECTION_TYPES = {"url": str, "name": str, "next_page": str, "max_pages": int}
+
+
+def _check_types(data: dict, where: str) -> None:
+    """A string where a list belongs would otherwise become a tuple of characters (each one a
+    "pattern" or a "feed"), and ``verified = "false"`` would be true."""
+    for key in _STR_FIELDS:
+        if key in data and not isinstance(data[key], str):
+            raise ProfileError(f"{where}: {key} must be a string, not {type(data[key]).__name__}")
+    for key in _LIST_FIELDS:
+        val = data.get(key, [])
+        if not isinstance(val, list) or not all(isinstance(v, str) for v in val):
+            raise ProfileError(f"{where}: {key} must be a list of strings")
+    if not isinstance(data.get("verified", False), bool):
+        raise ProfileError(f"{where}: verified must be true or false")
+    max_articles = data.get("max_articles", 0)
+    if not isinstance(max_articles, int) or isinstance(max_articles, bool) or max_articles < 0:
+        raise ProfileError(f"{where}: max_articles must be a non-negative integer")
+    sections = data.get("sections", [])
+    if not isinstance(sections, list):
+        raise ProfileError(f"{where}: sections must be a list of tables")
+    for i, sec in enumerate(sections):
+        if not isinstance(sec, dict):
+            continue  # reported with its index by _build
+        for key, typ in _SECTION_TYPES.items():
+            if key in sec and (not isinstance(sec[key], typ) or isinstance(sec[key], bool)):
+                raise ProfileError(f"{where}: sections[{i}].{key} must be {typ.__name__}")
 
 
 def profile_from_dict(data: dict, where: str = "") -> SourceProfile:

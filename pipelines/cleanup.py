@@ -53,8 +53,10 @@ def squash(text: str) -> str:
 
 
 def _phrase_re(phrase: str) -> re.Pattern[str]:
+    """Phrase as a regex: any run of whitespace between words, and no word character just before it,
+    so «عنب بلدي» does not match inside «لعنب بلدي» (a glued «.صحيفة الوطن» still does)."""
     words = [re.escape(w) for w in squash(phrase).split(" ")]
-    return re.compile(r"\s*".join(words) if len(words) == 1 else r"\s+".join(words))
+    return re.compile(r"(?<!\w)" + r"\s+".join(words))
 
 
 def clean_text(
