@@ -47,9 +47,14 @@ _TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 _COPYRIGHT = re.compile(r"^(?:©|جميع الحقوق محفوظة|حقوق النشر|copyright)", re.IGNORECASE)
 
 
+def tidy(text: str) -> str:
+    """Whitespace collapsed, edges stripped; the letters (tashkeel included) left as written."""
+    return _WS.sub(" ", text).strip()
+
+
 def squash(text: str) -> str:
-    """Comparable form of a line: tashkeel/tatweel gone, whitespace collapsed, edges stripped."""
-    return _WS.sub(" ", _TASHKEEL.sub("", text)).strip()
+    """Comparable form of a line: tashkeel/tatweel gone too. Only for matching, never for output."""
+    return tidy(_TASHKEEL.sub("", text))
 
 
 def _phrase_re(phrase: str) -> re.Pattern[str]:
@@ -68,18 +73,20 @@ def clean_text(
     """Remove boilerplate lines and trailers; ``drop_leading`` lines (title, section label) only
     where they open the text."""
     phrases = {squash(p) for p in (*GLOBAL_LINE_BOILERPLATE, *line_phrases) if p.strip()}
+    # Lines keep their tashkeel; phrases are matched on the squashed form, so trailers are only cut
+    # from lines that carry none (theme labels and trailers are written bare).
     trailer_res = [_phrase_re(t) for t in sorted({*GLOBAL_TRAILERS, *trailers}, key=len, reverse=True) if t]
     site_trailers = [_phrase_re(p) for p in line_phrases if p.strip()]
     lines = []
     for raw in text.splitlines():
-        line = squash(raw)
+        line = tidy(raw)
         for rx in trailer_res:
             line = rx.sub("", line).strip()
-        if not line or line in phrases or _COPYRIGHT.match(line):
+        if not line or squash(line) in phrases or _COPYRIGHT.match(line):
             continue
         lines.append(line)
     leading = {squash(x) for x in drop_leading if x and x.strip()}
-    while lines and (lines[0] in leading or _is_byline(lines[0])):
+    while lines and (squash(lines[0]) in leading or _is_byline(lines[0])):
         lines.pop(0)
     # A site phrase glued to the end of the last line («... الهرب من خلال المدنيين.صحيفة الوطن»).
     while lines:
@@ -108,20 +115,21 @@ def _is_byline(line: str) -> bool:
 
 def bylines(text: str) -> list[str]:
     """Byline lines near the top of raw extracted text (before cleaning), for credit parsing."""
-    return [squash(line) for line in text.splitlines()[:6] if _is_byline(squash(line))]
+    return [tidy(line) for line in text.splitlines()[:6] if _is_byline(tidy(line))]
 
 
 def strip_title_suffix(title: str, suffixes: Iterable[str] = (), site_names: Iterable[str] = ()) -> str:
     """Title without the site name that pages append («... - صحيفة الوطن», «... | DW عربية»)."""
-    title = squash(title)
+    title = tidy(title)
     for suffix in sorted((s for s in suffixes if s), key=len, reverse=True):
-        s = squash(suffix)
+        s = tidy(suffix)
         if title.endswith(s) and len(title) > len(s):
             return title[: -len(s)].strip(" -|–—")
     names = {squash(n) for n in site_names if n}
     for sep in (" | ", " - ", " – ", " — ", " :: "):
         if sep in title:
             head, _, tail = title.rpartition(sep)
-            if tail.strip() in names or any(n and n in tail for n in names):
+            tail = squash(tail)
+            if tail in names or any(n and n in tail for n in names):
                 return head.strip()
     return title

@@ -20,7 +20,7 @@ from w3lib.url import canonicalize_url
 from akhbar.record import Article, content_hash, empty_article
 from crawler.items import FetchedPage
 from crawler.profiles import SourceProfile
-from pipelines.cleanup import bylines, clean_text, squash, strip_title_suffix
+from pipelines.cleanup import bylines, clean_text, squash, strip_title_suffix, tidy
 from pipelines.credits import find_agencies, find_original_source
 from pipelines.dates import extract_dates
 
@@ -76,7 +76,7 @@ def extract_article(
     section = ", ".join(doc.categories or []) if doc.categories else ""
     section_names = [s.name for s in profile.sections if s.name] if profile else []
     byline_lines = bylines(raw_text)
-    first_line = squash(raw_text.splitlines()[0]) if raw_text.strip() else ""
+    first_line = tidy(raw_text.splitlines()[0]) if raw_text.strip() else ""
     if not section and first_line in section_names:
         section = first_line
     boiler = profile.boilerplate if profile else ()
@@ -99,7 +99,7 @@ def extract_article(
         canonical_url=canonicalize_url(canonical),
         source=profile.id if profile else "",
         title=title,
-        subtitle=squash(doc.description or "") if doc.description and squash(doc.description) not in text
+        subtitle=tidy(doc.description or "") if doc.description and tidy(doc.description) not in text
         else "",
         text=text,
         published=dates.published,
