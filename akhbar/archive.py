@@ -7,6 +7,8 @@ pywb reads, so ``akhbar replay`` and pywb find the same captures.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,13 @@ class Capture:
     filename: str
     offset: int
     length: int
+
+
+def warcio_check(paths: list[Path], verbose: bool = False) -> subprocess.CompletedProcess:
+    """Run the real ``warcio check`` (the one installed beside this Python) on WARC files."""
+    exe = Path(sys.executable).with_name("warcio")
+    cmd = [str(exe) if exe.exists() else "warcio", "check", *(["-v"] if verbose else []), *map(str, paths)]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
 def url_key(url: str) -> str:

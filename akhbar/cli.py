@@ -53,8 +53,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if not names:
         raise SystemExit("name the sources to crawl (see `akhbar sources`), or --all")
     profiles = _select_profiles(names, args.base_url)
+    overrides = dict(item.split("=", 1) for item in args.set)
     reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
-                        max_articles=args.max_articles)
+                        max_articles=args.max_articles, overrides=overrides)
     return 1 if crawl_failed(reports) else 0
 
 
@@ -68,6 +69,18 @@ def _terminal_snippet(snippet: str) -> str:
     parts = _MARK.split(snippet)
     return "".join(f"[bold yellow]{escape(html.unescape(p))}[/]" if i % 2 else escape(html.unescape(p))
                    for i, p in enumerate(parts))
+
+
+def print_results(page, text: str) -> None:
+    """Ranked results with the highlighted snippet, for people at a terminal."""
+    out.print(f"[bold]{page.total}[/] result(s) for «{escape(text)}»")
+    first = (page.query.page - 1) * page.query.per_page + 1
+    for rank, hit in enumerate(page.hits, start=first):
+        a = hit.article
+        out.print(f"\n[bold]{rank}. {escape(a.get('title', ''))}[/]")
+        out.print(f"   [dim]{escape(a.get('source', ''))} · {escape(a.get('published') or 'no date')} · "
+                  f"{escape(a.get('url', ''))}[/]")
+        out.print("   " + _terminal_snippet(hit.snippet))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -87,13 +100,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                           "hits": [{**h.article, "score": h.score, "snippet": h.snippet} for h in page.hits]},
                          ensure_ascii=False, indent=2))
         return 0
-    out.print(f"[bold]{page.total}[/] result(s) for «{escape(args.query)}»")
-    for rank, hit in enumerate(page.hits, start=(query.page - 1) * query.per_page + 1):
-        a = hit.article
-        out.print(f"\n[bold]{rank}. {escape(a.get('title', ''))}[/]")
-        out.print(f"   [dim]{escape(a.get('source', ''))} · {escape(a.get('published') or 'no date')} · "
-                  f"{escape(a.get('url', ''))}[/]")
-        out.print("   " + _terminal_snippet(hit.snippet))
+    print_results(page, args.query)
     return 0
 
 
@@ -187,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-articles", type=int, default=0, help="per source (0 = profile/setting default)")
     p.add_argument("--base-url", action="append", default=[], metavar="ID=URL",
                    help="move a profile to another origin (sample sites on another port)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy/Akhbar setting, e.g. -s DOWNLOAD_DELAY=2")
     p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
     p.set_defaults(func=cmd_crawl)
 
@@ -242,8 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # Scrapy lowers the root level; keep ours
+        handler.setLevel(level)
     return args.func(args)
 
 

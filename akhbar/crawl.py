@@ -34,6 +34,7 @@ class SourceReport:
     articles_updated: int = 0
     articles_unchanged: int = 0
     warc_records: int = 0
+    robots_forbidden: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""
 
@@ -41,6 +42,8 @@ class SourceReport:
     def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:
         errors = {}
         for key, value in stats.items():
+            if key.endswith(".IgnoreRequest"):  # robots.txt said no: politeness, not an error
+                continue
             for prefix in _ERROR_PREFIXES:
                 if key.startswith(prefix):
                     name = key[len(prefix):].rsplit(".", 1)[-1]
@@ -53,6 +56,7 @@ class SourceReport:
             articles_updated=int(stats.get("akhbar/articles_updated", 0)),
             articles_unchanged=int(stats.get("akhbar/articles_unchanged", 0)),
             warc_records=int(stats.get("akhbar/warc/records", 0)),
+            robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
             errors=errors,
             finish_reason=str(stats.get("finish_reason", "running")),
         )
@@ -73,7 +77,8 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
 def _table(reports: list[SourceReport], title: str) -> Table:
     table = Table(title=title)
     for col in ("source", "pages", "found", "new", "updated", "unchanged", "errors", "status"):
-        table.add_column(col, justify="left" if col in ("source", "errors", "status") else "right")
+        left = col in ("source", "errors", "status")
+        table.add_column(col, justify="left" if left else "right", overflow="fold" if left else "ellipsis")
     for r in reports:
         errs = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items())) or "-"
         table.add_row(r.source, str(r.pages_fetched), str(r.articles_discovered), str(r.articles_new),

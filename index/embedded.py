@@ -24,7 +24,7 @@ from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.highlight import snippet_and_count
 from index.query import ParsedQuery, fts5_match, parse_query
 
-TITLE_WEIGHT = 5.0
+TITLE_WEIGHT = 10.0  # a query word in the headline says more than one deep in the body
 BODY_WEIGHT = 1.0
 MAX_PER_PAGE = 1000
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
@@ -236,7 +236,7 @@ class EmbeddedBackend:
     # -- reading ----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """Ranked (bm25, title 5× body) or newest-first results; filters narrow both.
+        """Ranked (bm25, title 10× body) or newest-first results; filters narrow both.
 
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """

@@ -10,7 +10,7 @@ a whole line, or a trailer at the very end of the text; the same words inside a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 # Labels of common Arabic news themes that are never article text when they stand alone.
 GLOBAL_LINE_BOILERPLATE: tuple[str, ...] = (
@@ -69,9 +69,11 @@ def clean_text(
     line_phrases: Iterable[str] = (),
     trailers: Iterable[str] = (),
     drop_leading: Iterable[str] = (),
+    is_dateline: Callable[[str], bool] | None = None,
 ) -> str:
-    """Remove boilerplate lines and trailers; ``drop_leading`` lines (title, section label) only
-    where they open the text."""
+    """Remove boilerplate lines and trailers; ``drop_leading`` lines (title, section label), bylines
+    and short datelines («السبت ١٠ حزيران ٢٠١٧ - ١٢:٣٠ م | المصدر: ...») only where they open the
+    text; an editors' sign-off («ع.ج/ ح.ز (د.ب.أ)») only where it closes it."""
     phrases = {squash(p) for p in (*GLOBAL_LINE_BOILERPLATE, *line_phrases) if p.strip()}
     # Lines keep their tashkeel; phrases are matched on the squashed form, so trailers are only cut
     # from lines that carry none (theme labels and trailers are written bare).
@@ -86,8 +88,11 @@ def clean_text(
             continue
         lines.append(line)
     leading = {squash(x) for x in drop_leading if x and x.strip()}
-    while lines and (squash(lines[0]) in leading or _is_byline(lines[0])):
+    while lines and (squash(lines[0]) in leading or _is_byline(lines[0])
+                     or (is_dateline is not None and len(lines[0]) <= 90 and is_dateline(lines[0]))):
         lines.pop(0)
+    while lines and _is_signoff(lines[-1]):
+        lines.pop()
     # A site phrase glued to the end of the last line («... الهرب من خلال المدنيين.صحيفة الوطن»).
     while lines:
         last = lines[-1]
@@ -106,6 +111,16 @@ def clean_text(
 
 
 _BYLINE = re.compile(r"^\|\s*\S")
+_WORD = re.compile(r"\w+")
+
+
+def _is_signoff(line: str) -> bool:
+    """DW-style editor initials and agency tag closing a story: «ع.ج/ ح.ز (د.ب.أ)», «ف.ي/ ع.ش (رويترز)»."""
+    if len(line) > 50 or not any(ch in line for ch in "./"):
+        return False
+    bare = re.sub(r"\([^)]*\)", " ", line)
+    words = _WORD.findall(bare)
+    return bool(words) and all(len(w) <= 2 for w in words)
 
 
 def _is_byline(line: str) -> bool:

@@ -22,7 +22,7 @@ from crawler.items import FetchedPage
 from crawler.profiles import SourceProfile
 from pipelines.cleanup import bylines, clean_text, squash, strip_title_suffix, tidy
 from pipelines.credits import find_agencies, find_original_source
-from pipelines.dates import extract_dates
+from pipelines.dates import extract_dates, find_visible_date
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def extract_article(
     if not section and first_line in section_names:
         section = first_line
     boiler = profile.boilerplate if profile else ()
-    text = clean_text(raw_text, line_phrases=boiler, drop_leading=[title, section, *section_names])
+    text = clean_text(raw_text, line_phrases=boiler, drop_leading=[title, section, *section_names],
+                      is_dateline=lambda line: find_visible_date(line, UTC) is not None)
     if not text:
         raise ExtractionError(f"only boilerplate found in {url}")
 
@@ -88,7 +89,7 @@ def extract_article(
     dates = extract_dates(html, url, tz=tz, fetched=fetched_at)
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     agencies = find_agencies(*byline_lines, raw_text)
-    authors = [a for a in authors if not find_agencies(a) and a not in site_names]
+    authors = [a for a in authors if not find_agencies(a) and not _is_site_name(a, site_names)]
 
     canonical = doc.url if doc.url and doc.url.startswith("http") else url
     if profile and not profile.is_allowed(canonical):
@@ -99,8 +100,7 @@ def extract_article(
         canonical_url=canonicalize_url(canonical),
         source=profile.id if profile else "",
         title=title,
-        subtitle=tidy(doc.description or "") if doc.description and tidy(doc.description) not in text
-        else "",
+        subtitle=_subtitle(doc.description or "", text),
         text=text,
         published=dates.published,
         modified=dates.modified,
@@ -116,6 +116,21 @@ def extract_article(
         content_hash=content_hash(title, text),
     )
     return article
+
+
+def _is_site_name(name: str, site_names: list[str]) -> bool:
+    """«الوطن» from the byline «| الوطن – وكالات» is the paper, not a person."""
+    name = squash(name)
+    return any(name in squash(site) or squash(site) in name for site in site_names if site)
+
+
+def _subtitle(description: str, text: str) -> str:
+    """The lead, unless it is just the opening of the body cut off with an ellipsis (most meta
+    descriptions are)."""
+    lead = tidy(description).rstrip("…. ").strip()
+    if not lead or squash(lead) in squash(text):
+        return ""
+    return tidy(description)
 
 
 class ExtractPipeline:
