@@ -1,0 +1,146 @@
+"""Serve the three sample sites on loopback, one ``ThreadingHTTPServer`` per site.
+
+Every response carries Content-Length (never chunked) and a Date; articles carry Last-Modified and
+ETag. Request logs go to the ``samples.server`` logger at DEBUG, not to stderr, so test and demo
+output stay readable. ``python -m samples.server`` serves in the foreground until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from samples import DEFAULT_HOST, DEFAULT_PORTS, SITE_NAMES
+from samples.router import accepts_gzip, respond
+
+log = logging.getLogger(__name__)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Answers GET and HEAD from ``samples.router``; ``site`` and ``owner`` are set per server."""
+
+    site = ""
+    owner: SampleSites
+    protocol_version = "HTTP/1.1"
+    server_version = "AkhbarSample/1.0"
+    sys_version = ""
+    timeout = 30  # idle keep-alive connections do not pin threads forever
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def _serve(self, head: bool) -> None:
+        try:
+            resp = respond(self.site, self.path, self.owner.base_urls,
+                           accept_gzip=accepts_gzip(self.headers.get("Accept-Encoding", "")))
+            status, headers, body = resp.status, resp.headers, resp.body
+        except Exception:  # a sample-site bug must show as HTTP 500, not a dropped socket
+            log.exception("%s: error rendering %s", self.site, self.path)
+            body = b"internal error\n"
+            status = 500
+            headers = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))))
+        self.send_response(status)  # adds Date and Server
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s %s", self.site, format % args)
+
+
+class SampleSites:
+    """The three sample sites on one host; ``ports`` maps a site to a port (0 = any free one)."""
+
+    def __init__(self) -> None:
+        self._servers: dict[str, ThreadingHTTPServer] = {}
+        self._threads: list[threading.Thread] = []
+
+    def start(self, host: str = DEFAULT_HOST, ports: dict[str, int] | None = None) -> SampleSites:
+        if self._servers:
+            raise RuntimeError("sample sites already started")
+        wanted = {**DEFAULT_PORTS, **(ports or {})}
+        try:
+            for site in SITE_NAMES:
+                handler = type(f"{site.title()}Handler", (_Handler,), {"site": site, "owner": self})
+                self._servers[site] = ThreadingHTTPServer((host, wanted[site]), handler)
+        except OSError:
+            self._close()
+            raise
+        # all sockets are bound before any request is served, so base_urls is complete when pages link across sites
+        for site, server in self._servers.items():
+            thread = threading.Thread(target=server.serve_forever, name=f"sample-{site}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        log.info("sample sites: %s", self.base_urls)
+        return self
+
+    @property
+    def base_urls(self) -> dict[str, str]:
+        out = {}
+        for site, server in self._servers.items():
+            host, port = server.server_address[:2]
+            out[site] = f"http://{host}:{port}"
+        return out
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        self._close()
+
+    def _close(self) -> None:
+        for server in self._servers.values():
+            server.server_close()
+        self._servers.clear()
+
+    def __enter__(self) -> SampleSites:
+        if not self._servers:
+            self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m samples.server", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port-base", type=int, default=DEFAULT_PORTS["watan"],
+                        help="port of watan; dw and aggregator take the next two (0 = ephemeral ports)")
+    args = parser.parse_args(argv)
+    ports = {site: (args.port_base + i if args.port_base else 0) for i, site in enumerate(SITE_NAMES)}
+    sites = SampleSites()
+    try:
+        sites.start(args.host, ports)
+    except OSError as exc:
+        print(f"cannot start the sample sites on {args.host}: {exc}", file=sys.stderr)
+        return 1
+    for site, url in sites.base_urls.items():
+        print(f"{site:11} {url}/")
+    print("serving; Ctrl-C to stop", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sites.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
