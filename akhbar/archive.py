@@ -103,11 +103,20 @@ class Replay:
 
 
 def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
+    """The capture of ``url`` closest to ``at``. A ``revisit`` capture (the page had not changed) is
+    resolved to the full capture with the same payload digest, as pywb does; the capture time stays
+    the revisit's."""
     captures = find_captures(url, data)
     if not captures:
         raise NotArchived(f"{url} is not in the archive")
     cap = closest(captures, at)
-    record = read_record(data, cap.filename, cap.offset)
+    source = cap
+    if cap.mime == "warc/revisit":
+        originals = [c for c in captures if c.mime != "warc/revisit" and c.digest == cap.digest]
+        if not originals:
+            raise NotArchived(f"{url}: revisit at {cap.timestamp} refers to a capture not in the archive")
+        source = closest(originals, cap.timestamp)
+    record = read_record(data, source.filename, source.offset)
     try:
         raw = record.raw_stream.read()
         body = _decode_content(raw, record)

@@ -33,7 +33,14 @@ class SourceReport:
     articles_new: int = 0
     articles_updated: int = 0
     articles_unchanged: int = 0
+    articles_known: int = 0  # archived recently: not fetched again
+    articles_not_modified: int = 0  # re-fetched, unchanged: a revisit record, no re-extraction
+    articles_caught_up: int = 0  # archived by an earlier (killed) crawl, indexed now
+    articles_spooled: int = 0  # waited for the search backend
+    spool_drained: int = 0
+    spool_pending: int = 0
     warc_records: int = 0
+    warc_revisits: int = 0
     robots_forbidden: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""
@@ -55,7 +62,14 @@ class SourceReport:
             articles_new=int(stats.get("akhbar/articles_new", 0)),
             articles_updated=int(stats.get("akhbar/articles_updated", 0)),
             articles_unchanged=int(stats.get("akhbar/articles_unchanged", 0)),
+            articles_known=int(stats.get("akhbar/articles_known", 0)),
+            articles_not_modified=int(stats.get("akhbar/articles_not_modified", 0)),
+            articles_caught_up=int(stats.get("akhbar/articles_caught_up", 0)),
+            articles_spooled=int(stats.get("akhbar/articles_spooled", 0)),
+            spool_drained=int(stats.get("akhbar/spool_drained", 0)),
+            spool_pending=int(stats.get("akhbar/spool_pending", 0)),
             warc_records=int(stats.get("akhbar/warc/records", 0)),
+            warc_revisits=int(stats.get("akhbar/warc/revisits", 0)),
             robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
             errors=errors,
             finish_reason=str(stats.get("finish_reason", "running")),
@@ -69,6 +83,7 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
     settings.update({
         "AKHBAR_DATA_DIR": str(data.root), "AKHBAR_WARC_DIR": str(data.warc),
         "AKHBAR_CDX_DIR": str(data.cdx), "AKHBAR_INDEX_PATH": str(data.index),
+        "AKHBAR_FETCHLOG_PATH": str(data.state / "fetchlog.sqlite"), "AKHBAR_SPOOL_DIR": str(data.state / "spool"),
     }, priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
     return settings
@@ -76,13 +91,15 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
 
 def _table(reports: list[SourceReport], title: str) -> Table:
     table = Table(title=title)
-    for col in ("source", "pages", "found", "new", "updated", "unchanged", "errors", "status"):
+    for col in ("source", "pages", "found", "new", "updated", "same", "spooled", "errors", "status"):
         left = col in ("source", "errors", "status")
         table.add_column(col, justify="left" if left else "right", overflow="fold" if left else "ellipsis")
     for r in reports:
         errs = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items())) or "-"
+        same = r.articles_unchanged + r.articles_not_modified
+        spooled = f"{r.articles_spooled}/{r.spool_pending} left" if r.articles_spooled or r.spool_pending else "0"
         table.add_row(r.source, str(r.pages_fetched), str(r.articles_discovered), str(r.articles_new),
-                      str(r.articles_updated), str(r.articles_unchanged), errs, r.finish_reason)
+                      str(r.articles_updated), str(same), spooled, errs, r.finish_reason)
     return table
 
 

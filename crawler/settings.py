@@ -18,6 +18,12 @@ AKHBAR_DATA_DIR = str(_data.root)
 AKHBAR_WARC_DIR = str(_data.warc)
 AKHBAR_CDX_DIR = str(_data.cdx)
 AKHBAR_INDEX_PATH = str(_data.index)
+AKHBAR_FETCHLOG_PATH = str(_data.state / "fetchlog.sqlite")
+AKHBAR_SPOOL_DIR = str(_data.state / "spool")
+AKHBAR_BACKEND = os.environ.get("AKHBAR_BACKEND", "embedded")
+# An article archived less than this many seconds ago is not fetched again (a restarted crawl
+# resumes instead of starting over); older ones are re-fetched conditionally (ETag/Last-Modified).
+AKHBAR_REVISIT_AFTER = 6 * 3600
 AKHBAR_WARC_MAX_SIZE = 100 * 1024 * 1024  # rotate WARC files at ~100 MB
 AKHBAR_OPERATOR = os.environ.get("AKHBAR_OPERATOR", "")
 AKHBAR_CONTACT_URL = os.environ.get("AKHBAR_CONTACT_URL", "https://github.com/akhbar-archive/akhbar")

@@ -18,7 +18,18 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from pipelines.warc import Exchange, WarcRotatingWriter, recover_open_files
+from crawler.fetchlog import CaptureRow, FetchLog
+from pipelines.warc import (
+    IDENTICAL_PAYLOAD,
+    SERVER_NOT_MODIFIED,
+    Exchange,
+    Revisit,
+    WarcRotatingWriter,
+    iter_records,
+    payload_digest,
+    recover_open_files,
+    warc_date,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +64,17 @@ class WarcArchiveMiddleware:
 
     def spider_opened(self, spider: Spider) -> None:
         prefix = getattr(spider, "warc_prefix", spider.name)
-        for path in recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-"):
+        try:
+            self.warc_dir.mkdir(parents=True, exist_ok=True)
+            self.cdx_dir.mkdir(parents=True, exist_ok=True)
+            recovered = recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-")
+        except OSError as exc:
+            self._fail(spider, f"WARC directory {self.warc_dir} is not usable: {exc}")
+            return
+        for path in recovered:
             logger.warning("Recovered unfinished WARC file %s", path.name)
             self.stats.inc_value("akhbar/warc/recovered_files")
+            self._reconcile(path, spider)
         info = {"isPartOf": prefix, "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY")
                 else "ignore", "http-header-user-agent": self.crawler.settings.get("USER_AGENT", "")}
         if self.operator:
@@ -69,6 +88,35 @@ class WarcArchiveMiddleware:
         self.writer = WarcRotatingWriter(self.warc_dir, prefix, cdx_directory=self.cdx_dir,
                                          max_size=self.max_size, info=info)
 
+    def _fail(self, spider: Spider, message: str) -> None:
+        """Disk full, unwritable or missing directory: say so once, stop the crawl cleanly."""
+        self.failed = True
+        self.stats.inc_value("akhbar/errors/warc_write")
+        logger.error("%s; stopping the crawl (nothing is fetched that cannot be archived)", message)
+        self.stats.set_value("akhbar/fatal", message)
+        self.crawler.engine.close_spider(spider, "warc_write_error")
+
+    def _reconcile(self, path: Path, spider: Spider) -> None:
+        """Record captures that reached a recovered file but not the fetch log (killed in between),
+        so they are neither fetched nor archived twice, and get indexed from the WARC."""
+        fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
+        profile = getattr(spider, "profile", None)
+        if fetchlog is None:
+            return
+        for rec in iter_records(path):
+            is_article = bool(profile and profile.is_article(rec.url))
+            added = fetchlog.record(CaptureRow(
+                record_id=rec.record_id, url=rec.url, source=getattr(profile, "id", ""),
+                kind="article" if is_article else "other", fetched=rec.date, status=rec.status,
+                digest=rec.digest, etag=rec.etag or None, last_modified=rec.last_modified or None,
+                warc_file=rec.pointer["file"], warc_offset=rec.pointer["offset"],
+                warc_length=rec.pointer["length"], revisit=rec.rec_type == "revisit",
+                refers_to=rec.refers_to or None,
+                indexed=0 if is_article and rec.status == 200 and rec.rec_type == "response" else -1,
+            ))
+            if added:
+                self.stats.inc_value("akhbar/warc/reconciled_records")
+
     def spider_closed(self, spider: Spider) -> None:
         if self.writer:
             try:
@@ -81,6 +129,10 @@ class WarcArchiveMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         if self.writer is None or self.failed:
             raise IgnoreRequest("WARC writer unavailable")
+        fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
+        kind = request.meta.get("akhbar_kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
+        digest = payload_digest(response.body)
+        revisit = self._revisit_for(fetchlog, response, digest)
         exchange = Exchange(
             url=response.url,
             method=request.method,
@@ -94,16 +146,50 @@ class WarcArchiveMiddleware:
             fetched=datetime.now(UTC),
         )
         try:
-            pointer = self.writer.write(exchange)
+            pointer = self.writer.write(exchange, revisit_of=revisit)
         except OSError as exc:
-            # Disk full or unwritable directory: stop cleanly rather than keep crawling unarchived.
-            self.failed = True
-            self.stats.inc_value("akhbar/errors/warc_write")
-            logger.error("Cannot write WARC record for %s: %s; stopping the crawl", response.url, exc)
-            self.crawler.engine.close_spider(spider, "warc_write_error")
+            self._fail(spider, f"cannot write WARC record for {response.url}: {exc}")
             raise IgnoreRequest(f"WARC write failed: {exc}") from exc
+        full_article = kind == "article" and response.status == 200 and revisit is None
+        if fetchlog is not None:
+            fetchlog.record(CaptureRow(
+                record_id=pointer["record_id"], url=response.url, source=getattr(spider, "warc_prefix", ""),
+                kind=kind, fetched=warc_date(exchange.fetched), status=response.status,
+                digest=revisit.digest if revisit else digest,
+                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+                warc_file=pointer["file"], warc_offset=pointer["offset"], warc_length=pointer["length"],
+                revisit=revisit is not None, refers_to=revisit.record_id if revisit else None,
+                indexed=0 if full_article else -1,
+            ))
         request.meta["akhbar_warc"] = pointer
         request.meta["akhbar_fetched"] = exchange.fetched.isoformat()
+        request.meta["akhbar_revisit"] = revisit is not None
         self.stats.inc_value("akhbar/warc/records", 2)
-        self.stats.inc_value("akhbar/warc/payload_bytes", len(response.body))
+        if revisit is not None:
+            self.stats.inc_value("akhbar/warc/revisits")
+        else:
+            self.stats.inc_value("akhbar/warc/payload_bytes", len(response.body))
         return response
+
+    @staticmethod
+    def _revisit_for(fetchlog: FetchLog | None, response: Response, digest: str) -> Revisit | None:
+        """A revisit instead of a full copy: 304 Not Modified, or a 200 whose payload is identical
+        to the last full capture of the same URL."""
+        if fetchlog is None or response.status not in (200, 304):
+            return None
+        prev = fetchlog.latest(response.url)
+        if prev is None or not prev.digest:
+            return None
+        if response.status == 200 and prev.digest != digest:
+            return None
+        original = fetchlog.original(response.url, prev.digest)
+        if original is None:
+            return None
+        profile = SERVER_NOT_MODIFIED if response.status == 304 else IDENTICAL_PAYLOAD
+        return Revisit(url=original.url, date=original.fetched, digest=original.digest or digest,
+                       record_id=original.record_id, profile_uri=profile)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -1,19 +1,28 @@
-"""Item pipeline that sends extracted articles to the search backend in batches.
+"""Item pipeline that sends extracted articles to the search backend in batches, durably.
 
-Batching keeps SQLite transactions (and, later, Elasticsearch bulk requests) few and large; the batch
-is flushed when the spider closes so nothing extracted is left out.
+- Batches keep SQLite transactions (and Elasticsearch bulk requests) few and large; the last batch is
+  flushed when the spider closes.
+- If the backend is down (engine stopped, database locked), the batch is appended to a spool file
+  (``state/spool/SOURCE.jsonl``, fsynced) and retried at every later flush and at the next crawl:
+  nothing extracted is lost, and the crawl report counts spooled and drained articles.
+- Each indexed capture is marked in the fetch log; captures archived but never indexed (a crawl killed
+  before its batch was flushed) are extracted again from the WARC when the next crawl of that source
+  opens, so every archived article ends up in the index exactly once (upserts are idempotent).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from pathlib import Path
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from akhbar.config import DataDir
 from akhbar.record import Article
+from crawler.items import FetchedPage
 from index.backends import open_backend
 from index.base import SearchBackend
 
@@ -26,16 +35,47 @@ class IndexPipeline:
         self.batch_size = crawler.settings.getint("AKHBAR_INDEX_BATCH", 50)
         self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
         self.data = DataDir(Path(crawler.settings.get("AKHBAR_DATA_DIR")))
+        self.spool_dir = Path(crawler.settings.get("AKHBAR_SPOOL_DIR") or self.data.state / "spool")
         self.backend: SearchBackend | None = None
         self.pending: list[Article] = []
+        self.spider: Spider | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
-        return cls(crawler)
+        pipe = cls(crawler)
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        return pipe
 
+    # -- lifecycle ------------------------------------------------------------------------------
     def open_spider(self, spider: Spider) -> None:
-        self.backend = open_backend(self.backend_name, self.data)
+        self.spider = spider
+        self._connect()
+        self._drain_spool()
+        self._catch_up(spider)
 
+    def close_spider(self, spider: Spider) -> None:
+        self.flush()
+        self._drain_spool()
+        left = self._spooled_count()
+        self.stats.set_value("akhbar/spool_pending", left)
+        if left:
+            logger.warning("%d article(s) wait in %s for the search backend; the next crawl or "
+                           "`akhbar reindex` will index them", left, self._spool_path())
+        if self.backend is not None:
+            self.backend.close()
+            self.backend = None
+
+    def _connect(self) -> bool:
+        if self.backend is not None:
+            return True
+        try:
+            self.backend = open_backend(self.backend_name, self.data)
+        except Exception as exc:  # noqa: BLE001 - an unreachable engine must not stop archiving
+            logger.error("search backend %s unavailable: %s; articles will be spooled", self.backend_name, exc)
+            return False
+        return True
+
+    # -- items ----------------------------------------------------------------------------------
     def process_item(self, item: Article, spider: Spider) -> Article:
         if isinstance(item, dict) and item.get("text"):
             self.pending.append(item)
@@ -43,25 +83,117 @@ class IndexPipeline:
                 self.flush()
         return item
 
+    def item_dropped(self, item, response, exception, spider: Spider) -> None:
+        """An article page with nothing to index (no text): mark it so catch-up does not retry it."""
+        log = getattr(spider, "fetchlog", None)
+        if isinstance(item, FetchedPage) and log is not None and item.warc.get("record_id"):
+            log.mark_indexed([item.warc["record_id"]], value=-1)
+
     def flush(self) -> None:
-        if not self.pending or self.backend is None:
+        if not self.pending:
             return
         batch, self.pending = self.pending, []
+        if self._drain_spool() and self._upsert(batch):
+            return
+        self._spool(batch)
+
+    def _upsert(self, batch: list[Article]) -> bool:
+        if not self._connect():
+            return False
         try:
             result = self.backend.upsert(batch)
-        except Exception:
-            self.stats.inc_value("akhbar/errors/index_failed", len(batch))
-            logger.exception("indexing a batch of %d articles failed; run `akhbar reindex`", len(batch))
-            return
+        except Exception as exc:  # noqa: BLE001 - any backend failure: spool and retry later
+            logger.error("search backend failed on a batch of %d: %s", len(batch), exc)
+            self.stats.inc_value("akhbar/errors/index_unavailable")
+            try:
+                self.backend.close()
+            finally:
+                self.backend = None
+            return False
         self.stats.inc_value("akhbar/articles_new", result.indexed)
         self.stats.inc_value("akhbar/articles_updated", result.updated)
         self.stats.inc_value("akhbar/articles_unchanged", result.unchanged)
+        failed = {url for url, _ in result.failed}
         for url, reason in result.failed:
-            self.stats.inc_value("akhbar/errors/index_failed")
+            self.stats.inc_value("akhbar/errors/index_rejected")
             logger.error("not indexed: %s: %s", url, reason)
+        log = getattr(self.spider, "fetchlog", None)
+        if log is not None:
+            log.mark_indexed([a["warc"]["record_id"] for a in batch
+                              if a.get("warc", {}).get("record_id") and a.get("url") not in failed])
+        return True
 
-    def close_spider(self, spider: Spider) -> None:
-        self.flush()
-        if self.backend is not None:
-            self.backend.close()
-            self.backend = None
+    # -- spool ----------------------------------------------------------------------------------
+    def _spool_path(self) -> Path:
+        return self.spool_dir / f"{getattr(self.spider, 'warc_prefix', 'akhbar')}.jsonl"
+
+    def _spool(self, batch: list[Article]) -> None:
+        path = self._spool_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            for article in batch:
+                fh.write(json.dumps(article, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        self.stats.inc_value("akhbar/articles_spooled", len(batch))
+        logger.warning("spooled %d article(s) to %s until the search backend is back", len(batch), path)
+
+    def _spooled_count(self) -> int:
+        path = self._spool_path()
+        if not path.exists():
+            return 0
+        with open(path, encoding="utf-8") as fh:
+            return sum(1 for line in fh if line.strip())
+
+    def _drain_spool(self) -> bool:
+        """Index what waits in the spool; True when the spool is empty afterwards."""
+        path = self._spool_path()
+        if not path.exists():
+            return True
+        articles = []
+        with open(path, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    articles.append(json.loads(line))
+                except ValueError:  # a torn last line from a kill mid-append: the WARC still has it
+                    self.stats.inc_value("akhbar/errors/spool_torn_line")
+                    logger.warning("%s:%d: unreadable spool line skipped (catch-up re-extracts it)", path, n)
+        if articles and not self._upsert(articles):
+            return False
+        path.unlink()
+        self.stats.inc_value("akhbar/spool_drained", len(articles))
+        return True
+
+    # -- catch-up -------------------------------------------------------------------------------
+    def _catch_up(self, spider: Spider) -> None:
+        """Index articles that were archived but never indexed (the crawl was killed in between)."""
+        log = getattr(spider, "fetchlog", None)
+        profile = getattr(spider, "profile", None)
+        if log is None or profile is None:
+            return
+        from akhbar.archive import read_record
+        from pipelines.extract import ExtractionError, extract_article
+
+        batch: list[Article] = []
+        for row in log.pending_index(profile.id):
+            try:
+                record = read_record(self.data, row.warc_file, row.warc_offset)
+                try:
+                    body = record.content_stream().read()
+                    ctype = record.http_headers.get_header("Content-Type") or ""
+                finally:
+                    record._akhbar_fh.close()  # type: ignore[attr-defined]
+                article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched)
+            except (ExtractionError, OSError, StopIteration) as exc:
+                logger.warning("catch-up: %s not indexable: %s", row.url, exc)
+                log.mark_indexed([row.record_id], value=-1)
+                continue
+            article["warc"] = row.pointer
+            batch.append(article)
+        if batch:
+            self.stats.inc_value("akhbar/articles_caught_up", len(batch))
+            logger.warning("catch-up: indexing %d archived article(s) a previous crawl left unindexed", len(batch))
+            self.pending.extend(batch)
+            self.flush()

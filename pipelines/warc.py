@@ -16,6 +16,8 @@ SURT-sorted) is written beside it into ``cdx/`` at that moment.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import socket
@@ -117,8 +119,12 @@ class WarcRotatingWriter:
         return final
 
     # -- records ------------------------------------------------------------------------------
-    def write(self, ex: Exchange) -> WarcPointer:
-        """Write the request and response records; returns where the response record landed."""
+    def write(self, ex: Exchange, revisit_of: Revisit | None = None) -> WarcPointer:
+        """Write the response (or a ``revisit`` when ``revisit_of`` is given) and its request record.
+
+        Returns where the response/revisit record landed and its payload digest. The file is flushed
+        to the OS before returning, so a ``kill -9`` right after cannot lose a record we reported.
+        """
         if self._writer is None:
             self._open()
         assert self._writer is not None and self._fh is not None
@@ -129,29 +135,58 @@ class WarcRotatingWriter:
         warc_headers = {"WARC-Date": date}
         if ex.ip_address:
             warc_headers["WARC-IP-Address"] = ex.ip_address
-        response = self._writer.create_warc_record(
-            ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
-            http_headers=resp_headers, warc_headers_dict=warc_headers,
-        )
+        if revisit_of is None:
+            response = self._writer.create_warc_record(
+                ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),
+                http_headers=resp_headers, warc_headers_dict=warc_headers,
+            )
+        else:
+            response = self._writer.create_revisit_record(
+                ex.url, revisit_of.digest, revisit_of.url, revisit_of.date, http_headers=resp_headers,
+                warc_headers_dict=warc_headers,
+            )
+            response.rec_headers.replace_header("WARC-Profile", revisit_of.profile_uri)
+            if revisit_of.record_id:
+                response.rec_headers.add_header("WARC-Refers-To", revisit_of.record_id)
         parts = urlsplit(ex.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         req_headers = [("Host", parts.netloc), *[(k, v) for k, v in ex.request_headers if k.lower() != "host"]]
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
         request = self._writer.create_warc_record(
             ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
             http_headers=StatusAndHeaders(f"{ex.method} {target} {ex.protocol}", req_headers,
                                           is_http_request=True),
-            warc_headers_dict={"WARC-Date": date,
-                               "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID")},
+            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )
         offset = self._fh.tell()
         self._writer.write_record(response)
         length = self._fh.tell() - offset
         self._writer.write_record(request)
-        pointer = WarcPointer(file=self.current_name or "", offset=offset, length=length,
-                              record_id=response.rec_headers.get_header("WARC-Record-ID"))
+        self._fh.flush()
+        pointer = WarcPointer(file=self.current_name or "", offset=offset, length=length, record_id=record_id)
         if self._fh.tell() >= self.max_size:
             self.close()
         return pointer
+
+
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+
+
+@dataclass(frozen=True)
+class Revisit:
+    """What a revisit record points back to: the earlier full capture of the same payload."""
+
+    url: str
+    date: str  # WARC-Date of the original
+    digest: str
+    record_id: str = ""
+    profile_uri: str = IDENTICAL_PAYLOAD
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for this payload (sha1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def _reason(status: int) -> str:
@@ -211,3 +246,43 @@ def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefi
             write_cdxj(final, cdx_directory)
         recovered.append(final)
     return recovered
+
+
+@dataclass(frozen=True)
+class RecordInfo:
+    """A response or revisit record as found in a WARC file (for reconciling state after recovery)."""
+
+    rec_type: str
+    url: str
+    date: str
+    status: int
+    digest: str
+    record_id: str
+    refers_to: str
+    etag: str
+    last_modified: str
+    pointer: WarcPointer
+
+
+def iter_records(path: Path) -> list[RecordInfo]:
+    out = []
+    with open(path, "rb") as fh:
+        it = ArchiveIterator(fh)
+        for record in it:
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            record.content_stream().read()
+            it.read_to_end()
+            h = record.rec_headers
+            http = record.http_headers
+            out.append(RecordInfo(
+                rec_type=record.rec_type, url=h.get_header("WARC-Target-URI"), date=h.get_header("WARC-Date"),
+                status=int(http.get_statuscode() or 0) if http else 0,
+                digest=h.get_header("WARC-Payload-Digest") or "", record_id=h.get_header("WARC-Record-ID"),
+                refers_to=h.get_header("WARC-Refers-To") or "",
+                etag=(http.get_header("ETag") or "") if http else "",
+                last_modified=(http.get_header("Last-Modified") or "") if http else "",
+                pointer=WarcPointer(file=path.name, offset=it.get_record_offset(), length=it.get_record_length(),
+                                    record_id=h.get_header("WARC-Record-ID")),
+            ))
+    return out

@@ -46,6 +46,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = b"internal error\n"
             status = 500
             headers = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))))
+        if status == 200 and _not_modified(self.headers, headers):
+            status, body = 304, b""
+            headers = tuple((k, v) for k, v in headers if k in ("ETag", "Last-Modified", "Vary"))
         self.send_response(status)  # adds Date and Server
         for name, value in headers:
             self.send_header(name, value)
@@ -144,3 +147,20 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _not_modified(request_headers, response_headers) -> bool:
+    """Conditional GET as a real server answers it: If-None-Match first, else If-Modified-Since."""
+    sent = dict(response_headers)
+    inm = request_headers.get("If-None-Match")
+    if inm is not None:
+        return bool(sent.get("ETag")) and sent["ETag"] in [t.strip() for t in inm.split(",")]
+    ims = request_headers.get("If-Modified-Since")
+    if ims and sent.get("Last-Modified"):
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return parsedate_to_datetime(sent["Last-Modified"]) <= parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+    return False

@@ -10,19 +10,36 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 from akhbar.config import sources_dirs
+from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Query parameters that make endless variants of one page: trackers and session ids.
+TRACKING_PARAMS = (
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "fbclid", "gclid",
+    "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src", "amp",
+    "phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
+)
+
+
+def clean_url(url: str) -> str:
+    """Canonical form of a discovered link: tracking and session parameters dropped (any case),
+    query sorted, fragment gone — so a spider trap of URL variants collapses to one URL."""
+    lowered = {p.lower() for p in TRACKING_PARAMS}
+    keys = {k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k.lower() not in lowered}
+    cleaned = url_query_cleaner(url, parameterlist=sorted(keys), remove=False, keep_fragments=False) if keys \
+        else url.split("?", 1)[0].split("#", 1)[0]
+    return canonicalize_url(cleaned)
 
 
 class NewsSpider(scrapy.Spider):
@@ -44,6 +61,21 @@ class NewsSpider(scrapy.Spider):
         self._max_articles = int(max_articles) if max_articles else 0
         self._seen: set[str] = set()
         self._scheduled = 0
+        self._fetchlog: FetchLog | None = None
+
+    @property
+    def fetchlog(self) -> FetchLog:
+        """The persistent capture log (opened on first use: settings exist only after from_crawler)."""
+        if self._fetchlog is None:
+            self._fetchlog = FetchLog(self.settings.get("AKHBAR_FETCHLOG_PATH"))
+        return self._fetchlog
+
+    def closed(self, reason: str) -> None:
+        if self._fetchlog is not None:
+            counts = self._fetchlog.counts()
+            for key, value in counts.items():
+                self.crawler.stats.set_value(f"akhbar/archive_total/{key}", value)
+            self._fetchlog.close()
 
     @property
     def max_articles(self) -> int:
@@ -74,17 +106,29 @@ class NewsSpider(scrapy.Spider):
         return False
 
     def _article_requests(self, urls: list[str], base: str) -> Iterator[scrapy.Request]:
+        revisit_after = self.settings.getfloat("AKHBAR_REVISIT_AFTER")
         for raw in urls:
-            url = canonicalize_url(urljoin(base, raw.strip()))
+            url = clean_url(urljoin(base, raw.strip()))
             if url in self._seen or not self.profile.is_allowed(url) or not self.profile.is_article(url):
+                continue
+            self._seen.add(url)
+            prev = self.fetchlog.latest(url)
+            if prev is not None and prev.age_seconds < revisit_after:
+                self._count("articles_known")  # archived recently (or before a restart): not again
                 continue
             if self.max_articles and self._scheduled >= self.max_articles:
                 self._count("articles_over_limit")
                 continue
-            self._seen.add(url)
             self._scheduled += 1
             self._count("articles_discovered")
-            yield scrapy.Request(url, callback=self.parse_article, meta={"akhbar_kind": "article"})
+            headers = {}
+            if prev is not None:  # changed since? let the server say 304 if not
+                if prev.etag:
+                    headers["If-None-Match"] = prev.etag
+                if prev.last_modified:
+                    headers["If-Modified-Since"] = prev.last_modified
+            yield scrapy.Request(url, callback=self.parse_article, headers=headers,
+                                 meta={"akhbar_kind": "article"})
 
     # -- callbacks ----------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -148,6 +192,9 @@ class NewsSpider(scrapy.Spider):
                     yield self._listing_request(url, section, page + 1)
 
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
+        if response.status == 304 or response.meta.get("akhbar_revisit"):
+            self._count("articles_not_modified")  # archived as a revisit record; nothing to re-extract
+            return
         if not self._ok(response, "article"):
             return
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")

@@ -1,0 +1,128 @@
+"""A durable record of every capture: what was fetched, when, with which validators and digest, and
+where it sits in the archive. It is what makes crawls incremental (skip what is fresh, ask with
+ETag / If-Modified-Since, write a ``revisit`` for an identical payload) and what lets a crawl killed
+with ``kill -9`` resume without losing or duplicating anything: a capture is recorded here only
+after its WARC record has reached the file, and ``indexed`` says whether the search index has it.
+
+SQLite in WAL mode with ``synchronous=NORMAL``: each capture is one small committed transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    record_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- article, feed, sitemap, listing, robots, other
+    fetched TEXT NOT NULL,         -- WARC-Date (ISO 8601 UTC)
+    status INTEGER NOT NULL,
+    digest TEXT,                   -- WARC-Payload-Digest of the payload as sent
+    etag TEXT,
+    last_modified TEXT,
+    warc_file TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    warc_length INTEGER NOT NULL,
+    revisit INTEGER NOT NULL DEFAULT 0,
+    refers_to TEXT,                -- record id of the original capture, for revisits
+    indexed INTEGER NOT NULL DEFAULT 0   -- 1 indexed, 0 pending, -1 nothing to index
+);
+CREATE INDEX IF NOT EXISTS captures_url ON captures(url, fetched);
+CREATE INDEX IF NOT EXISTS captures_pending ON captures(source, kind, indexed);
+"""
+
+
+@dataclass(frozen=True)
+class CaptureRow:
+    record_id: str
+    url: str
+    source: str
+    kind: str
+    fetched: str
+    status: int
+    digest: str | None
+    etag: str | None
+    last_modified: str | None
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    revisit: bool
+    refers_to: str | None
+    indexed: int
+
+    @property
+    def pointer(self) -> dict:
+        return {"file": self.warc_file, "offset": self.warc_offset, "length": self.warc_length,
+                "record_id": self.record_id}
+
+    @property
+    def age_seconds(self) -> float:
+        when = datetime.fromisoformat(self.fetched.replace("Z", "+00:00"))
+        return (datetime.now(UTC) - when).total_seconds()
+
+
+class FetchLog:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> FetchLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _row(self, row: sqlite3.Row | None) -> CaptureRow | None:
+        return CaptureRow(*tuple(row)) if row else None  # columns are in field order
+
+    def record(self, row: CaptureRow) -> bool:
+        """Add a capture; False if that WARC record was already known (recovery re-scan)."""
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (row.record_id, row.url, row.source, row.kind, row.fetched, row.status, row.digest, row.etag,
+             row.last_modified, row.warc_file, row.warc_offset, row.warc_length, int(row.revisit),
+             row.refers_to, row.indexed),
+        )
+        return cur.rowcount == 1
+
+    def latest(self, url: str, ok_only: bool = True) -> CaptureRow | None:
+        """The newest capture of ``url`` (only 200/304 ones by default)."""
+        where = "AND status IN (200, 304)" if ok_only else ""
+        return self._row(self._db.execute(
+            f"SELECT * FROM captures WHERE url = ? {where} ORDER BY fetched DESC LIMIT 1", (url,)).fetchone())
+
+    def original(self, url: str, digest: str) -> CaptureRow | None:
+        """The full (non-revisit) capture of ``url`` with this payload digest, for WARC-Refers-To."""
+        return self._row(self._db.execute(
+            "SELECT * FROM captures WHERE url = ? AND digest = ? AND revisit = 0 ORDER BY fetched DESC LIMIT 1",
+            (url, digest)).fetchone())
+
+    def pending_index(self, source: str) -> list[CaptureRow]:
+        """Full article captures archived but not yet in the search index (e.g. after a kill)."""
+        rows = self._db.execute(
+            "SELECT * FROM captures WHERE source = ? AND kind = 'article' AND status = 200 AND revisit = 0 "
+            "AND indexed = 0 ORDER BY fetched", (source,)).fetchall()
+        return [self._row(r) for r in rows]
+
+    def mark_indexed(self, record_ids: list[str], value: int = 1) -> None:
+        self._db.executemany("UPDATE captures SET indexed = ? WHERE record_id = ?",
+                             [(value, rid) for rid in record_ids])
+
+    def counts(self) -> dict[str, int]:
+        row = self._db.execute(
+            "SELECT COUNT(*), SUM(revisit), SUM(kind = 'article' AND revisit = 0 AND status = 200), "
+            "SUM(indexed = 1) FROM captures").fetchone()
+        return {"captures": row[0] or 0, "revisits": row[1] or 0, "articles": row[2] or 0, "indexed": row[3] or 0}
