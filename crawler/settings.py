@@ -21,6 +21,7 @@ AKHBAR_INDEX_PATH = str(_data.index)
 AKHBAR_FETCHLOG_PATH = str(_data.state / "fetchlog.sqlite")
 AKHBAR_SPOOL_DIR = str(_data.state / "spool")
 AKHBAR_BACKEND = os.environ.get("AKHBAR_BACKEND", "embedded")
+AKHBAR_INDEX_LOCK_TIMEOUT = 30.0  # seconds the embedded index waits for another writer, then spool
 # An article archived less than this many seconds ago is not fetched again (a restarted crawl
 # resumes instead of starting over); older ones are re-fetched conditionally (ETag/Last-Modified).
 AKHBAR_REVISIT_AFTER = 6 * 3600

@@ -91,14 +91,17 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 class EmbeddedBackend:
     """SearchBackend over SQLite FTS5 (see ``index.base``). Safe to share between threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
+        """``busy_timeout``: seconds to wait for another writer's lock before failing (the crawl's
+        index pipeline then spools instead of stalling)."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=30000")
         self._create()
 
     # -- schema -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class IndexPipeline:
         self.stats = crawler.stats
         self.batch_size = crawler.settings.getint("AKHBAR_INDEX_BATCH", 50)
         self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
+        self.lock_timeout = crawler.settings.getfloat("AKHBAR_INDEX_LOCK_TIMEOUT", 30.0)
         self.data = DataDir(Path(crawler.settings.get("AKHBAR_DATA_DIR")))
         self.spool_dir = Path(crawler.settings.get("AKHBAR_SPOOL_DIR") or self.data.state / "spool")
         self.backend: SearchBackend | None = None
@@ -44,12 +45,16 @@ class IndexPipeline:
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
         pipe = cls(crawler)
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipe.spider_opened, signal=signals.spider_opened)
         return pipe
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open_spider(self, spider: Spider) -> None:
         self.spider = spider
         self._connect()
+
+    def spider_opened(self, spider: Spider) -> None:
+        """After stats are open (their counters would be reset otherwise): finish earlier work."""
         self._drain_spool()
         self._catch_up(spider)
 
@@ -69,7 +74,7 @@ class IndexPipeline:
         if self.backend is not None:
             return True
         try:
-            self.backend = open_backend(self.backend_name, self.data)
+            self.backend = open_backend(self.backend_name, self.data, lock_timeout=self.lock_timeout)
         except Exception as exc:  # noqa: BLE001 - an unreachable engine must not stop archiving
             logger.error("search backend %s unavailable: %s; articles will be spooled", self.backend_name, exc)
             return False
