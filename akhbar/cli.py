@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from akhbar.config import DataDir, sources_dirs
+from akhbar.config import DataDir, DataDirError, sources_dirs
 
 out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _profiles() -> dict:
@@ -255,7 +255,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # Scrapy lowers the root level; keep ours
         handler.setLevel(level)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except DataDirError as exc:
+        err.print(f"[red]akhbar: {escape(str(exc))}[/]")
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ from pathlib import Path
 DEFAULT_DATA_DIR = "akhbar-data"
 
 
+class DataDirError(OSError):
+    """The data directory (or a part of it) cannot be created or written."""
+
+
 @dataclass(frozen=True)
 class DataDir:
     root: Path
@@ -39,7 +43,11 @@ class DataDir:
 
     def ensure(self) -> DataDir:
         for path in (self.warc, self.cdx, self.state):
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                kind = "WARC directory" if path == self.warc else "data directory"
+                raise DataDirError(f"{kind} {path} is not usable: {exc.strerror or exc}") from exc
         return self
 
 

@@ -22,7 +22,8 @@ from akhbar.config import DataDir
 from crawler.profiles import SourceProfile
 from crawler.spiders.news import NewsSpider
 
-_ERROR_PREFIXES = ("akhbar/errors/", "downloader/exception_type_count/", "spider_exceptions/")
+# Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
+_ERROR_PREFIXES = ("akhbar/errors/", "spider_exceptions/")
 
 
 @dataclass
@@ -49,8 +50,6 @@ class SourceReport:
     def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:
         errors = {}
         for key, value in stats.items():
-            if key.endswith(".IgnoreRequest"):  # robots.txt said no: politeness, not an error
-                continue
             for prefix in _ERROR_PREFIXES:
                 if key.startswith(prefix):
                     name = key[len(prefix):].rsplit(".", 1)[-1]

@@ -60,7 +60,13 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # closest to the network: sees raw, still-compressed bodies and every redirect hop
     "pipelines.archive.WarcArchiveMiddleware": 950,
+    # sees 429/5xx before RetryMiddleware (550) re-schedules them
+    "crawler.backoff.ErrorBackoffMiddleware": 580,
+    # sees 3xx before RedirectMiddleware (600) follows them
+    "crawler.redirects.RedirectLoopMiddleware": 610,
 }
+AKHBAR_BACKOFF_BASE = 1.0  # first delay after a 429/5xx, seconds; doubles while errors continue
+AKHBAR_BACKOFF_MAX_DELAY = 120.0
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,

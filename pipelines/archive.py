@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,7 +95,13 @@ class WarcArchiveMiddleware:
         self.stats.inc_value("akhbar/errors/warc_write")
         logger.error("%s; stopping the crawl (nothing is fetched that cannot be archived)", message)
         self.stats.set_value("akhbar/fatal", message)
-        self.crawler.engine.close_spider(spider, "warc_write_error")
+        engine = self.crawler.engine
+        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.13
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(engine.close_spider_async(reason="warc_write_error"))
+        else:  # pragma: no cover - older Scrapy
+            engine.close_spider(spider, "warc_write_error")
 
     def _reconcile(self, path: Path, spider: Spider) -> None:
         """Record captures that reached a recovered file but not the fetch log (killed in between),
@@ -152,15 +159,11 @@ class WarcArchiveMiddleware:
             raise IgnoreRequest(f"WARC write failed: {exc}") from exc
         full_article = kind == "article" and response.status == 200 and revisit is None
         if fetchlog is not None:
-            fetchlog.record(CaptureRow(
-                record_id=pointer["record_id"], url=response.url, source=getattr(spider, "warc_prefix", ""),
-                kind=kind, fetched=warc_date(exchange.fetched), status=response.status,
-                digest=revisit.digest if revisit else digest,
-                etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
-                warc_file=pointer["file"], warc_offset=pointer["offset"], warc_length=pointer["length"],
-                revisit=revisit is not None, refers_to=revisit.record_id if revisit else None,
-                indexed=0 if full_article else -1,
-            ))
+            try:
+                self._log_capture(fetchlog, spider, kind, response, exchange, pointer, digest, revisit, full_article)
+            except sqlite3.Error as exc:
+                self._fail(spider, f"cannot record the capture of {response.url} in the fetch log: {exc}")
+                raise IgnoreRequest(f"fetch log write failed: {exc}") from exc
         request.meta["akhbar_warc"] = pointer
         request.meta["akhbar_fetched"] = exchange.fetched.isoformat()
         request.meta["akhbar_revisit"] = revisit is not None
@@ -170,6 +173,19 @@ class WarcArchiveMiddleware:
         else:
             self.stats.inc_value("akhbar/warc/payload_bytes", len(response.body))
         return response
+
+    @staticmethod
+    def _log_capture(fetchlog: FetchLog, spider: Spider, kind: str, response: Response, exchange: Exchange,
+                     pointer: dict, digest: str, revisit: Revisit | None, full_article: bool) -> None:
+        fetchlog.record(CaptureRow(
+            record_id=pointer["record_id"], url=response.url, source=getattr(spider, "warc_prefix", ""),
+            kind=kind, fetched=warc_date(exchange.fetched), status=response.status,
+            digest=revisit.digest if revisit else digest,
+            etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
+            warc_file=pointer["file"], warc_offset=pointer["offset"], warc_length=pointer["length"],
+            revisit=revisit is not None, refers_to=revisit.record_id if revisit else None,
+            indexed=0 if full_article else -1,
+        ))
 
     @staticmethod
     def _revisit_for(fetchlog: FetchLog | None, response: Response, digest: str) -> Revisit | None:

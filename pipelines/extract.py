@@ -14,12 +14,12 @@ import trafilatura
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from w3lib.encoding import html_to_unicode
 from w3lib.url import canonicalize_url
 
 from akhbar.record import Article, content_hash, empty_article
 from crawler.items import FetchedPage
 from crawler.profiles import SourceProfile
+from pipelines.charset import decode_html as decode_with_repair
 from pipelines.cleanup import bylines, clean_text, squash, strip_title_suffix, tidy
 from pipelines.credits import find_agencies, find_original_source
 from pipelines.dates import extract_dates, find_visible_date
@@ -32,13 +32,13 @@ class ExtractionError(ValueError):
 
 
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
-    """(encoding, text) the way browsers do it: BOM, then HTTP charset, then <meta>, then sniffing.
+    """(encoding, text) the way browsers do it: BOM, then HTTP charset, then <meta>, then sniffing,
+    with detection only where the declared charset plainly failed (see ``pipelines.charset``).
 
-    w3lib is what Scrapy itself uses, so the crawl and a reindex from the WARC decode alike, and
-    labels such as windows-1256 or ISO-8859-6 map to the right codecs.
+    The crawl and a reindex from the WARC both come through here, so they decode alike.
     """
-    encoding, text = html_to_unicode(content_type or None, body)
-    return encoding, text
+    decoded = decode_with_repair(body, content_type)
+    return decoded.encoding, decoded.text
 
 
 def _parse_fetched(fetched: str | datetime | None) -> datetime:

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 class IndexPipeline:
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.batch_size = crawler.settings.getint("AKHBAR_INDEX_BATCH", 50)
         self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
@@ -49,8 +50,8 @@ class IndexPipeline:
         return pipe
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def open_spider(self, spider: Spider) -> None:
-        self.spider = spider
+    def open_spider(self) -> None:
+        self.spider = self.crawler.spider
         self._connect()
 
     def spider_opened(self, spider: Spider) -> None:
@@ -58,7 +59,7 @@ class IndexPipeline:
         self._drain_spool()
         self._catch_up(spider)
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self) -> None:
         self.flush()
         self._drain_spool()
         left = self._spooled_count()
@@ -81,7 +82,7 @@ class IndexPipeline:
         return True
 
     # -- items ----------------------------------------------------------------------------------
-    def process_item(self, item: Article, spider: Spider) -> Article:
+    def process_item(self, item: Article) -> Article:
         if isinstance(item, dict) and item.get("text"):
             self.pending.append(item)
             if len(self.pending) >= self.batch_size:

@@ -96,7 +96,9 @@ class WarcRotatingWriter:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.hostname}{WARC_SUFFIX}"
         self._path = self.directory / (name + OPEN_SUFFIX)
-        self._fh = open(self._path, "xb")  # noqa: SIM115 - lives until close()
+        # Unbuffered: every record goes straight to the OS, so a kill cannot lose a reported record
+        # and a failed write (disk full) leaves no half-record sitting in a Python buffer.
+        self._fh = open(self._path, "xb", buffering=0)  # noqa: SIM115 - lives until close()
         self._writer = WARCWriter(self._fh, gzip=True, warc_version="1.1")
         info = {"software": "akhbar (scrapy + warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
@@ -106,6 +108,7 @@ class WarcRotatingWriter:
     def close(self) -> Path | None:
         """Flush, fsync, rename to the final name and index it; returns the final path."""
         if not self._fh or not self._path:
+            self._path = None
             return None
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -117,6 +120,31 @@ class WarcRotatingWriter:
         if self.cdx_directory:
             write_cdxj(final, self.cdx_directory)
         return final
+
+    def _abandon(self, good_end: int) -> None:
+        """After a failed write (disk full): cut the file back to its last whole record and finish
+        it, so the archive holds no partial record. If even that fails, the ``.open`` file is left
+        for the next crawl's recovery, which does the same."""
+        path = self._path
+        try:
+            os.ftruncate(self._fh.fileno(), good_end)
+            self._fh.close()
+        except OSError as exc:
+            logger.error("could not cut %s back to %d bytes: %s", path, good_end, exc)
+            return
+        finally:
+            self._fh = self._writer = None
+        if good_end == 0 or path is None:
+            return
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        try:
+            os.replace(path, final)
+            self._path = None
+            self.closed_files.append(final)
+            if self.cdx_directory:
+                write_cdxj(final, self.cdx_directory)
+        except OSError as exc:
+            logger.error("could not finish %s: %s", final.name, exc)
 
     # -- records ------------------------------------------------------------------------------
     def write(self, ex: Exchange, revisit_of: Revisit | None = None) -> WarcPointer:
@@ -159,10 +187,14 @@ class WarcRotatingWriter:
             warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": record_id},
         )
         offset = self._fh.tell()
-        self._writer.write_record(response)
-        length = self._fh.tell() - offset
-        self._writer.write_record(request)
-        self._fh.flush()
+        try:
+            self._writer.write_record(response)
+            length = self._fh.tell() - offset
+            self._writer.write_record(request)
+            self._fh.flush()
+        except OSError:
+            self._abandon(offset)
+            raise
         pointer = WarcPointer(file=self.current_name or "", offset=offset, length=length, record_id=record_id)
         if self._fh.tell() >= self.max_size:
             self.close()

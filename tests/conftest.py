@@ -27,13 +27,13 @@ class Crawl:
 
 
 def akhbar(*args: str, data: DataDir | None = None, check: bool = True, timeout: int = 600,
-           **kwargs) -> subprocess.CompletedProcess:
+           env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
     """Run the real `akhbar` CLI in a subprocess (Scrapy's reactor cannot restart in-process)."""
     cmd = [sys.executable, "-m", "akhbar.cli"]
     if data is not None:
         cmd += ["--data", str(data.root)]
     proc = subprocess.run([*cmd, *args], capture_output=True, timeout=timeout, check=False,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, **kwargs)
+                          env={**(env or os.environ), "PYTHONIOENCODING": "utf-8"}, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f"akhbar {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout: {proc.stdout[-3000:]!r}\nstderr: {proc.stderr[-6000:]!r}")

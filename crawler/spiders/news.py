@@ -13,9 +13,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
+from lxml import etree
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from akhbar.config import sources_dirs
@@ -30,6 +34,18 @@ TRACKING_PARAMS = (
     "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src", "amp",
     "phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
 )
+
+
+def looks_binary(body: bytes, sample: int = 4096) -> bool:
+    """Bytes a text page cannot contain: NULs, or mostly control characters (an image or archive
+    served as text/html)."""
+    head = body[:sample]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(head) > 0.1
 
 
 def clean_url(url: str) -> str:
@@ -84,15 +100,16 @@ class NewsSpider(scrapy.Spider):
     # -- entry points -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.profile.feed_urls:
-            yield scrapy.Request(url, callback=self.parse_feed, meta={"akhbar_kind": "feed"})
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, meta={"akhbar_kind": "feed"})
         for url in self.profile.sitemap_urls:
-            yield scrapy.Request(url, callback=self.parse_sitemap, meta={"akhbar_kind": "sitemap"})
+            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
+                                 meta={"akhbar_kind": "sitemap"})
         for section in self.profile.section_list:
             yield self._listing_request(section.url, section, 1)
 
     def _listing_request(self, url: str, section: Section, page: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"section": section, "page": page},
-                              meta={"akhbar_kind": "listing"})
+        return scrapy.Request(url, callback=self.parse_listing, errback=self.failed,
+                              cb_kwargs={"section": section, "page": page}, meta={"akhbar_kind": "listing"})
 
     # -- helpers ------------------------------------------------------------------------------
     def _count(self, key: str, n: int = 1) -> None:
@@ -127,13 +144,43 @@ class NewsSpider(scrapy.Spider):
                     headers["If-None-Match"] = prev.etag
                 if prev.last_modified:
                     headers["If-Modified-Since"] = prev.last_modified
-            yield scrapy.Request(url, callback=self.parse_article, headers=headers,
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
                                  meta={"akhbar_kind": "article"})
 
+    def _check_xml(self, body: bytes, url: str, kind: str) -> None:
+        """Count a malformed feed or sitemap even when lxml's recovery still finds links in it."""
+        try:
+            etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError as exc:
+            self._count(f"errors/bad_{kind}")
+            self.logger.warning("%s %s is malformed XML (%s); using what can be recovered", kind, url, exc)
+
     # -- callbacks ----------------------------------------------------------------------------
+    def failed(self, failure: Failure) -> None:
+        """A request that produced no response: one log line and one counter per kind of failure."""
+        exc = failure.value
+        url = getattr(getattr(failure, "request", None), "url", "") or ""
+        if isinstance(exc, IgnoreRequest):
+            text = str(exc)
+            if "redirect" in text.lower():
+                kind = "redirect_loop"
+            elif "robots" in text.lower() or "Forbidden by robots.txt" in text:
+                return  # robots.txt said no: politeness, counted by Scrapy as robotstxt/forbidden
+            else:
+                kind = "ignored"
+        elif isinstance(exc, CancelledError) or type(exc).__name__ == "DownloadCancelledError":
+            kind = "too_large"  # Scrapy cancels downloads over DOWNLOAD_MAXSIZE
+        else:
+            kind = {"TimeoutError": "timeout", "TCPTimedOutError": "timeout", "DNSLookupError": "dns",
+                    "ConnectionRefusedError": "connection_refused", "ResponseNeverReceived": "connection_lost",
+                    "ConnectionLost": "connection_lost"}.get(type(exc).__name__, type(exc).__name__)
+        self._count(f"errors/{kind}")
+        self.logger.warning("%s failed (%s): %s", url, kind, exc)
+
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if not self._ok(response, "feed"):
             return
+        self._check_xml(response.body, response.url, "feed")
         try:
             sel = scrapy.Selector(body=response.body, type="xml")
             sel.remove_namespaces()
@@ -143,7 +190,6 @@ class NewsSpider(scrapy.Spider):
             links = []
             self.logger.warning("feed %s could not be parsed: %s", response.url, exc)
         if not links:
-            self._count("errors/bad_feed")
             self.logger.warning("feed %s yielded no article links", response.url)
         self._count("feeds_parsed")
         yield from self._article_requests(links, response.url)
@@ -159,11 +205,11 @@ class NewsSpider(scrapy.Spider):
                 self._count("errors/bad_sitemap")
                 self.logger.warning("sitemap %s: bad gzip: %s", response.url, exc)
                 return
+        self._check_xml(body, response.url, "sitemap")
         try:
             sitemap = Sitemap(body)
             entries = list(sitemap)
         except Exception as exc:  # noqa: BLE001 - lxml raises several kinds on junk
-            self._count("errors/bad_sitemap")
             self.logger.warning("sitemap %s could not be parsed: %s", response.url, exc)
             return
         self._count("sitemaps_parsed")
@@ -172,7 +218,8 @@ class NewsSpider(scrapy.Spider):
             for loc in locs:
                 url = urljoin(response.url, loc.strip())
                 if self.profile.is_allowed(url):
-                    yield scrapy.Request(url, callback=self.parse_sitemap, meta={"akhbar_kind": "sitemap"})
+                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
+                                         meta={"akhbar_kind": "sitemap"})
         else:
             yield from self._article_requests(locs, response.url)
 
@@ -202,6 +249,11 @@ class NewsSpider(scrapy.Spider):
             self._count("errors/non_html")
             self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
                                 ctype or "of no content type")
+            return
+        if looks_binary(response.body):
+            self._count("errors/binary_as_html")
+            self.logger.warning("article %s is labelled %s but its bytes are binary; archived, not extracted",
+                                response.url, ctype)
             return
         yield FetchedPage(
             url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
