@@ -55,7 +55,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     profiles = _select_profiles(names, args.base_url)
     overrides = dict(item.split("=", 1) for item in args.set)
     reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
-                        max_articles=args.max_articles, overrides=overrides)
+                        max_articles=args.max_articles, overrides=overrides,
+                        discover=args.discover.split(",") if args.discover else None)
     return 1 if crawl_failed(reports) else 0
 
 
@@ -165,6 +166,38 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from akhbar.schedule import ScheduleError, Scheduler, load_jobs
+
+    data = DataDir.from_env(args.data).ensure()
+    config = Path(args.config) if args.config else (data.root / "schedule.toml")
+    try:
+        jobs = load_jobs(config if config.exists() or args.config else None)
+    except ScheduleError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        return 2
+    profiles = _profiles()
+
+    def resolve(names: tuple[str, ...]) -> list[str]:
+        if "*" in names:
+            return [p for p in profiles if not p.startswith("sample-")]
+        unknown = [n for n in names if n not in profiles]
+        if unknown:
+            raise SystemExit(f"schedule names unknown source(s): {', '.join(unknown)}")
+        return list(names)
+
+    scheduler = Scheduler(data, jobs, resolve)
+    for job in jobs:
+        resolve(job.sources)
+    if args.once:
+        ran = scheduler.run_due()
+        out.print(f"ran: {', '.join(ran) or 'nothing was due'}")
+        return 0
+    out.print(f"scheduling {len(jobs)} job(s) from {config if config.exists() else 'the defaults'}; Ctrl-C stops")
+    scheduler.forever()
+    return 0
+
+
 # -- demo / samples -------------------------------------------------------------------------------
 def cmd_samples(args: argparse.Namespace) -> int:
     from samples.server import main as serve_samples
@@ -194,10 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-articles", type=int, default=0, help="per source (0 = profile/setting default)")
     p.add_argument("--base-url", action="append", default=[], metavar="ID=URL",
                    help="move a profile to another origin (sample sites on another port)")
+    p.add_argument("--discover", metavar="KINDS", help="only these of feeds,sitemaps,sections (default: all)")
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/Akhbar setting, e.g. -s DOWNLOAD_DELAY=2")
     p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("schedule", help="run crawls on cron schedules until stopped")
+    p.add_argument("--config", help="schedule TOML (default: DATA/schedule.toml, else built-in defaults)")
+    p.add_argument("--once", action="store_true", help="run the jobs that are due now, then exit")
+    p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("search", help="search archived articles")
     p.add_argument("query")

@@ -110,6 +110,7 @@ def run_crawl(
     progress: bool = True,
     console: Console | None = None,
     max_articles: int = 0,
+    discover: list[str] | None = None,
 ) -> list[SourceReport]:
     """Crawl the given sources to completion; returns one report per source and saves them as JSON."""
     data.ensure()
@@ -121,7 +122,7 @@ def run_crawl(
     crawlers: list[tuple[SourceProfile, Crawler]] = []
     for profile in profiles:
         crawler = process.create_crawler(NewsSpider)
-        process.crawl(crawler, profile=profile, max_articles=max_articles or None)
+        process.crawl(crawler, profile=profile, max_articles=max_articles or None, discover=discover)
         crawlers.append((profile, crawler))
 
     def snapshot() -> list[SourceReport]:

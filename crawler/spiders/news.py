@@ -28,6 +28,7 @@ from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
 TRACKING_PARAMS = (
     "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "fbclid", "gclid",
@@ -62,7 +63,8 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, source: str | None = None, profile: SourceProfile | None = None,
-                 max_articles: int | str | None = None, **kwargs: Any) -> None:
+                 max_articles: int | str | None = None, discover: str | list[str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if profile is None:
             if not source:
@@ -75,6 +77,12 @@ class NewsSpider(scrapy.Spider):
         self.warc_prefix = profile.id
         self.allowed_domains = list(profile.allowed_domains)
         self._max_articles = int(max_articles) if max_articles else 0
+        if isinstance(discover, str):
+            discover = [d.strip() for d in discover.split(",") if d.strip()]
+        self.discover = set(discover or DISCOVERY)
+        unknown = self.discover - set(DISCOVERY)
+        if unknown:
+            raise ValueError(f"unknown discovery kind(s) {sorted(unknown)}; use {', '.join(DISCOVERY)}")
         self._seen: set[str] = set()
         self._scheduled = 0
         self._fetchlog: FetchLog | None = None
@@ -99,12 +107,15 @@ class NewsSpider(scrapy.Spider):
 
     # -- entry points -------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.profile.feed_urls:
+        feeds = self.profile.feed_urls if "feeds" in self.discover else []
+        sitemaps = self.profile.sitemap_urls if "sitemaps" in self.discover else []
+        sections = self.profile.section_list if "sections" in self.discover else []
+        for url in feeds:
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, meta={"akhbar_kind": "feed"})
-        for url in self.profile.sitemap_urls:
+        for url in sitemaps:
             yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
                                  meta={"akhbar_kind": "sitemap"})
-        for section in self.profile.section_list:
+        for section in sections:
             yield self._listing_request(section.url, section, 1)
 
     def _listing_request(self, url: str, section: Section, page: int) -> scrapy.Request:
