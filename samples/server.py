@@ -145,10 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _not_modified(request_headers, response_headers) -> bool:
     """Conditional GET as a real server answers it: If-None-Match first, else If-Modified-Since."""
     sent = dict(response_headers)
@@ -164,3 +160,8 @@ def _not_modified(request_headers, response_headers) -> bool:
         except (TypeError, ValueError):
             return False
     return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

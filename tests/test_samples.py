@@ -293,3 +293,33 @@ def test_body_bytes_matches_server(sites):
         got_status, got_headers, got = fetch(art.url(sites.base_urls))
         assert (status, body) == (got_status, got)
         assert {k: got_headers[k] for k in headers} == headers
+
+
+def test_module_entry_point_serves(tmp_path):
+    """`python -m samples.server` (what `akhbar samples` documents) answers, conditional GET included."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-m", "samples.server", "--port-base", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 20
+        while "watan" not in line and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+        base = line.split()[-1].rstrip("/")
+        with urllib.request.urlopen(base + "/archives/43127", timeout=5) as resp:
+            etag = resp.headers["ETag"]
+            assert resp.status == 200 and etag
+        req = urllib.request.Request(base + "/archives/43127", headers={"If-None-Match": etag})
+        try:
+            urllib.request.urlopen(req, timeout=5)
+            raise AssertionError("expected 304")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 304
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
