@@ -91,10 +91,10 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
 def _table(reports: list[SourceReport], title: str) -> Table:
     table = Table(title=title)
     for col in ("source", "pages", "found", "new", "updated", "same", "spooled", "errors", "status"):
-        left = col in ("source", "errors", "status")
-        table.add_column(col, justify="left" if left else "right", overflow="fold" if left else "ellipsis")
+        left = col in ("source", "status")
+        table.add_column(col, justify="left" if left else "right", no_wrap=True)
     for r in reports:
-        errs = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items())) or "-"
+        errs = str(sum(r.errors.values()))
         same = r.articles_unchanged + r.articles_not_modified
         spooled = f"{r.articles_spooled}/{r.spool_pending} left" if r.articles_spooled or r.spool_pending else "0"
         table.add_row(r.source, str(r.pages_fetched), str(r.articles_discovered), str(r.articles_new),
@@ -144,6 +144,10 @@ def run_crawl(
     reports = snapshot()
     if progress:
         console.print(_table(reports, "crawl report"))
+        for r in reports:
+            if r.errors:
+                kinds = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items()))
+                console.print(f"  {r.source} errors: {kinds}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = data.state / "reports" / f"crawl-{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
