@@ -198,6 +198,38 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- web ----------------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web interface with uvicorn; loopback by default, since it has no authentication."""
+    import uvicorn
+
+    from akhbar.web import create_app
+
+    data = DataDir.from_env(args.data)
+    out.print(f"serving {escape(str(data.root))} on http://{args.host}:{args.port}/  (Ctrl-C to stop)")
+    uvicorn.run(create_app(data, args.backend), host=args.host, port=args.port,
+                log_level="info" if args.verbose else "warning")
+    return 0
+
+
+def cmd_eval_extract(args: argparse.Namespace) -> int:
+    from akhbar.evaluate import evaluate, markdown_table, metadata_table
+
+    report = evaluate(args.directory, repeat=args.repeat)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{report['pages']} gold pages, {len(report['families'])} template families\n")
+    print(markdown_table(report))
+    print("\nakhbar metadata, exact match (on pages where the gold value is set):\n")
+    print(metadata_table(report))
+    print("\nbody F1 by family: " + ", ".join(f"{fam} {f1:.3f}" for fam, f1 in report["by_family"]["akhbar"].items()))
+    for fail in report["failures"]:
+        print(f"  {fail['key']}: F1 {fail['f1']} leaked {fail['leaked']} title {fail['title_ok']} "
+              f"date {fail['date_ok']} wrong {sorted(fail['fields'])}")
+    return 0
+
+
 # -- demo / samples -------------------------------------------------------------------------------
 def cmd_samples(args: argparse.Namespace) -> int:
     from samples.server import main as serve_samples
@@ -275,6 +307,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all-fields", action="store_true", help="the whole article record")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("serve", help="web interface: search, articles, captures, sandboxed replay")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--backend", help="embedded (default: $AKHBAR_BACKEND or embedded)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval-extract", help="score extraction against a gold set (ours vs plain trafilatura)")
+    p.add_argument("directory", help="gold pages: <key>.html + <key>.json (the bundled set is goldset/pages)")
+    p.add_argument("--repeat", type=int, default=3, help="time each page this many times (median)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval_extract)
 
     p = sub.add_parser("samples", help="serve the bundled sample news sites on loopback")
     p.add_argument("--host", default="127.0.0.1")

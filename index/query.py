@@ -17,6 +17,9 @@ from index.analysis import analyze
 class ParsedQuery:
     terms: list[str] = field(default_factory=list)  # single analyzed terms, deduplicated, in order
     phrases: list[list[str]] = field(default_factory=list)  # analyzed tokens, 2+ per phrase
+    # The text of each phrase as typed, parallel to ``phrases``: an engine that analyzes a phrase
+    # itself (Elasticsearch's match_phrase) keeps the stop-word positions Lucene leaves in its index.
+    phrase_texts: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -48,6 +51,7 @@ def parse_query(text: str) -> ParsedQuery:
             if tuple(tokens) not in seen_phrases:
                 seen_phrases.add(tuple(tokens))
                 parsed.phrases.append(tokens)
+                parsed.phrase_texts.append(part)
             continue
         for tok in tokens:
             if tok not in seen:

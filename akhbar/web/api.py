@@ -1,0 +1,142 @@
+"""The JSON API (``/api/...``), described by FastAPI's generated ``/openapi.json``.
+
+Responses are typed with pydantic models so the OpenAPI description says exactly what comes back.
+Snippets keep the backend's form (matches in ``<mark>``, the rest HTML-escaped) and also come as
+plain text, so a client need not parse HTML to show them.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from akhbar.archive import NotArchived, find_captures
+from akhbar.web.render import plain_snippet
+from akhbar.web.replay import BadRequest, check_url, lookup
+from akhbar.web.rewrite import archive_href, decode_html
+from akhbar.web.services import SORTS, SearchParams, Services
+
+router = APIRouter(prefix="/api", tags=["api"])
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml", "application/atom+xml",
+               "application/xhtml+xml", "application/javascript")
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class Hit(BaseModel):
+    article: dict[str, Any] = Field(description="the stored article record (url, title, text, published, …)")
+    score: float
+    snippet: str = Field(description="best passage; matches in <mark>, everything else HTML-escaped")
+    snippet_text: str = Field(description="the same passage as plain text")
+
+
+class SearchResult(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(description="source, section, agency, month (YYYY-MM, UTC)")
+
+
+class CaptureOut(BaseModel):
+    timestamp: str = Field(description="YYYYMMDDhhmmss, UTC")
+    url: str
+    status: str
+    mime: str
+    digest: str
+    filename: str
+    offset: int
+    length: int
+    replay: str = Field(description="app-relative link to the sandboxed archived response")
+
+
+class ReplayOut(BaseModel):
+    capture: CaptureOut
+    status_line: str
+    headers: list[tuple[str, str]]
+    content_type: str
+    length: int
+    text: str | None = Field(None, description="decoded body for textual types (Content-Encoding undone)")
+    body_base64: str | None = Field(None, description="body for other types")
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _capture(c: Any) -> CaptureOut:
+    return CaptureOut(timestamp=c.timestamp, url=c.url, status=c.status, mime=c.mime, digest=c.digest,
+                      filename=c.filename, offset=c.offset, length=c.length, replay=archive_href(c.url, c.timestamp))
+
+
+@router.get("/search", response_model=SearchResult, summary="Search archived articles")
+def api_search(
+    request: Request,
+    q: str = "",
+    source: str = "",
+    section: str = "",
+    agency: str = "",
+    month: Annotated[str, Query(description="YYYY-MM; overrides since/until")] = "",
+    since: Annotated[str, Query(description="published on or after (YYYY-MM-DD)")] = "",
+    until: Annotated[str, Query(description="published on or before (YYYY-MM-DD)")] = "",
+    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> SearchResult:
+    params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
+                          until=until, sort=sort, page=page, per_page=per_page)
+    try:
+        results = _services(request).search(params)
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return SearchResult(
+        total=results.page.total, page=results.page.query.page, per_page=results.page.query.per_page,
+        hits=[Hit(article=dict(h.article), score=h.score, snippet=h.snippet, snippet_text=plain_snippet(h.snippet))
+              for h in results.page.hits],
+        facets={k: [FacetValue(value=v, count=n) for v, n in vals] for k, vals in results.facets.items()},
+    )
+
+
+@router.get("/article", response_model=dict[str, Any], summary="One article by canonical URL or URL")
+def api_article(request: Request, url: str) -> dict[str, Any]:
+    article = _services(request).backend.get(url)
+    if article is None:
+        raise HTTPException(404, "no such article")
+    return dict(article)
+
+
+@router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first")
+def api_captures(request: Request, url: str) -> list[CaptureOut]:
+    try:
+        url = check_url(url)
+    except BadRequest as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return [_capture(c) for c in find_captures(url, _services(request).data)]
+
+
+@router.get("/replay", response_model=ReplayOut, summary="The archived response closest to a time")
+def api_replay(
+    request: Request,
+    url: str,
+    at: Annotated[str, Query(description="YYYYMMDDhhmmss or any prefix; latest when empty")] = "",
+) -> ReplayOut:
+    try:
+        rep = lookup(_services(request).data, url, at)
+    except BadRequest as exc:
+        raise HTTPException(400, str(exc)) from exc
+    except NotArchived as exc:
+        raise HTTPException(404, str(exc)) from exc
+    ctype = rep.content_type
+    textual = ctype.split(";", 1)[0].strip().lower().startswith(_TEXT_TYPES)
+    text = None
+    if textual:
+        text = decode_html(rep.body, ctype)
+    return ReplayOut(capture=_capture(rep.capture), status_line=rep.status_line, headers=rep.headers,
+                     content_type=ctype, length=len(rep.body), text=text,
+                     body_base64=None if textual else base64.b64encode(rep.body).decode("ascii"))

@@ -1,0 +1,125 @@
+"""The HTML pages: search, article, captures, the replay view and the sandboxed archive endpoint.
+
+Templates are rendered by a Jinja2 environment with autoescaping forced on, so every string that
+came from a crawled page is escaped; the only markup we inject is the re-built snippet highlight.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from akhbar.archive import NotArchived, closest, find_captures
+from akhbar.web import render
+from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, serve
+from akhbar.web.rewrite import archive_href
+from akhbar.web.services import FACETS, SearchParams, Services
+
+TEMPLATES = Path(__file__).with_name("templates")
+FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر"}
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
+                    capture_label=render.capture_label, month_label=render.month_label,
+                    is_web_url=render.is_web_url)
+_env.globals.update(qs=render.query_string, facet_titles=FACET_TITLES, facet_names=FACETS)
+templates = Jinja2Templates(env=_env)
+router = APIRouter(include_in_schema=False)
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def _error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "error.html", {"title": title, "detail": detail},
+                                      status_code=status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = "",
+    source: str = "",
+    section: str = "",
+    agency: str = "",
+    month: str = "",
+    since: str = "",
+    until: str = "",
+    sort: str = "relevance",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> HTMLResponse:
+    params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
+                          until=until, sort=sort, page=page)
+    svc = services(request)
+    try:
+        results = svc.search(params)
+    except ValueError as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
+    query = results.page.query
+    pages = max(1, math.ceil(results.page.total / query.per_page))
+    window = range(max(1, query.page - 3), min(pages, query.page + 3) + 1)
+    return templates.TemplateResponse(request, "search.html", {
+        "params": params, "link": params.link_params(), "results": results, "query": query,
+        "pages": pages, "window": window, "source_names": svc.source_names,
+        "first": (query.page - 1) * query.per_page + 1,
+    })
+
+
+@router.get("/article", response_class=HTMLResponse)
+def article_page(request: Request, url: str) -> HTMLResponse:
+    svc = services(request)
+    article = svc.backend.get(url)
+    if article is None:
+        return _error(request, 404, "المقال غير موجود", url)
+    fetched_at = "".join(ch for ch in (article.get("fetched") or "") if ch.isdigit())[:14]
+    return templates.TemplateResponse(request, "article.html", {
+        "a": article, "source_name": svc.source_names.get(article.get("source", ""), ""),
+        "at": fetched_at, "paragraphs": [p for p in (article.get("text") or "").split("\n") if p.strip()],
+    })
+
+
+@router.get("/captures", response_class=HTMLResponse)
+def captures_page(request: Request, url: str) -> HTMLResponse:
+    try:
+        url = check_url(url)
+    except BadRequest as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
+    caps = find_captures(url, services(request).data)
+    status = 200 if caps else 404
+    return templates.TemplateResponse(request, "captures.html", {"url": url, "captures": list(reversed(caps))},
+                                      status_code=status)
+
+
+@router.get("/replay", response_class=HTMLResponse)
+def replay_page(request: Request, url: str, at: str = "") -> HTMLResponse:
+    """The banner (capture time, original URL) around a sandboxed frame holding the archived page."""
+    try:
+        url, at = check_url(url), check_at(at)
+        caps = find_captures(url, services(request).data)
+        cap = closest(caps, at or None)
+    except BadRequest as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
+    except NotArchived:
+        return _error(request, 404, "لا توجد نسخة مؤرشفة", url)
+    return templates.TemplateResponse(request, "replay.html", {
+        "cap": cap, "count": len(caps), "frame": archive_href(cap.url, cap.timestamp),
+    })
+
+
+@router.get("/archive")
+def archive(request: Request, url: str, at: str = "") -> Response:
+    """An archived response itself, sandboxed (see ``akhbar.web.replay``); 404 when not archived."""
+    try:
+        served = serve(services(request).data, url, at)
+    except BadRequest as exc:
+        return Response(str(exc), 400, headers=REPLAY_HEADERS, media_type="text/plain")
+    except NotArchived:
+        return Response("not in the archive", 404, headers=REPLAY_HEADERS, media_type="text/plain")
+    return Response(served.body, served.status, headers=served.headers, media_type=served.media_type)

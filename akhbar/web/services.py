@@ -1,0 +1,104 @@
+"""What the pages and the JSON API share: the data directory, the search backend and the profiles.
+
+The backend is opened on first use, not at start-up, so ``akhbar serve`` comes up even before the
+first crawl has created an index, and it is shared by all request threads (the embedded backend
+serializes on its own lock). Search parameters are parsed once here so the HTML search page and
+``/api/search`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from akhbar.config import DataDir
+from akhbar.web.render import month_range
+from index.base import SearchBackend, SearchPage, SearchQuery
+
+PER_PAGE = 10
+MAX_PAGE = 1000
+SORTS = ("relevance", "date")
+FACETS = ("source", "section", "agency", "month")
+
+
+@dataclass
+class SearchParams:
+    """The search as the user gave it (what the links on the page carry forward)."""
+
+    q: str = ""
+    source: str = ""
+    section: str = ""
+    agency: str = ""
+    month: str = ""
+    since: str = ""
+    until: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def query(self) -> SearchQuery:
+        since, until = self.since, self.until
+        bounds = month_range(self.month)
+        if bounds:
+            since, until = bounds
+        return SearchQuery(text=self.q[:500], sources=[self.source] if self.source else [], section=self.section,
+                           agency=self.agency, since=since, until=until,
+                           sort=self.sort if self.sort in SORTS else "relevance",
+                           page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), 100))
+
+    def link_params(self) -> dict[str, Any]:
+        return {"q": self.q, "source": self.source, "section": self.section, "agency": self.agency,
+                "month": self.month, "since": self.since, "until": self.until,
+                "sort": "" if self.sort == "relevance" else self.sort}
+
+
+@dataclass
+class Results:
+    page: SearchPage
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class Services:
+    def __init__(self, data: DataDir, backend_name: str | None = None) -> None:
+        self.data = data
+        self.backend_name = backend_name
+        self._backend: SearchBackend | None = None
+        self._lock = threading.Lock()
+        self.source_names = _source_names()
+
+    @property
+    def backend(self) -> SearchBackend:
+        with self._lock:
+            if self._backend is None:
+                from index.backends import open_backend
+
+                self._backend = open_backend(self.backend_name, self.data, lock_timeout=5.0)
+            return self._backend
+
+    def search(self, params: SearchParams, with_facets: bool = True) -> Results:
+        """Raises ValueError for unparseable since/until dates (answered as 400)."""
+        query = params.query()
+        page = self.backend.search(query)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        facet_fn = getattr(self.backend, "facets", None)  # optional: not every backend has it yet
+        if with_facets and facet_fn is not None:
+            facets = facet_fn(query)
+        return Results(page, facets)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None
+
+
+def _source_names() -> dict[str, str]:
+    """Profile id → Arabic name, for facet labels; a broken profile directory only costs the labels."""
+    try:
+        from akhbar.config import sources_dirs
+        from crawler.profiles import load_profiles
+
+        return {pid: p.name_ar for pid, p in load_profiles(sources_dirs()).items()}
+    except Exception:  # noqa: BLE001 - labels are cosmetic; ids are shown instead
+        return {}

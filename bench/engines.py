@@ -1,0 +1,77 @@
+"""Build the benchmark indexes: the embedded backend, Elasticsearch, and a no-analysis baseline."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from akhbar.record import Article
+from bench.corpus import batches
+from index.backends import es_client_options
+from index.base import SearchQuery
+from index.elastic import ElasticBackend
+from index.embedded import EmbeddedBackend
+
+BENCH_DIR = Path(os.environ.get("AKHBAR_BENCH_DIR", "/tmp/akhbar-bench"))
+ES_PREFIX = "akhbar-bench"
+BATCH = 500
+
+
+def es_url() -> str:
+    return os.environ.get("AKHBAR_ES_URL", "http://127.0.0.1:9200")
+
+
+def open_embedded(fresh: bool) -> EmbeddedBackend:
+    path = BENCH_DIR / "index.sqlite"
+    if fresh:
+        for p in path.parent.glob(path.name + "*"):
+            p.unlink()
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    return EmbeddedBackend(path)
+
+
+def open_elastic() -> ElasticBackend:
+    return ElasticBackend(es_url(), ES_PREFIX, request_timeout=120, **es_client_options())
+
+
+def fill(backend, articles: list[Article]) -> float:
+    """Seconds to upsert every article in batches of ``BATCH``; failures abort the benchmark."""
+    start = time.perf_counter()
+    for batch in batches(articles, BATCH):
+        result = backend.upsert(batch)
+        if result.failed:
+            raise SystemExit(f"indexing failed for {len(result.failed)} article(s), e.g. {result.failed[0]}")
+    return time.perf_counter() - start
+
+
+def ensure(backend, articles: list[Article]) -> None:
+    """Reuse an index that already holds the corpus (from an earlier run), else rebuild it."""
+    if backend.count() != len(articles):
+        backend.clear()
+        fill(backend, articles)
+
+
+class Baseline:
+    """SQLite FTS5 on raw words (unicode61, diacritics kept): what search is without Arabic analysis.
+
+    Same AND-of-words query and the same title-weighted BM25 as the embedded backend, so the
+    difference in the results is the analysis alone.
+    """
+
+    def __init__(self, articles: list[Article]) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE fts USING fts5(url UNINDEXED, title, body, "
+                        "tokenize = 'unicode61 remove_diacritics 0')")
+        self.db.executemany("INSERT INTO fts VALUES (?,?,?)",
+                            [(a["canonical_url"], a.get("title", ""), a.get("text", "")) for a in articles])
+
+    def search(self, query: SearchQuery) -> list[str]:
+        words = [w for w in self.db.execute("SELECT ?", (query.text,)).fetchone()[0].split() if w]
+        expr = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        if not expr:
+            return []
+        rows = self.db.execute("SELECT url FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 0, 10.0, 1.0) LIMIT ?",
+                               (expr, query.per_page)).fetchall()
+        return [r[0] for r in rows]

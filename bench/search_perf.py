@@ -1,0 +1,97 @@
+"""Indexing throughput, search latency and memory on SaudiNewsNet, for both backends.
+
+    python -m bench.search_perf [--skip-es] [--queries 100]
+
+Each backend starts from an empty index, takes all 31,030 articles in upserts of 500 (the
+embedded one into ``AKHBAR_BENCH_DIR``, Elasticsearch under the ``akhbar-bench`` prefix), then
+answers 100 typical two- and three-word queries (10 hits, snippets included): one warm-up pass,
+then three measured passes. The first measured pass runs while the engine is still merging the
+segments the bulk load left behind; the last one is the steady state. Both are reported.
+Peak memory: this Python process's max RSS for the embedded backend; the engine's JVM (heap size
+and the process's peak RSS, read from /proc when it runs on this machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from bench.corpus import load_articles
+from bench.engines import fill, open_elastic, open_embedded
+from bench.queries import latency_queries
+from index.base import SearchQuery
+
+
+def latencies(backend, queries: list[str], passes: int = 3) -> list[list[float]]:
+    """Milliseconds per query, one list per measured pass (after one warm-up pass)."""
+    for q in queries:  # warm-up: caches, JIT, page cache
+        backend.search(SearchQuery(text=q))
+    out = []
+    for _ in range(passes):
+        run = []
+        for q in queries:
+            start = time.perf_counter()
+            backend.search(SearchQuery(text=q))
+            run.append((time.perf_counter() - start) * 1000)
+        out.append(run)
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1]
+
+
+def engine_memory(es) -> str:
+    nodes = es.es.nodes.info(metric="process,jvm")["nodes"]
+    node = next(iter(nodes.values()))
+    heap = node["jvm"]["mem"]["heap_max_in_bytes"] / 2**20
+    pid = node["process"]["id"]
+    status = Path(f"/proc/{pid}/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        return f"JVM heap {heap:.0f} MiB, peak RSS {int(fields['VmHWM'].split()[0]) / 1024:.0f} MiB"
+    return f"JVM heap {heap:.0f} MiB"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--skip-es", action="store_true")
+    ap.add_argument("--queries", type=int, default=100)
+    args = ap.parse_args(argv)
+
+    articles = load_articles()
+    queries = latency_queries(articles, args.queries)
+    load_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = []
+
+    embedded = open_embedded(fresh=True)
+    seconds = fill(embedded, articles)
+    lat = latencies(embedded, queries)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("embedded", seconds, lat, f"Python peak RSS {rss:.0f} MiB (corpus in memory: {load_rss:.0f} MiB)"))
+    embedded.close()
+
+    if not args.skip_es:
+        es = open_elastic()
+        es.clear()
+        seconds = fill(es, articles)
+        assert es.count() == len(articles)
+        lat = latencies(es, queries)
+        rows.append(("elasticsearch", seconds, lat, engine_memory(es)))
+        es.close()
+
+    print(f"{len(articles)} articles, {len(queries)} queries (e.g. «{queries[0]}»)\n")
+    print("| backend | index time | docs/s | p50 / p95 ms, first pass | p50 / p95 ms, steady | memory |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, seconds, lat, mem in rows:
+        first, last = lat[0], lat[-1]
+        print(f"| {name} | {seconds:.1f} s | {len(articles) / seconds:,.0f} | {pct(first, 50):.1f} / "
+              f"{pct(first, 95):.1f} | {pct(last, 50):.1f} / {pct(last, 95):.1f} | {mem} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,334 @@
+"""The Elasticsearch backend: the same SearchBackend contract as the embedded one, on a real engine.
+
+Index layout (prefix ``akhbar`` by default):
+
+- ``akhbar-articles-vN``: versioned indexes, created from the ``akhbar-articles`` index template
+  (analysis and mapping in ``index.es_mapping``);
+- alias ``akhbar-articles``: what searches read;
+- alias ``akhbar-articles-write``: what upserts write.
+
+``clear()`` creates the next version and moves both aliases to it in one atomic ``_aliases``
+call, then deletes the old index, so there is never a moment without an index to query.
+``begin_rebuild()`` / ``finish_rebuild()`` split that in two for a true blue/green rebuild:
+writes go to the new index while searches keep reading the old one until the swap.
+
+Documents are keyed by the canonical URL (``_id`` = SHA-1 of it); an ``mget`` of the stored
+content hashes decides indexed / updated / unchanged before anything is written. Bulk writes go
+through ``helpers.streaming_bulk`` with retries and backoff on 429s, and every item the engine
+rejects comes back in ``UpsertResult.failed`` with its reason.
+
+Queries are built as JSON from ``index.query.parse_query``: analyzed terms as ``term`` queries,
+quoted phrases as ``match_phrase``; user text never reaches ``query_string``. Snippets come from
+``index.highlight`` over the stored text, so both backends return the same snippets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+
+from akhbar.record import Article, content_hash
+from index import es_mapping
+from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
+from index.embedded import MAX_PER_PAGE, TITLE_WEIGHT, _utc, hit_snippet
+from index.query import ParsedQuery, parse_query
+
+logger = logging.getLogger(__name__)
+
+MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
+_MGET_CHUNK = 500
+
+
+def doc_id(key: str) -> str:
+    """Document id for a canonical URL: fixed length, whatever the URL's length or characters."""
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+def _key(art: Article) -> str:
+    key = art.get("canonical_url") or art.get("url") or ""
+    if not key:
+        raise ValueError("article has neither canonical_url nor url")
+    return key
+
+
+class ElasticBackend:
+    """SearchBackend over Elasticsearch 8/9 (see module docstring)."""
+
+    def __init__(self, url: str | Elasticsearch, index_prefix: str = "akhbar", *,
+                 bulk_retries: int = 5, initial_backoff: float = 0.5, chunk_size: int = 500,
+                 **client_options: Any) -> None:
+        """``url``: the engine's URL (or a ready client); ``client_options`` go to ``Elasticsearch``
+        (basic_auth, api_key, ca_certs, verify_certs, request_timeout...)."""
+        if isinstance(url, Elasticsearch):
+            self.es = url
+        else:
+            client_options.setdefault("request_timeout", 30)
+            client_options.setdefault("retry_on_timeout", True)
+            client_options.setdefault("max_retries", 3)
+            self.es = Elasticsearch(url, **client_options)
+        self.prefix = index_prefix
+        self.alias = f"{index_prefix}-articles"
+        self.write_alias = f"{index_prefix}-articles-write"
+        self.template = f"{index_prefix}-articles"
+        self.bulk_retries = bulk_retries
+        self.initial_backoff = initial_backoff
+        self.chunk_size = chunk_size
+        self._ensure()
+
+    # -- index lifecycle ----------------------------------------------------------------------
+
+    def _ensure(self) -> None:
+        """Install the template and, on first use, version 1 behind both aliases."""
+        self.es.indices.put_index_template(name=self.template,
+                                           **es_mapping.index_template(f"{self.alias}-v*"))
+        if self.es.indices.exists_alias(name=self.alias):
+            self._check_versions()
+            return
+        first = f"{self.alias}-v1"
+        try:
+            self.es.indices.create(index=first, aliases={self.alias: {}, self.write_alias: {}})
+        except ApiError as exc:
+            if exc.error != "resource_already_exists_exception":  # another process won the race
+                raise
+
+    def _check_versions(self) -> None:
+        meta = self.es.indices.get_mapping(index=self.alias)
+        for index, body in meta.body.items():
+            stored = body.get("mappings", {}).get("_meta", {})
+            if stored.get("mapping_version") != es_mapping.MAPPING_VERSION or \
+                    stored.get("analyzer_version") != es_mapping.ANALYZER_VERSION:
+                logger.warning("%s was built with mapping %s / analyzer %s, this code uses %s / %s; run "
+                               "`akhbar reindex --backend elasticsearch`", index, stored.get("mapping_version"),
+                               stored.get("analyzer_version"), es_mapping.MAPPING_VERSION,
+                               es_mapping.ANALYZER_VERSION)
+
+    def indices_of(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.es.indices.get_alias(name=alias).body)
+        except NotFoundError:
+            return []
+
+    def _next_index(self) -> str:
+        versions = [0]
+        for name in self.es.indices.get(index=f"{self.alias}-v*", expand_wildcards="open,closed").body:
+            tail = name.rsplit("-v", 1)[-1]
+            if tail.isdigit():
+                versions.append(int(tail))
+        return f"{self.alias}-v{max(versions) + 1}"
+
+    def begin_rebuild(self) -> str:
+        """Create the next versioned index and send writes there; searches still read the old one."""
+        new = self._next_index()
+        self.es.indices.create(index=new)
+        actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": self.write_alias}}
+                                         for old in self.indices_of(self.write_alias)]
+        actions.append({"add": {"index": new, "alias": self.write_alias}})
+        self.es.indices.update_aliases(actions=actions)
+        return new
+
+    def finish_rebuild(self) -> None:
+        """Point searches at the index being written, atomically, and delete what they read before."""
+        current = self.indices_of(self.write_alias)
+        old = [i for i in self.indices_of(self.alias) if i not in current]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions += [{"add": {"index": i, "alias": self.alias}} for i in current]
+        self.es.indices.update_aliases(actions=actions)
+        if old:
+            self.es.indices.delete(index=",".join(old), ignore_unavailable=True)
+
+    def clear(self) -> None:
+        """A fresh empty version behind both aliases (one atomic alias swap), the old one deleted."""
+        self.begin_rebuild()
+        self.finish_rebuild()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def upsert(self, articles: Iterable[Article]) -> UpsertResult:
+        """Insert or replace by canonical URL; an unchanged content hash is left alone.
+
+        Later copies of a URL in the same batch replace earlier ones (as in the embedded backend).
+        """
+        result = UpsertResult()
+        prepared: dict[str, tuple[Article, str, str]] = {}  # _id -> (article, hash, key)
+        for art in articles:
+            url = art.get("url", "") if isinstance(art, dict) else ""
+            try:
+                key = _key(art)
+                digest = art.get("content_hash") or content_hash(art.get("title") or "", art.get("text") or "")
+            except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
+                result.failed.append((str(url), f"{type(exc).__name__}: {exc}"))
+                continue
+            _id = doc_id(key)
+            if _id in prepared:
+                if prepared[_id][1] == digest:
+                    result.unchanged += 1
+                    continue
+                result.updated += 1
+            prepared[_id] = (art, digest, key)
+        if not prepared:
+            return result
+
+        stored = self._stored_hashes(list(prepared))
+        actions: list[dict[str, Any]] = []
+        is_update: dict[str, bool] = {}
+        for _id, (art, digest, _) in prepared.items():
+            old = stored.get(_id)
+            if old == digest:
+                result.unchanged += 1
+                continue
+            doc = dict(art)
+            doc.setdefault("canonical_url", "")
+            doc["content_hash"] = digest
+            is_update[_id] = old is not None
+            actions.append({"_op_type": "index", "_index": self.write_alias, "_id": _id, "_source": doc})
+        if not actions:
+            return result
+
+        for ok, item in helpers.streaming_bulk(
+            self.es, actions, chunk_size=self.chunk_size, max_retries=self.bulk_retries,
+            initial_backoff=self.initial_backoff, raise_on_error=False, raise_on_exception=False,
+        ):
+            info = next(iter(item.values()))
+            _id = info.get("_id", "")
+            if ok:
+                if is_update.get(_id):
+                    result.updated += 1
+                else:
+                    result.indexed += 1
+                continue
+            art, _, key = prepared.get(_id, ({}, "", _id))
+            result.failed.append((str(art.get("url") or key), _reason(info)))
+        self.es.indices.refresh(index=self.write_alias)
+        return result
+
+    def _stored_hashes(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), _MGET_CHUNK):
+            resp = self.es.mget(index=self.write_alias, ids=ids[i:i + _MGET_CHUNK], source_includes=["content_hash"])
+            for doc in resp["docs"]:
+                if doc.get("found"):
+                    out[doc["_id"]] = doc["_source"].get("content_hash", "")
+        return out
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """Ranked (BM25, title 10× body) or newest-first results; filters narrow both.
+
+        Raises ValueError only for an unparseable since/until date; any query text is accepted.
+        """
+        parsed = parse_query(query.text)
+        filters = _filters(query)
+        page = max(1, int(query.page or 1))
+        per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
+        offset = (page - 1) * per_page
+        must = _text_clauses(parsed)
+        body: dict[str, Any] = {"query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}}
+        date_order: list[Any] = [
+            {"published": {"order": "desc", "missing": "_last"}},
+            {"fetched": {"order": "desc", "missing": "_last"}},
+            {"url": {"order": "desc"}},
+        ]
+        sort = ["_score", *date_order] if must and query.sort != "date" else date_order
+        if offset + per_page > MAX_RESULT_WINDOW:
+            # Past the engine's result window: still report the total, as the embedded backend does.
+            total = self.es.count(index=self.alias, query=body["query"])["count"]
+            return SearchPage(total=total, hits=[], query=query)
+        resp = self.es.search(index=self.alias, query=body["query"], sort=sort, from_=offset, size=per_page,
+                              track_total_hits=True, track_scores=True)
+        hits = []
+        for h in resp["hits"]["hits"]:
+            article: Article = h["_source"]
+            score = float(h.get("_score") or 0.0) if must else 0.0  # unranked listing, as embedded
+            hits.append(SearchHit(article=article, score=score,
+                                  snippet=hit_snippet(article, parsed)))
+        return SearchPage(total=resp["hits"]["total"]["value"], hits=hits, query=query)
+
+    def get(self, url: str) -> Article | None:
+        try:
+            return self.es.get(index=self.alias, id=doc_id(url))["_source"]
+        except NotFoundError:
+            pass
+        resp = self.es.search(index=self.alias, query={"term": {"url": url}}, size=1)
+        hits = resp["hits"]["hits"]
+        return hits[0]["_source"] if hits else None
+
+    def count(self) -> int:
+        return int(self.es.count(index=self.alias)["count"])
+
+    def close(self) -> None:
+        self.es.close()
+
+    def __enter__(self) -> ElasticBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _reason(info: dict[str, Any]) -> str:
+    error = info.get("error")
+    if isinstance(error, dict):
+        text = f"{error.get('type', 'error')}: {error.get('reason', '')}"
+        cause = error.get("caused_by")
+        if isinstance(cause, dict):
+            text += f" ({cause.get('type', '')}: {cause.get('reason', '')})"
+        return f"HTTP {info.get('status', '?')} {text}"
+    return f"HTTP {info.get('status', '?')} {error or info.get('exception') or 'bulk item failed'}"
+
+
+def _text_clauses(parsed: ParsedQuery) -> list[dict[str, Any]]:
+    """One required clause per term (title or body) and per phrase.
+
+    Terms are already analyzed, so they go in as ``term`` queries (``match`` would stem them a
+    second time). A phrase goes in as typed through ``match_phrase``: the engine analyzes it the
+    way it analyzed the documents, stop-word positions included.
+    """
+    clauses: list[dict[str, Any]] = []
+    for term in parsed.terms:
+        clauses.append({"bool": {"should": [
+            {"term": {"title": {"value": term, "boost": TITLE_WEIGHT}}},
+            {"term": {"body": {"value": term}}},
+        ], "minimum_should_match": 1}})
+    for text in parsed.phrase_texts:
+        clauses.append({"bool": {"should": [
+            {"match_phrase": {"title": {"query": text, "boost": TITLE_WEIGHT}}},
+            {"match_phrase": {"body": {"query": text}}},
+        ], "minimum_should_match": 1}})
+    return clauses
+
+
+def _filters(query: SearchQuery) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    sources = [s for s in (query.sources or []) if s]
+    if sources:
+        out.append({"terms": {"source": sources}})
+    if query.section:
+        out.append({"term": {"section": query.section}})
+    if query.agency:
+        out.append({"term": {"agencies": query.agency.strip()}})
+    dates: dict[str, str] = {}
+    if query.since:
+        dates["gte"] = _utc(query.since) or ""
+    if query.until:
+        dates["lte"] = _utc(query.until, end_of_day=True) or ""
+    if dates:
+        # Naive UTC timestamps, exactly the bounds the embedded backend compares with.
+        out.append({"range": {"published": {**dates, "format": "strict_date_hour_minute_second"}}})
+    return out
+
+
+def iter_batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    """Group articles for ``upsert`` (used by the benchmarks and bulk loaders)."""
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
