@@ -15,7 +15,8 @@ from akhbar.config import DataDir, sources_dirs
 from akhbar.record import Article
 from crawler.profiles import ProfileError, SourceProfile, load_profiles, profile_for_url, profile_from_dict
 from index.backends import open_backend
-from pipelines.extract import ExtractionError, extract_article
+from pipelines.boilerplate_learning import BoilerplateStore
+from pipelines.extract import ExtractionError, extract_and_learn
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
     recorded: dict[str, SourceProfile] = {}
     counts: Counter = Counter()
     backend = open_backend(backend_name, data)
+    learned = BoilerplateStore.for_data_dir(data.state)  # site boilerplate learned by the crawls
     try:
         backend.clear()
         batch: list[Article] = []
@@ -56,8 +58,8 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
                 counts["non_html"] += 1
                 continue
             try:
-                article = extract_article(resp.body, resp.url, profile, content_type=resp.content_type,
-                                          fetched=resp.fetched)
+                article = extract_and_learn(resp.body, resp.url, profile, learned, content_type=resp.content_type,
+                                            fetched=resp.fetched)
             except ExtractionError as exc:
                 counts["no_article_text"] += 1
                 logger.warning("%s", exc)
@@ -72,6 +74,7 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
                 _flush(backend, batch, counts)
                 batch = []
         _flush(backend, batch, counts)
+        learned.save()
     finally:
         backend.close()
     return counts

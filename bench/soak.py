@@ -111,6 +111,9 @@ def _pages_fetched(data: DataDir) -> int:
 def run(rounds: int = 4, kill_every: int = 2, outage_every: int = 3, seed: int = 7,
         data_dir: Path | None = None) -> SoakResult:
     rng = random.Random(seed)
+    if os.environ.get("AKHBAR_BACKEND") == "elasticsearch":
+        # a fresh set of indexes for this run, inherited by every crawl subprocess
+        os.environ["AKHBAR_ES_INDEX_PREFIX"] = f"akhbar-soak-{os.getpid()}-{seed}"
     result = SoakResult()
     sites = SampleSites().start(ports=dict.fromkeys(SITES, 0))
     with tempfile.TemporaryDirectory(prefix="akhbar-soak-") as tmp:

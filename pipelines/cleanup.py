@@ -5,6 +5,17 @@ Rules are line-based because that is how boilerplate leaks out of trafilatura: a
 trailer ends up as its own line (or glued to the end of the last one). A phrase is removed where it is
 a whole line, or a trailer at the very end of the text; the same words inside a sentence of the story
 («قالت صحيفة الوطن إن ...») are left alone.
+
+Three kinds of rules, from safest to most positional:
+
+* exact labels (``GLOBAL_LINE_BOILERPLATE`` plus the profile's phrases) anywhere in the text;
+* line *shapes* that are never story text in Arabic news (``_UI_LINES``): «اقرأ أيضاً: <headline>»,
+  «تابعونا على ...», tag lists, copyright notices, photo credits, view counters, share labels, rows
+  of «|»-separated links, breadcrumbs — each bounded in length so a real paragraph that happens to
+  start the same way survives;
+* lines that only mean boilerplate where they stand: the title, section label, byline («كتب: ...»,
+  «| الوطن – وكالات»), dateline credit («دمشق-سانا») and printed date at the *top*; the editors'
+  sign-off, source line («المصدر: ...») and editor's name at the *bottom*.
 """
 
 from __future__ import annotations
@@ -34,6 +45,15 @@ GLOBAL_LINE_BOILERPLATE: tuple[str, ...] = (
     "تابعونا على",
     "المزيد",
     "الوسوم",
+    "إعلان",
+    "مساحة إعلانية",
+    "نسخ الرابط",
+    "أكمل القراءة",
+    "اقرأ المزيد",
+    "عرض النسخة الكاملة",
+    "أضف تعليقك",
+    "الأكثر قراءة",
+    "آخر الأخبار",
 )
 
 # Syndication trailers: removed wherever they stand (they end a line, sometimes glued to it).
@@ -45,6 +65,31 @@ GLOBAL_TRAILERS: tuple[str, ...] = (
 _WS = re.compile(r"\s+")
 _TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 _COPYRIGHT = re.compile(r"^(?:©|جميع الحقوق محفوظة|حقوق النشر|copyright)", re.IGNORECASE)
+_A = "[اأإآ]"
+# (pattern on the squashed line, longest line it may remove)
+_UI_LINES: tuple[tuple[re.Pattern[str], int], ...] = tuple((re.compile(p, re.IGNORECASE), n) for p, n in (
+    (rf"^{_A}قر[أا] {_A}يضا\b", 220),  # «اقرأ أيضاً: <headline>»
+    (rf"^(?:{_A}قر[أا]|طالع) (?:المزيد|كذلك|ايضا)\b", 220),
+    # «تابعونا على تويتر», «تابعوا آخر الأخبار عبر تطبيق التلغرام»: only with a channel named, since
+    # «تابعوا المباراة في الملعب» is a sentence
+    (r"^(?:تابعونا|تابعوا|تابعنا|انضموا|انضم الينا|انضم إلينا)\b.{0,60}\b(?:على|عبر|في) .{0,30}"
+     r"(?:تويتر|فيسبوك|فيس بوك|انستغرام|إنستغرام|يوتيوب|تلغرام|التلغرام|تيليغرام|واتس ?اب|تطبيق|حساب|صفح|قنا[ةه]"
+     r"|موقع|الرابط|سناب|twitter|facebook|telegram)", 200),
+    (r"^(?:تابعونا|تابعوا|تابعنا)$", 20),
+    (r"^(?:الوسوم|وسوم|كلمات دالة|كلمات مفتاحية|الكلمات المفتاحية|الكلمات الدلالية|الكلمات الدالة|tags)\s*[:：]", 300),
+    (r"جميع الحقوق محفوظة|(?:^|\s)©|حقوق النشر محفوظة|all rights reserved", 160),
+    (r"^\(?(?:تصوير|تصوير فوتوغرافي|الصورة|صورة من|مصدر الصورة|عدسة|photo|credit)\s*[:：\-–]", 120),
+    (r"^\(?(?:صور[ةه] )?(?:ارشيفي[ةه]|أرشيفي[ةه]|تعبيري[ةه]|من الأرشيف)\)?(?: ?\(.{1,30}\))?$", 60),
+    (r"^\(?صور[ةه] (?:ارشيفي[ةه]|أرشيفي[ةه]|تعبيري[ةه]|من الأرشيف)\b", 80),
+    (r"^(?:عدد القراءات|عدد المشاهدات|المشاهدات|مشاهدات|قراءة|القراءات)\s*[:：]?\s*[\d٠-٩,٬.]+$", 40),
+    (r"^[\d٠-٩,٬.]+ (?:مشاهد[ةه]|قراء[ةه]|تعليق)$", 30),
+    (r"^(?:شارك|مشارك[ةه]|انشر)(?: هذا| الخبر| المقال| المقالة| الموضوع| على| عبر)*\s*[:：]?$", 30),
+    (r"^(?:اشترك|اشتركوا|سجل|سجلوا)(?: الآن)? (?:في|ب|بـ) ?(?:ال)?(?:نشر[ةه]|نشرتنا|القائم[ةه] البريدي[ةه])", 120),
+    (r"^(?:ال)?رئيسي[ةه] ?[>»›/|\-] ?", 100),  # breadcrumb
+    (r"^(?:التعليقات|تعليقات|تعليقات القراء)(?: \(\d+\))?$", 30),
+))
+_SEPARATED = re.compile(r"\s*[|•·]\s*")
+_SENTENCE_END = re.compile(r"[.!؟?:»\"”)]$")
 
 
 def tidy(text: str) -> str:
@@ -64,16 +109,113 @@ def _phrase_re(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + r"\s+".join(words))
 
 
+def is_ui_line(line: str) -> bool:
+    """A line whose shape says it is theme chrome, whatever the site (see ``_UI_LINES``)."""
+    flat = squash(line)
+    if any(len(flat) <= limit and rx.search(flat) for rx, limit in _UI_LINES):
+        return True
+    return _is_link_row(flat)
+
+
+def _is_link_row(flat: str) -> bool:
+    """«طباعة الخبر | أرسل الخبر لصديق | عودة»: several short items separated by bars, no sentence."""
+    parts = [p for p in _SEPARATED.split(flat) if p]
+    if len(parts) < 2 or len(flat) > 120 or not re.search(r"\s[|•·]\s|^[|•·]|[|•·]$", flat):
+        return False
+    return all(len(p.split()) <= 4 and not _SENTENCE_END.search(p) for p in parts)
+
+
+# --- bylines, datelines and sign-offs ----------------------------------------------------------------
+_BYLINE = re.compile(r"^\|\s*\S")
+# «كتب: ...», «بقلم ...»; the nouns («إعداد», «تحرير» ...) only with a colon or dash after them, since
+# a first sentence may start with them
+_AUTHOR_LINE = re.compile(
+    r"^(?:(?:كتب|كتبت|بقلم)\s*[:：\-–—]?|(?:إعداد|اعداد|تقرير|تحرير|حوار|متابعة|ترجمة)\s*[:：\-–—])"
+    r"\s*(?P<name>[^|:،,.«»\"]{3,60}?)(?:\s*[-–—|،,]\s*(?P<place>[^|:،,.]{2,25}))?$"
+)
+_DATELINE_CREDIT = re.compile(r"^[\w\s]{2,25}?\s*[-–—/]\s*\(?[\w\s.]{2,20}\)?\s*[:：]?$")
+_SOURCE_LINE = re.compile(r"^(?:المصدر|مصدر الخبر|نقلا عن|نقلاً عن)\s*[:：\-–]\s*\S.{0,50}$")
+_WORD = re.compile(r"\w+")
+
+
+def author_from_line(line: str) -> str:
+    """«كتب: سارة القحطاني», «كتب - خالد السبيعي», «بقلم: محمد الغامدي - الرياض» → the name, else ""."""
+    m = _AUTHOR_LINE.match(tidy(line))
+    if not m or len(line) > 80 or not 1 <= len(m.group("name").split()) <= 4:
+        return ""
+    return tidy(m.group("name"))
+
+
+def _is_signoff(line: str) -> bool:
+    """DW-style editor initials and agency tag closing a story: «ع.ج/ ح.ز (د.ب.أ)», «ف.ي/ ع.ش (رويترز)»,
+    or the agency alone «(أ ف ب)»."""
+    if len(line) > 50:
+        return False
+    if re.fullmatch(r"\(\s*[^()]{1,20}\s*\)", line):
+        return True
+    if not any(ch in line for ch in "./"):
+        return False
+    bare = re.sub(r"\([^)]*\)", " ", line)
+    words = _WORD.findall(bare)
+    return bool(words) and all(len(w) <= 2 for w in words)
+
+
+def _is_editor_name(line: str) -> bool:
+    """SANA-style closing line: the editor's name alone («رشا محفوض»), two or three words, no
+    punctuation or digits — a story's last sentence is longer and ends with a full stop."""
+    flat = squash(line)
+    return len(flat) <= 30 and 1 <= len(flat.split()) <= 3 and not re.search(r"[\d.!؟?:،,«»\"()]", flat)
+
+
+def _is_byline(line: str) -> bool:
+    """Jannah-style bylines start with a bar: «| الوطن – وكالات»."""
+    return bool(_BYLINE.match(line)) and len(line) < 80
+
+
+def _is_dateline_credit(line: str, is_credit: Callable[[str], bool] | None) -> bool:
+    """«دمشق-سانا», «الرياض - واس»: a place and an agency on a line of their own."""
+    return (len(line) <= 45 and bool(_DATELINE_CREDIT.match(squash(line)))
+            and is_credit is not None and is_credit(line))
+
+
+def bylines(text: str) -> list[str]:
+    """Byline and credit lines near the top of raw extracted text (before cleaning), for credit and
+    author parsing."""
+    out = []
+    for raw in text.splitlines()[:8]:
+        line = tidy(raw)
+        if _is_byline(line) or author_from_line(line) or (len(line) <= 45 and _DATELINE_CREDIT.match(squash(line))):
+            out.append(line)
+    return out
+
+
 def clean_text(
     text: str,
     line_phrases: Iterable[str] = (),
     trailers: Iterable[str] = (),
     drop_leading: Iterable[str] = (),
     is_dateline: Callable[[str], bool] | None = None,
+    is_credit: Callable[[str], bool] | None = None,
 ) -> str:
     """Remove boilerplate lines and trailers; ``drop_leading`` lines (title, section label), bylines
     and short datelines («السبت ١٠ حزيران ٢٠١٧ - ١٢:٣٠ م | المصدر: ...») only where they open the
     text; an editors' sign-off («ع.ج/ ح.ز (د.ب.أ)») only where it closes it."""
+    return "\n".join(clean_lines(text, line_phrases, trailers, drop_leading, is_dateline, is_credit))
+
+
+def clean_lines(
+    text: str,
+    line_phrases: Iterable[str] = (),
+    trailers: Iterable[str] = (),
+    drop_leading: Iterable[str] = (),
+    is_dateline: Callable[[str], bool] | None = None,
+    is_credit: Callable[[str], bool] | None = None,
+    drop: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """``clean_text`` as a list of lines (what the boilerplate learner counts). ``drop`` removes more
+    lines wherever they stand (the learned site boilerplate) before the positional rules run, so a
+    source line or sign-off that only becomes the last line once a learned footer is gone still goes."""
+    line_phrases = list(line_phrases)
     phrases = {squash(p) for p in (*GLOBAL_LINE_BOILERPLATE, *line_phrases) if p.strip()}
     # Lines keep their tashkeel; phrases are matched on the squashed form, so trailers are only cut
     # from lines that carry none (theme labels and trailers are written bare).
@@ -84,15 +226,16 @@ def clean_text(
         line = tidy(raw)
         for rx in trailer_res:
             line = rx.sub("", line).strip()
-        if not line or squash(line) in phrases or _COPYRIGHT.match(line):
+        if not line or squash(line) in phrases or _COPYRIGHT.match(line) or is_ui_line(line):
+            continue
+        if drop is not None and drop(line):
             continue
         lines.append(line)
     leading = {squash(x) for x in drop_leading if x and x.strip()}
-    while lines and (squash(lines[0]) in leading or _is_byline(lines[0])
+    while lines and (squash(lines[0]) in leading or _is_byline(lines[0]) or author_from_line(lines[0])
+                     or _is_dateline_credit(lines[0], is_credit)
                      or (is_dateline is not None and len(lines[0]) <= 90 and is_dateline(lines[0]))):
         lines.pop(0)
-    while lines and _is_signoff(lines[-1]):
-        lines.pop()
     # A site phrase glued to the end of the last line («... الهرب من خلال المدنيين.صحيفة الوطن»).
     while lines:
         last = lines[-1]
@@ -107,44 +250,36 @@ def clean_text(
             lines[-1] = last
         else:
             lines.pop()
-    return "\n".join(lines)
+    while len(lines) > 1 and (_is_signoff(lines[-1]) or _SOURCE_LINE.match(squash(lines[-1]))
+                              or _is_editor_name(lines[-1])):
+        lines.pop()
+    return lines
 
 
-_BYLINE = re.compile(r"^\|\s*\S")
-_WORD = re.compile(r"\w+")
-
-
-def _is_signoff(line: str) -> bool:
-    """DW-style editor initials and agency tag closing a story: «ع.ج/ ح.ز (د.ب.أ)», «ف.ي/ ع.ش (رويترز)»."""
-    if len(line) > 50 or not any(ch in line for ch in "./"):
-        return False
-    bare = re.sub(r"\([^)]*\)", " ", line)
-    words = _WORD.findall(bare)
-    return bool(words) and all(len(w) <= 2 for w in words)
-
-
-def _is_byline(line: str) -> bool:
-    """Jannah-style bylines start with a bar: «| الوطن – وكالات»."""
-    return bool(_BYLINE.match(line)) and len(line) < 80
-
-
-def bylines(text: str) -> list[str]:
-    """Byline lines near the top of raw extracted text (before cleaning), for credit parsing."""
-    return [tidy(line) for line in text.splitlines()[:6] if _is_byline(tidy(line))]
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " » ", " · ")
+_DW_STAMP = re.compile(r"\s+[–—-]\s+DW\s+[–—-]\s+\d{1,2}\.\d{1,2}\.\d{4}$")
 
 
 def strip_title_suffix(title: str, suffixes: Iterable[str] = (), site_names: Iterable[str] = ()) -> str:
-    """Title without the site name that pages append («... - صحيفة الوطن», «... | DW عربية»)."""
-    title = tidy(title)
+    """Title without the site name that pages append or prepend («... - صحيفة الوطن», «... | DW عربية»,
+    «جريدة الأفق :: ...») or DW's «… – DW – 10.06.2017»."""
+    title = _DW_STAMP.sub("", tidy(title))
     for suffix in sorted((s for s in suffixes if s), key=len, reverse=True):
         s = tidy(suffix)
         if title.endswith(s) and len(title) > len(s):
             return title[: -len(s)].strip(" -|–—")
     names = {squash(n) for n in site_names if n}
-    for sep in (" | ", " - ", " – ", " — ", " :: "):
+
+    def is_site(part: str) -> bool:
+        part = squash(part)
+        return part in names or any(n and (n in part or part in n) for n in names if len(part) >= 2)
+
+    for sep in _TITLE_SEPARATORS:
         if sep in title:
             head, _, tail = title.rpartition(sep)
-            tail = squash(tail)
-            if tail in names or any(n and n in tail for n in names):
+            if is_site(tail):
                 return head.strip()
+            first, _, rest = title.partition(sep)
+            if is_site(first):
+                return rest.strip()
     return title

@@ -547,9 +547,12 @@ def _visible_text(el: Any, limit: int = _VISIBLE_CHARS) -> str:
     return " ".join(parts)[:limit]
 
 
-def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: datetime | None = None) -> DateInfo:
+def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: datetime | None = None,
+                  root: Any | None = None) -> DateInfo:
     """Published and modified dates of a news page, trying (1) meta tags, (2) JSON-LD, (3)
-    ``<time datetime>`` in the article, (4) the date printed in the article, (5) htmldate.
+    ``<time datetime>`` in the article, (4) the date printed in a date element of the story header
+    («منذ ساعتين» and «أمس ١٠:٣٠ م» resolved against ``fetched``), (5) the first date printed in the
+    article, (6) htmldate. ``root`` is the parsed page when the caller already has it.
 
     Dates without an offset get the profile's zone. A date more than a day after ``fetched``
     (default: now) is a CMS bug or an event date, so that method is skipped. Malformed HTML or
@@ -577,7 +580,8 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
     published: datetime | None = None
     modified: datetime | None = None
     source = ""
-    root = _parse_html(html)
+    if root is None:
+        root = _parse_html(html)
     if root is not None:
         try:
             meta = _meta_values(root)
@@ -612,6 +616,8 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
                         source = "time"
                         break
             if published is None:
+                published, source = _dated_element(root, zone, fetched, ok)
+            if published is None:
                 for container in containers:
                     dt = find_visible_date(_visible_text(container), zone, now=fetched)
                     if ok(dt, "visible"):
@@ -630,6 +636,34 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
         modified=_iso(modified) if modified else None,
         source=source,
     )
+
+
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|byline|meta|info", re.IGNORECASE)
+_NOT_STORY = re.compile(r"sidebar|widget|related|comment|footer|most|latest|ticker|teaser|top-bar|topbar|today"
+                        r"|menu|nav|breaking|popular|reply", re.IGNORECASE)
+
+
+def _dated_element(root: Any, zone: tzinfo, fetched: datetime, ok: Any) -> tuple[datetime | None, str]:
+    """The date in a small element whose class or id says it holds one (``post-date``, ``news-date``,
+    ``tie-date``), outside sidebars, related lists, comments and the top bar's «today» date. Only
+    there are relative forms trusted: «منذ يومين» inside the story text is not a publication date."""
+    for el in root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _DATE_CLASS.search(label) or _NOT_STORY.search(label):
+            continue
+        text = _visible_text(el, 300)
+        if not text.strip() or len(text) > 250:
+            continue
+        if any(_NOT_STORY.search(f"{a.get('class', '')} {a.get('id', '')}") or a.tag in ("aside", "footer", "nav")
+               for a in el.iterancestors() if isinstance(a.tag, str)):
+            continue
+        dt = find_visible_date(text, zone, now=fetched)
+        if ok(dt, "visible"):
+            return dt, "visible"
+        dt = _relative(normalize_date_text(text), zone, fetched)
+        if ok(dt, "relative"):
+            return dt, "relative"
+    return None, ""
 
 
 def _htmldate(html: str, url: str, zone: tzinfo, limit: datetime) -> datetime | None:

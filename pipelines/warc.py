@@ -103,7 +103,14 @@ class WarcRotatingWriter:
         info = {"software": "akhbar (scrapy + warcio)", "format": "WARC File Format 1.1",
                 "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
                 **self.info}
-        self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+        try:
+            self._writer.write_record(self._writer.create_warcinfo_record(name, info))
+        except OSError:
+            # not even the warcinfo fits (disk full): leave no file rather than a broken one
+            self._fh.close()
+            self._path.unlink(missing_ok=True)
+            self._fh = self._writer = self._path = None
+            raise
 
     def close(self) -> Path | None:
         """Flush, fsync, rename to the final name and index it; returns the final path."""

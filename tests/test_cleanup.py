@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.cleanup import bylines, clean_text, strip_title_suffix
+from pipelines.cleanup import author_from_line, bylines, clean_lines, clean_text, strip_title_suffix
 from pipelines.credits import find_agencies, find_original_source
 
 BODY = "وأضافت: إن مقاتليها تمكنوا من تحرير 195 مدنياً، بينهم دواعش مصابون."
@@ -69,3 +69,61 @@ def test_original_source_from_trailer():
     assert find_original_source("هذا المحتوى من موقع دوتش فيل اضغط هنا لعرض الموضوع بالكامل") == "DW"
     assert find_original_source("المصدر: دوتش فيله") == "DW"
     assert find_original_source(BODY) == ""
+
+
+# --- shapes of theme chrome, whatever the site ---------------------------------------------------------------
+def test_ui_line_shapes_are_dropped_anywhere():
+    chrome = [
+        "اقرأ أيضاً: وزير الصحة يفتتح مستشفى جديداً في جدة",
+        "تابعونا على تويتر @ajelnews",
+        "تابعوا آخر الأخبار عبر تطبيق التلغرام على الهواتف الذكية عبر الرابط: https://t.me/x",
+        "كلمات دالة: الرياض، الصحة، التعليم",
+        "جميع الحقوق محفوظة لجريدة الأفق © 2015",
+        "تصوير: ماجد العتيبي",
+        "(تصوير: عاجل)",
+        "صورة تعبيرية (المنصة)",
+        "عدد القراءات: 2311",
+        "شارك:",
+        "طباعة الخبر | أرسل الخبر لصديق | عودة",
+        "الرئيسية > محليات",
+        "اشترك في نشرتنا البريدية",
+        "إعلان",
+    ]
+    for line in chrome:
+        assert clean_text(f"{BODY}\n{line}\n{BODY}") == f"{BODY}\n{BODY}", line
+
+
+def test_sentences_that_start_like_chrome_are_kept():
+    for line in ("تابعوا المباراة في الملعب وسط أجواء حماسية كبيرة، وهتفوا للفريق حتى النهاية.",
+                 "إعداد الخطط المستقبلية للوزارة يتطلب جهدا كبيرا",
+                 "وقال الوزير: اقرأوا التقرير كاملاً قبل الحكم عليه."):
+        assert clean_text(f"{line}\n{BODY}") == f"{line}\n{BODY}", line
+
+
+def test_author_and_agency_datelines_open_the_text_only():
+    text = f"كتب: سارة القحطاني\nدمشق-سانا\n{BODY}"
+    assert clean_text(text, is_credit=lambda line: bool(find_agencies(line))) == BODY
+    assert author_from_line("كتب - خالد السبيعي") == "خالد السبيعي"
+    assert author_from_line("بقلم: محمد الغامدي - الرياض") == "محمد الغامدي"
+    assert author_from_line("إعداد الخطط المستقبلية للوزارة") == ""
+
+
+def test_closing_source_line_and_editor_name():
+    assert clean_text(f"{BODY}\n{BODY}\nالمصدر: سكاي نيوز عربية") == f"{BODY}\n{BODY}"
+    assert clean_text(f"{BODY}\n{BODY}\nرشا محفوض") == f"{BODY}\n{BODY}"
+    assert clean_text(f"{BODY}\n{BODY}\n(أ ف ب)") == f"{BODY}\n{BODY}"
+
+
+def test_learned_lines_are_dropped_before_the_closing_rules():
+    promo = "حمّلوا تطبيق المنصة"
+    lines = clean_lines(f"{BODY}\nالمصدر: سكاي نيوز عربية\n{promo}", drop=lambda line: line == promo)
+    assert lines == [BODY]
+
+
+def test_title_prefix_and_dw_stamp():
+    assert strip_title_suffix("جريدة الأفق :: عنوان الخبر", site_names=["جريدة الأفق"]) == "عنوان الخبر"
+    assert strip_title_suffix("عنوان الخبر – DW – 24.07.2015") == "عنوان الخبر"
+
+
+def test_original_source_sky_news():
+    assert find_original_source("المصدر: سكاي نيوز عربية") == "Sky News Arabia"

@@ -316,3 +316,36 @@ def test_htmldate_is_last_resort():
 def test_nothing_found():
     info = extract_dates(page("", "<p>لا شيء</p>"), url="https://example.com/a", fetched=FETCHED)
     assert info == DateInfo(None, None, "")
+
+
+# --- dates printed in a date element of the story header ---------------------------------------------------
+RIYADH = ZoneInfo("Asia/Riyadh")
+FETCH = datetime(2015, 7, 25, 12, 0, tzinfo=UTC)
+SIDEBAR = '<div class="sidebar"><ul><li>خبر آخر <span class="date">21 يوليو 2015</span></li></ul></div>'
+
+
+def _page(date_html: str) -> str:
+    return (f"<html><body><div class='story'><h1>عنوان</h1><div class='article-info'>{date_html}</div>"
+            f"<p>نص الخبر منذ يومين في المدينة.</p></div>{SIDEBAR}</body></html>")
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("منذ ساعتين", "2015-07-25T13:00:00+03:00"),
+    ("منذ ۳ ساعات", "2015-07-25T12:00:00+03:00"),
+    ("قبل 45 دقيقة", "2015-07-25T14:15:00+03:00"),
+    ("أمس ١٠:٣٠ م", "2015-07-24T22:30:00+03:00"),
+])
+def test_relative_date_in_header_beats_absolute_date_in_sidebar(printed, expected):
+    info = extract_dates(_page(f'<span class="post-date">{printed}</span>'), tz=RIYADH, fetched=FETCH)
+    assert (info.published, info.source) == (expected, "relative")
+
+
+def test_relative_phrase_in_story_text_is_not_a_date():
+    info = extract_dates(_page(""), tz=RIYADH, fetched=FETCH)
+    assert info.source != "relative"
+
+
+def test_hijri_beside_gregorian_gives_the_gregorian():
+    html = _page('<span class="date">الأحد 12 شوال 1436هـ - 26 يوليو 2015م</span>')
+    info = extract_dates(html, tz=RIYADH, fetched=FETCH)
+    assert (info.published, info.source) == ("2015-07-26T00:00:00+03:00", "visible")

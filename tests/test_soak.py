@@ -19,3 +19,20 @@ def test_short_soak_keeps_every_article_exactly_once():
     assert result.indexed == result.expected, "every article is in the index"
     assert result.duplicates == 0
     assert result.warc_valid
+
+
+def test_short_soak_with_the_search_engine_stopped_mid_crawl(monkeypatch):
+    """The same invariants when the index is a real Elasticsearch that is stopped for a round and
+    started again (the articles wait in the spool meanwhile)."""
+    import os
+
+    if not os.environ.get("AKHBAR_ES_URL"):
+        if os.environ.get("CI"):
+            pytest.fail("AKHBAR_ES_URL is not set in CI: .ci/run must start the search engine")
+        pytest.skip("LOUD SKIP: no search engine (run scripts/search-engine start, export AKHBAR_ES_URL)")
+    monkeypatch.setenv("AKHBAR_BACKEND", "elasticsearch")
+    result = run(rounds=2, kill_every=0, outage_every=1, seed=5)
+    print(result.table())
+    assert result.outages == 2
+    assert result.archived == result.expected == result.indexed
+    assert result.duplicates == 0 and result.warc_valid

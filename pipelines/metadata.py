@@ -1,0 +1,289 @@
+"""Article metadata read from the page itself: title, section, authors, tags, lead, canonical URL and
+main image — the parts trafilatura's generic metadata gets wrong on Arabic news templates.
+
+Everything here reads one parsed lxml tree and never raises on odd markup; each function says which
+evidence it trusts first and why. Machine-readable data (meta tags, JSON-LD) wins over markup
+heuristics because it is what the CMS stored, except for the title, where meta tags carry the site
+name and the displayed headline is the ground truth.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pipelines.cleanup import squash, tidy
+
+logger = logging.getLogger(__name__)
+
+_HOME = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "الأخبار", "أخبار", "news"}
+_SECTION_CLASS = re.compile(
+    r"(?:^|[-_])(?:breadcrumbs?|crumbs|path|nav-path|post-cat|cat-links|category|categories|kicker|"
+    r"article-section|section-name|rubric)(?:[-_]|$)", re.IGNORECASE)
+_CHROME_CLASS = re.compile(r"sidebar|widget|related|comment|footer|menu|most|latest|ticker|teaser|share",
+                           re.IGNORECASE)
+_ARTICLE_TYPES = ("article", "newsarticle", "reportagenews", "blogposting", "analysisnewsarticle",
+                  "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting")
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------------------
+def jsonld_objects(root: Any) -> list[dict]:
+    """Every object of every ld+json block (lists and @graph flattened), in document order."""
+    out: list[dict] = []
+    for script in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            try:
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+            except (ValueError, RecursionError) as exc:
+                logger.debug("bad JSON-LD block: %s", exc)
+                continue
+        out.extend(_walk(data))
+    return out
+
+
+def _walk(node: Any) -> Iterator[dict]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, dict):
+        yield node
+        for key, value in node.items():
+            if key == "@graph" or isinstance(value, dict | list):
+                yield from _walk(value)
+
+
+def _types(obj: dict) -> set[str]:
+    t = obj.get("@type", [])
+    return {x.lower() for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
+
+
+def article_objects(objs: list[dict]) -> list[dict]:
+    return [o for o in objs if _types(o) & set(_ARTICLE_TYPES) or any(t.endswith("article") for t in _types(o))]
+
+
+def _names(value: Any, person_only: bool = False) -> list[str]:
+    """Names from a JSON-LD author value: a string, a Person, or a list of either."""
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, str) and not person_only:
+            out.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            if person_only and _types(item) and "person" not in _types(item):
+                continue
+            out.append(item["name"])
+    return [tidy(n) for n in out if tidy(n)]
+
+
+# --- page pieces -------------------------------------------------------------------------------------------
+def meta_content(root: Any, *keys: str) -> str:
+    """The first non-empty ``content`` of a meta tag named (property/name/itemprop) any of ``keys``."""
+    wanted = {k.lower() for k in keys}
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        if key in wanted and (el.get("content") or "").strip():
+            return tidy(el.get("content"))
+    return ""
+
+
+def meta_all(root: Any, key: str) -> list[str]:
+    return [tidy(el.get("content") or "") for el in root.iter("meta")
+            if (el.get("property") or el.get("name") or "").strip().lower() == key
+            and (el.get("content") or "").strip()]
+
+
+def _text(el: Any) -> str:
+    try:
+        return tidy(el.text_content())
+    except (ValueError, TypeError):
+        return ""
+
+
+def displayed_texts(root: Any, limit: int = 400) -> set[str]:
+    """Squashed texts of the page's headings and short leaf blocks: where a displayed headline is found."""
+    out = set()
+    for el in root.xpath("//body//*[self::h1 or self::h2 or self::h3 or self::h4 or self::b or self::strong "
+                         "or self::span or self::td or self::font or self::p or self::a "
+                         "or (self::div and count(*) <= 1)]"):
+        text = _text(el)
+        if 3 <= len(text) <= limit:
+            out.add(squash(text))
+    return out
+
+
+_TITLE_SEP = re.compile(r"(\s+(?:\||-|–|—|::|»|·)\s+)")
+
+
+def choose_title(candidates: list[str], displayed: set[str], site_names: list[str] = ()) -> str:
+    """The headline as the page displays it.
+
+    og:title and <title> usually carry the site name before or after a separator, or DW's
+    «– DW – 10.06.2017»; the headline itself is shown in an <h1> or a bold cell. So the title is the
+    longest separator-bounded run of a candidate that the page also displays on its own, and not the
+    site's name (which the logo displays too); "" if there is none.
+    """
+    names = {squash(n) for n in site_names if n}
+    for cand in (tidy(c) for c in candidates if c and c.strip()):
+        tokens = _TITLE_SEP.split(cand)
+        count = len(tokens[0::2])
+        for n in range(count, 0, -1):
+            shown = [tidy("".join(tokens[2 * start: 2 * (start + n) - 1])) for start in range(count - n + 1)]
+            shown = [p for p in shown if squash(p) in displayed and squash(p) not in names]
+            if shown:
+                return max(shown, key=len)
+    return ""
+
+
+def section(root: Any, objs: list[dict], title: str, known: list[str]) -> str:
+    """Section from, in order: article:section, JSON-LD articleSection, a BreadcrumbList, then the
+    breadcrumb/category/kicker link in the markup (not inside menus, sidebars or related lists)."""
+    value = meta_content(root, "article:section")
+    if value:
+        return value
+    for obj in article_objects(objs):
+        sec = obj.get("articleSection")
+        sec = sec[0] if isinstance(sec, list) and sec else sec
+        if isinstance(sec, str) and tidy(sec):
+            return tidy(sec)
+    for obj in objs:
+        if "breadcrumblist" in _types(obj):
+            name = _from_breadcrumbs(obj, title)
+            if name:
+                return name
+    return _section_from_markup(root, title, known)
+
+
+def _from_breadcrumbs(obj: dict, title: str) -> str:
+    items = obj.get("itemListElement") or []
+    items = sorted((i for i in items if isinstance(i, dict)), key=lambda i: i.get("position") or 0)
+    names = []
+    for item in items:
+        name = item.get("name") or (item.get("item") or {}).get("name") if isinstance(item.get("item"), dict) \
+            else item.get("name")
+        if isinstance(name, str) and tidy(name):
+            names.append(tidy(name))
+    names = [n for n in names if squash(n).lower() not in _HOME and squash(n) != squash(title)]
+    return names[-1] if names else ""
+
+
+def _in_chrome(el: Any) -> bool:
+    for anc in el.iterancestors():
+        tag = anc.tag if isinstance(anc.tag, str) else ""
+        if tag in ("nav", "aside", "footer") or _CHROME_CLASS.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
+            return True
+    return False
+
+
+def _section_from_markup(root: Any, title: str, known: list[str]) -> str:
+    flat_title = squash(title)
+    for el in root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if not any(_SECTION_CLASS.search(tok) for tok in label.split()) or _in_chrome(el):
+            continue
+        links = el.xpath(".//a") or [el]
+        names = [_text(a) for a in links]
+        names = [n for n in names if 1 < len(n) <= 40 and squash(n).lower() not in _HOME and squash(n) != flat_title]
+        if names:
+            return names[-1]
+    if known:
+        for el in root.xpath("//body//a"):
+            if _text(el) in known and not _in_chrome(el) and el.getparent() is not None \
+                    and el.getparent().tag not in ("li",):
+                return _text(el)
+    return ""
+
+
+def authors(objs: list[dict], root: Any) -> list[str]:
+    """People credited: JSON-LD Person authors of the article, else ``<meta name=author>``."""
+    for obj in article_objects(objs):
+        names = _names(obj.get("author"), person_only=True)
+        if names:
+            return names
+    value = meta_content(root, "author", "article:author", "dc.creator")
+    if value and not value.startswith("http"):
+        return [n for n in (tidy(x) for x in re.split(r"[;،,]| و(?=\S)", value)) if n]
+    return []
+
+
+def tags(root: Any, objs: list[dict]) -> list[str]:
+    """article:tag metas, else JSON-LD keywords (a list or a comma-separated string)."""
+    found = meta_all(root, "article:tag")
+    if not found:
+        for obj in article_objects(objs):
+            kw = obj.get("keywords")
+            if isinstance(kw, str):
+                found = [tidy(k) for k in re.split(r"[,،]", kw)]
+            elif isinstance(kw, list):
+                found = [tidy(k) for k in kw if isinstance(k, str)]
+            if found:
+                break
+    return list(dict.fromkeys(t for t in found if t))
+
+
+def lead(root: Any, objs: list[dict]) -> str:
+    """The standfirst: JSON-LD alternativeHeadline/description or the meta description."""
+    for obj in article_objects(objs):
+        for key in ("alternativeHeadline", "description"):
+            if isinstance(obj.get(key), str) and tidy(obj[key]):
+                return tidy(obj[key])
+    return meta_content(root, "description", "og:description")
+
+
+def image(root: Any, objs: list[dict]) -> str:
+    value = meta_content(root, "og:image", "twitter:image")
+    if value:
+        return value
+    for obj in article_objects(objs):
+        img = obj.get("image")
+        img = img[0] if isinstance(img, list) and img else img
+        if isinstance(img, str):
+            return img
+        if isinstance(img, dict) and isinstance(img.get("url"), str):
+            return img["url"]
+    return ""
+
+
+def canonical(root: Any) -> str:
+    for el in root.xpath("//link[@rel='canonical'][@href]"):
+        return el.get("href").strip()
+    return meta_content(root, "og:url")
+
+
+def headline(objs: list[dict]) -> str:
+    for obj in article_objects(objs):
+        if isinstance(obj.get("headline"), str):
+            return tidy(obj["headline"])
+    return ""
+
+
+_CREDIT_CLASS = re.compile(r"credit|initials|signoff|sign-off|source|agency|byline|author|writer|dateline",
+                           re.IGNORECASE)
+_NAME = re.compile(r"^[^\d|:،,.«»()\-–—/]{3,40}$")
+
+
+def credit_texts(root: Any) -> list[str]:
+    """Short texts of elements marked as credits, bylines or sources («ع.ج/ ح.ز (رويترز)», «كتب - ...»),
+    outside sidebars and related lists: the extractor sometimes drops them with the chrome, yet they
+    carry the agencies and the authors."""
+    out = []
+    for el in root.xpath("//body//*[@class or @id]"):
+        label = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _CREDIT_CLASS.search(label) or _CHROME_CLASS.search(label) or _in_chrome(el):
+            continue
+        text = _text(el)
+        if 2 <= len(text) <= 80:
+            out.append(text)
+    return out
+
+
+def name_like(text: str) -> bool:
+    """Two to four words without digits or separators: a person's name as bylines print it."""
+    return bool(_NAME.match(text)) and 2 <= len(text.split()) <= 4
