@@ -145,13 +145,17 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.profiles import profile_for_url
+    from pipelines.boilerplate_learning import BoilerplateStore
     from pipelines.extract import ExtractionError, extract_article
 
     profiles = _profiles()
     profile = profiles[args.source] if args.source else profile_for_url(args.url, profiles)
     body = Path(args.file).read_bytes()
     try:
-        article = extract_article(body, args.url, profile, content_type=args.content_type or "")
+        learned = BoilerplateStore.for_data_dir(DataDir.from_env(args.data).state).get(profile.id) \
+            if profile else None
+        article = extract_article(body, args.url, profile, content_type=args.content_type or "",
+                                  boilerplate=learned)
     except ExtractionError as exc:
         err.print(f"[red]{escape(str(exc))}[/]")
         return 2

@@ -40,14 +40,20 @@ def _profile(resp, bundled: dict[str, SourceProfile], recorded: dict[str, Source
 
 
 def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200) -> Counter:
-    """Clear the index and refill it from ``data.warc``; returns counts by outcome."""
+    """Rebuild the index from ``data.warc``; returns counts by outcome."""
     bundled = load_profiles(sources_dirs())
     recorded: dict[str, SourceProfile] = {}
     counts: Counter = Counter()
     backend = open_backend(backend_name, data)
     learned = BoilerplateStore.for_data_dir(data.state)  # site boilerplate learned by the crawls
+    # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap
+    # the alias atomically (zero downtime). The embedded index is emptied and refilled.
+    blue_green = hasattr(backend, "begin_rebuild")
     try:
-        backend.clear()
+        if blue_green:
+            backend.begin_rebuild()
+        else:
+            backend.clear()
         batch: list[Article] = []
         for resp in iter_responses(data):
             counts["responses"] += 1
@@ -74,6 +80,8 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
                 _flush(backend, batch, counts)
                 batch = []
         _flush(backend, batch, counts)
+        if blue_green:
+            backend.finish_rebuild()
         learned.save()
     finally:
         backend.close()

@@ -180,8 +180,10 @@ class IndexPipeline:
         if log is None or profile is None:
             return
         from akhbar.archive import read_record
+        from pipelines.boilerplate_learning import BoilerplateStore
         from pipelines.extract import ExtractionError, extract_article
 
+        learned = BoilerplateStore.for_data_dir(self.data.state).get(profile.id)
         batch: list[Article] = []
         for row in log.pending_index(profile.id):
             try:
@@ -191,7 +193,8 @@ class IndexPipeline:
                     ctype = record.http_headers.get_header("Content-Type") or ""
                 finally:
                     record._akhbar_fh.close()  # type: ignore[attr-defined]
-                article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched)
+                article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched,
+                                          boilerplate=learned)
             except (ExtractionError, OSError, StopIteration) as exc:
                 logger.warning("catch-up: %s not indexable: %s", row.url, exc)
                 log.mark_indexed([row.record_id], value=-1)
