@@ -70,7 +70,14 @@ base_url = "{self.base}"
 allowed_domains = ["127.0.0.1"]
 feeds = ["/feed.xml", "/bad-feed.xml"]
 sitemaps = ["/sitemap.xml"]
+deny_patterns = ['/a/calendar/']
 article_patterns = ['^http://127\\.0\\.0\\.1:{port}/(a|private)/']
+
+[[sections]]
+url = "/list?page=1"
+name = "أخبار"
+next_page = "a.next::attr(href)"
+max_pages = 3
 ''', encoding="utf-8")
         return path
 
@@ -113,6 +120,12 @@ article_patterns = ['^http://127\\.0\\.0\\.1:{port}/(a|private)/']
             return 200, "application/xml", index.encode(), []
         if path == "/sitemap-broken.xml":
             return 200, "application/xml", b'<?xml version="1.0"?><urlset><url><loc>http://x</loc></url', []
+        if path.startswith("/list?page="):  # a listing that never ends, and a calendar trap
+            n = int(path.rsplit("=", 1)[1])
+            links = "".join(f'<a href="/a/calendar/2017/{m:02d}/{d:02d}/">{d}</a>' for m in (1, 2) for d in (1, 2))
+            body = (f'<html><body><a href="/a/good-utf8?PHPSESSID={n}">مقال</a>{links}'
+                    f'<a class="next" href="/list?page={n + 1}">التالي</a></body></html>')
+            return 200, html, body.encode(), []
         path = path.split("?", 1)[0]
         if path in CHARSET_PAGES:
             _, ctype, body = CHARSET_PAGES[path]

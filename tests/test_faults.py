@@ -48,6 +48,17 @@ def test_crawl_survives_every_fault(fault_crawl):
     assert report["robots_forbidden"] == 1
 
 
+def test_spider_traps_are_bounded(fault_crawl):
+    site, data, _, _ = fault_crawl
+    from akhbar.archive import iter_cdx
+
+    urls = [c.url for c in iter_cdx(data.cdx)]
+    listings = sorted(u for u in urls if "/list?" in u)
+    assert listings == [f"{site.base}/list?page={n}" for n in (1, 2, 3)], "endless pagination stops at max_pages"
+    assert not any("/calendar/" in u for u in urls), "calendar pages denied by the profile"
+    assert sum(1 for u in urls if u.startswith(site.base + "/a/good-utf8")) == 1, "session-id variants collapse"
+
+
 def test_error_storm_backs_off(fault_crawl):
     _, _, proc, _ = fault_crawl
     assert b"waiting" in proc.stderr and b"between requests" in proc.stderr
