@@ -50,10 +50,10 @@ def test_scheduled_crawl_runs_when_due(sample_sites, tmp_data):
     base = sample_sites.base_urls["watan"]
     config = tmp_data.root / "schedule.toml"
     config.write_text(
-        '[[job]]\nname = "watan-feed"\nsources = ["sample-watan"]\ndiscover = ["feeds"]\ncron = "* * * * *"\n'
+        '[[job]]\nname = "watan-feed"\nsources = ["sample-watan"]\ndiscover = ["feeds"]\ncron = "0 3 1 1 *"\n'
         f'args = ["--base-url=sample-watan={base}", "--set=DOWNLOAD_DELAY=0", "--set=AUTOTHROTTLE_ENABLED=False"]\n')
     state_path = tmp_data.state / "schedule.json"
-    long_ago = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    long_ago = (datetime.now(UTC) - timedelta(days=800)).isoformat()  # a yearly slot was missed
     state_path.write_text(json.dumps({"watan-feed": long_ago}))
 
     first = akhbar("schedule", "--once", data=tmp_data)
