@@ -90,7 +90,8 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
 
 def _table(reports: list[SourceReport], title: str) -> Table:
     table = Table(title=title)
-    for col in ("source", "pages", "found", "new", "updated", "same", "spooled", "errors", "status"):
+    # short headers: the table must fit an 80-column terminal
+    for col in ("source", "pages", "found", "new", "upd", "same", "spool", "err", "status"):
         left = col in ("source", "status")
         table.add_column(col, justify="left" if left else "right", no_wrap=True)
     for r in reports:
