@@ -119,7 +119,8 @@ def run_crawl(
     settings = build_settings(data, overrides)
     if progress:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawlers: list[tuple[SourceProfile, Crawler]] = []
     for profile in profiles:
         crawler = process.create_crawler(NewsSpider)

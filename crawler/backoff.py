@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -36,7 +36,7 @@ class ErrorBackoffMiddleware:
         key = downloader.get_slot_key(request)
         return key, downloader.slots.get(key)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         key, slot = self._slot(request)
         if slot is None:
             return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urljoin
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -24,7 +24,7 @@ class RedirectLoopMiddleware:
     def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
         return cls()
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
             return response
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))

@@ -133,7 +133,8 @@ class WarcArchiveMiddleware:
                 self.stats.inc_value("akhbar/errors/warc_write")
             self.stats.set_value("akhbar/warc/files", len(self.writer.closed_files))
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response) -> Response:
+        spider = self.crawler.spider
         if self.writer is None or self.failed:
             raise IgnoreRequest("WARC writer unavailable")
         fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
