@@ -3,20 +3,26 @@
 Each response record is classified with the source profile (the bundled one when it still covers
 the URL, else the one recorded in the WARC's warcinfo), extracted with the same ``extract_article``
 the crawl uses, and upserted; files are read oldest first so the newest capture of a URL wins.
+
+Two passes: the first counts every article page not yet counted into its site's learned
+boilerplate (nothing to do when the crawls' state is there; everything when only WARCs survive), the
+second extracts with what was learned from the whole archive — so the first pages of a site are as
+clean as the last, which a crawl, learning as it goes, cannot promise.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 
-from akhbar.archive import iter_responses
+from akhbar.archive import ArchivedResponse, iter_responses
 from akhbar.config import DataDir, sources_dirs
 from akhbar.record import Article
 from crawler.profiles import ProfileError, SourceProfile, load_profiles, profile_for_url, profile_from_dict
 from index.backends import open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.extract import ExtractionError, extract_and_learn
+from pipelines.extract import ExtractionError, extract_article, parse_page
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +45,44 @@ def _profile(resp, bundled: dict[str, SourceProfile], recorded: dict[str, Source
     return profile_for_url(resp.url, bundled)
 
 
-def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200) -> Counter:
-    """Rebuild the index from ``data.warc``; returns counts by outcome."""
+def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[tuple[ArchivedResponse, SourceProfile]]:
+    """Every archived 200 HTML response that its source profile calls an article."""
     bundled = load_profiles(sources_dirs())
     recorded: dict[str, SourceProfile] = {}
+    for resp in iter_responses(data):
+        if counts is not None:
+            counts["responses"] += 1
+        profile = _profile(resp, bundled, recorded)
+        if resp.status != 200 or profile is None or not profile.is_article(resp.url):
+            continue
+        if resp.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+            if counts is not None:
+                counts["non_html"] += 1
+            continue
+        yield resp, profile
+
+
+def learn_boilerplate(data: DataDir, learned: BoilerplateStore) -> int:
+    """Pass one: count pages the learned boilerplate has not seen yet; returns how many."""
+    added = 0
+    for resp, profile in _article_captures(data):
+        site = learned.get(profile.id)
+        if site.has_seen(resp.url):
+            continue
+        try:
+            page = parse_page(resp.body, resp.url, profile, content_type=resp.content_type, fetched=resp.fetched)
+        except Exception:  # noqa: BLE001 - pass two reports extraction failures
+            continue
+        added += site.observe(resp.url, page.lines)
+    return added
+
+
+def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200) -> Counter:
+    """Rebuild the index from ``data.warc``; returns counts by outcome."""
     counts: Counter = Counter()
-    backend = open_backend(backend_name, data)
     learned = BoilerplateStore.for_data_dir(data.state)  # site boilerplate learned by the crawls
+    counts["pages_learned"] = learn_boilerplate(data, learned)
+    backend = open_backend(backend_name, data)
     # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap
     # the alias atomically (zero downtime). The embedded index is emptied and refilled.
     blue_green = hasattr(backend, "begin_rebuild")
@@ -55,17 +92,10 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
         else:
             backend.clear()
         batch: list[Article] = []
-        for resp in iter_responses(data):
-            counts["responses"] += 1
-            profile = _profile(resp, bundled, recorded)
-            if resp.status != 200 or profile is None or not profile.is_article(resp.url):
-                continue
-            if resp.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
-                counts["non_html"] += 1
-                continue
+        for resp, profile in _article_captures(data, counts):
             try:
-                article = extract_and_learn(resp.body, resp.url, profile, learned, content_type=resp.content_type,
-                                            fetched=resp.fetched)
+                article = extract_article(resp.body, resp.url, profile, content_type=resp.content_type,
+                                          fetched=resp.fetched, boilerplate=learned.get(profile.id))
             except ExtractionError as exc:
                 counts["no_article_text"] += 1
                 logger.warning("%s", exc)

@@ -59,6 +59,9 @@ class SiteBoilerplate:
         self.dirty = False
 
     # -- learning ------------------------------------------------------------------------------------
+    def has_seen(self, url: str) -> bool:
+        return _page_key(url) in self.seen
+
     def observe(self, url: str, lines: Iterable[str]) -> bool:
         """Count the lines of one page; a URL already observed is not counted again (re-fetches,
         reindexing), so counts stay per page. Returns whether the page was new."""

@@ -143,3 +143,18 @@ def test_robots_txt_is_obeyed(crawl):
 def test_captures_lists_each_fetch(crawl):
     seed = _articles("seed")[0]
     assert len(find_captures(crawl.url(seed.site, seed.url_path), crawl.data)) == 1
+
+
+def test_reindex_from_warcs_alone_relearns_site_boilerplate(crawl):
+    """With the crawl's learned state gone, reindex learns from every archived page first."""
+    import shutil
+
+    before = _search(crawl, "سوريا", "--limit", "50")
+    shutil.rmtree(crawl.data.state / "boilerplate", ignore_errors=True)
+    out = akhbar("reindex", data=crawl.data).stdout.decode()
+    watan = [a for a in _articles() if a.site == "watan"]
+    assert f"pages_learned={len(_articles()) - len(_articles('non_html'))}" in out
+    state = json.loads((crawl.data.state / "boilerplate" / "sample-watan.json").read_text())
+    assert state["pages"] == len(watan)
+    after = _search(crawl, "سوريا", "--limit", "50")
+    assert [(h["url"], h["text"]) for h in after["hits"]] == [(h["url"], h["text"]) for h in before["hits"]]
