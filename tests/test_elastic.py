@@ -16,10 +16,8 @@ import pytest
 
 from akhbar.record import Article
 from index.analysis import analyze
-from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar
-from tests.test_embedded import FILLER, HOSTILE, art
 
 pytest.importorskip("elasticsearch")
 
@@ -27,6 +25,8 @@ from elasticsearch import Elasticsearch
 
 from index.elastic import ElasticBackend, doc_id
 from index.es_mapping import ANALYZER
+from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
+from tests.backend_contract import FILLER, art, search, urls
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -71,24 +71,11 @@ def prefix(es_url) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty(es_url, prefix) -> Iterator[ElasticBackend]:
+def empty_backend(es_url, prefix) -> Iterator[ElasticBackend]:
+    """A fresh index per test; every contract test from tests.backend_contract runs on it."""
     b = ElasticBackend(es_url, prefix)
     yield b
     b.close()
-
-
-@pytest.fixture
-def backend(empty) -> ElasticBackend:
-    empty.upsert([art(100 + i, t, x) for i, (t, x) in enumerate(FILLER)])
-    return empty
-
-
-def urls(page) -> list[str]:
-    return [h.article["canonical_url"] for h in page.hits]
-
-
-def search(b, text: str = "", **kw):
-    return b.search(SearchQuery(text=text, **kw))
 
 
 # -- the analyzer ---------------------------------------------------------------------------
@@ -109,19 +96,21 @@ def _engine_terms(client: Elasticsearch, index: str, text: str) -> list[str]:
     return [t["token"] for t in resp["tokens"]]
 
 
-def test_engine_analyzer_matches_python_analysis(empty):
+def test_engine_analyzer_matches_python_analysis(empty_backend):
+    b = empty_backend
     mismatches = {}
     for text in TRICKY:
-        engine = _engine_terms(empty.es, empty.alias, text)
+        engine = _engine_terms(b.es, b.alias, text)
         if engine != analyze(text):
             mismatches[text] = (engine, analyze(text))
     assert not mismatches, f"engine vs index.analysis: {mismatches}"
 
 
-def test_mapping_and_template(empty):
-    index = empty.indices_of(empty.alias)
-    assert index == [f"{empty.alias}-v1"] == empty.indices_of(empty.write_alias)
-    props = empty.es.indices.get_mapping(index=empty.alias)[index[0]]["mappings"]["properties"]
+def test_mapping_and_template(empty_backend):
+    b = empty_backend
+    index = b.indices_of(b.alias)
+    assert index == [f"{b.alias}-v1"] == b.indices_of(b.write_alias)
+    props = b.es.indices.get_mapping(index=b.alias)[index[0]]["mappings"]["properties"]
     assert props["title"]["analyzer"] == ANALYZER and props["title"]["fields"]["raw"]["type"] == "keyword"
     assert props["body"]["analyzer"] == ANALYZER
     assert props["published"]["type"] == "date"
@@ -129,176 +118,59 @@ def test_mapping_and_template(empty):
         assert props[field]["type"] == "keyword", field
     assert {k: v["type"] for k, v in props["warc"]["properties"].items()} == {
         "file": "keyword", "offset": "long", "length": "long", "record_id": "keyword"}
-    assert empty.es.indices.exists_index_template(name=empty.template)
+    assert b.es.indices.exists_index_template(name=b.template)
 
 
 # -- upserts --------------------------------------------------------------------------------
 
 
-def test_upsert_is_idempotent(empty):
+def test_documents_are_stored_under_the_canonical_url_id(empty_backend):
+    b = empty_backend
     doc = art(50, "عنوان", "نص الخبر")
-    assert empty.upsert([doc]).indexed == 1
-    again = empty.upsert([doc])
-    assert (again.indexed, again.updated, again.unchanged, again.failed) == (0, 0, 1, [])
-    assert empty.count() == 1
-    r = empty.upsert([art(51, "آخر", "نص"), art(51, "آخر", "نص")])
-    assert (r.indexed, r.unchanged, empty.count()) == (1, 1, 2)
-    assert empty.es.get(index=empty.alias, id=doc_id(doc["canonical_url"]))["found"]
+    assert b.upsert([doc]).indexed == 1
+    assert b.es.get(index=b.alias, id=doc_id(doc["canonical_url"]))["found"]
 
 
-def test_updated_content_replaces(empty):
-    empty.upsert([art(60, "عنوان أول", "الحكومة تعلن خطة")])
-    result = empty.upsert([art(60, "عنوان معدل", "البرلمان يقر الميزانية")])
-    assert (result.indexed, result.updated) == (0, 1)
-    assert empty.count() == 1
-    assert search(empty, "الحكومة").total == 0
-    assert search(empty, "الميزانية").total == 1
-    assert empty.get("https://news.example/article/60")["title"] == "عنوان معدل"
-
-
-def test_partial_bulk_failure_is_reported_not_dropped(empty):
+def test_partial_bulk_failure_is_reported_not_dropped(empty_backend):
+    b = empty_backend
     good = [art(61, "خبر سليم", "نص"), art(62, "خبر آخر", "نص")]
     bad = art(63, "تاريخ معطوب", "نص", published="الأسبوع الماضي")
     no_key: Article = {"title": "بلا رابط", "text": "نص"}
-    r = empty.upsert([good[0], bad, no_key, good[1]])
+    r = b.upsert([good[0], bad, no_key, good[1]])
     assert r.indexed == 2
     assert len(r.failed) == 2
     reasons = dict(r.failed)
     assert "published" in reasons[bad["url"]] and "400" in reasons[bad["url"]]
-    assert empty.count() == 2
-
-
-def test_key_falls_back_to_url_and_get_by_either(empty):
-    empty.upsert([art(70, "خبر", "نص", canonical_url="")])
-    assert empty.get("https://news.example/a/70")["title"] == "خبر"
-    empty.upsert([art(71, "خبر", "نص")])
-    assert empty.get("https://news.example/a/71") == empty.get("https://news.example/article/71")
-    assert empty.get("https://nowhere.example/") is None
-    assert empty.get("https://news.example/a/71")["warc"] == {"file": "x.warc.gz", "offset": 7100, "length": 99}
+    assert b.count() == 2
 
 
 # -- versioned index behind aliases ----------------------------------------------------------
 
 
-def test_clear_swaps_to_a_new_version_atomically(empty):
-    empty.upsert([art(90, "مفاوضات الرقة", "نص")])
-    empty.clear()
-    assert empty.indices_of(empty.alias) == [f"{empty.alias}-v2"] == empty.indices_of(empty.write_alias)
-    assert not empty.es.indices.exists(index=f"{empty.alias}-v1")
-    assert empty.count() == 0 and search(empty, "مفاوضات").total == 0
-    empty.upsert([art(90, "مفاوضات الرقة", "نص")])
-    assert search(empty, "مفاوضات").total == 1
+def test_clear_swaps_to_a_new_version_atomically(empty_backend):
+    b = empty_backend
+    b.upsert([art(90, "مفاوضات الرقة", "نص")])
+    b.clear()
+    assert b.indices_of(b.alias) == [f"{b.alias}-v2"] == b.indices_of(b.write_alias)
+    assert not b.es.indices.exists(index=f"{b.alias}-v1")
+    assert b.count() == 0 and search(b, "مفاوضات").total == 0
+    b.upsert([art(90, "مفاوضات الرقة", "نص")])
+    assert search(b, "مفاوضات").total == 1
 
 
-def test_rebuild_keeps_serving_the_old_index_until_the_swap(es_url, empty):
-    empty.upsert([art(91, "مفاوضات قديمة", "نص")])
-    new = empty.begin_rebuild()
-    empty.upsert([art(92, "مفاوضات جديدة", "نص")])
-    assert urls(search(empty, "مفاوضات")) == ["https://news.example/article/91"]
+def test_rebuild_keeps_serving_the_old_index_until_the_swap(es_url, empty_backend):
+    b = empty_backend
+    b.upsert([art(91, "مفاوضات قديمة", "نص")])
+    new = b.begin_rebuild()
+    b.upsert([art(92, "مفاوضات جديدة", "نص")])
+    assert urls(search(b, "مفاوضات")) == ["https://news.example/article/91"]
     # Another process opening the backend mid-rebuild sees the same thing and does not interfere.
-    other = ElasticBackend(es_url, empty.prefix)
+    other = ElasticBackend(es_url, b.prefix)
     assert other.count() == 1
     other.close()
-    empty.finish_rebuild()
-    assert empty.indices_of(empty.alias) == [new]
-    assert urls(search(empty, "مفاوضات")) == ["https://news.example/article/92"]
-
-
-# -- search ---------------------------------------------------------------------------------
-
-
-def test_inflection_and_spelling_variants(backend):
-    doc = art(1, "بيان رسمي", "استؤنفت المفاوضات حول مستقبل الرقة بعد توقف دام أشهراً.")
-    digits = art(3, "ميزانية العام", "أقر البرلمان ميزانية عام 2024 بعجز قدره 15 مليار.")
-    backend.upsert([doc, digits])
-    for q in ["مفاوضات الرقة", "ومفاوضات رقه", "بالمفاوضات", "المُفَاوَضَات", "الرقة"]:
-        assert urls(search(backend, q)) == [doc["canonical_url"]], q
-    assert urls(search(backend, "ميزانية ٢٠٢٤")) == [digits["canonical_url"]]
-    assert urls(search(backend, "۱۵ مليار")) == [digits["canonical_url"]]
-
-
-def test_terms_are_anded_and_title_outranks_body(backend):
-    backend.upsert([art(4, "مفاوضات", "جولة جديدة"), art(5, "الرقة", "أخبار المدينة")])
-    assert search(backend, "مفاوضات الرقة").total == 0
-    body = art(9, "تقرير اقتصادي", "ذكر التقرير أن الانتخابات قد تؤثر على الأسواق المالية هذا الربع.")
-    title = art(10, "الانتخابات البرلمانية تنطلق", "فتحت مراكز الاقتراع أبوابها صباح اليوم.")
-    backend.upsert([body, title])
-    page = search(backend, "الانتخابات")
-    assert urls(page) == [title["canonical_url"], body["canonical_url"]]
-    assert page.hits[0].score > page.hits[1].score > 0
-
-
-def test_phrase_query(backend):
-    near = art(6, "وزير الخارجية يزور دمشق", "قال وزير الخارجية إن المحادثات مثمرة.")
-    apart = art(7, "وزير يزور دمشق", "تحدث الوزير عن السياسة الخارجية للبلاد.")
-    backend.upsert([near, apart])
-    assert set(urls(search(backend, "وزير الخارجية"))) == {near["canonical_url"], apart["canonical_url"]}
-    assert urls(search(backend, '"وزير الخارجية"')) == [near["canonical_url"]]
-    doc = art(8, "لقاء", "عقد اجتماع في القاهرة لبحث التهدئة.")
-    backend.upsert([doc])
-    assert urls(search(backend, '"اجتماع في القاهرة"')) == [doc["canonical_url"]]
-
-
-@pytest.mark.parametrize("text", [*HOSTILE, '{"query": {"match_all": {}}}', "title:* OR body:*", "a" * 5000])
-def test_hostile_query_strings_never_raise(backend, text):
-    page = search(backend, text)
-    assert page.total >= 0
-    assert backend.count() == len(FILLER)
-
-
-def test_filters(backend):
-    docs = [
-        art(20, "قمة اقتصادية", "ناقشت القمة الاقتصادية التجارة.", source="alpha", section="economy",
-            agencies=["رويترز"], published="2024-04-10T12:00:00+03:00"),
-        art(21, "قمة عربية", "انطلقت القمة العربية في الرياض.", source="beta", section="politics",
-            agencies=["AFP", "رويترز"], published="2024-04-20T12:00:00+03:00"),
-        art(22, "قمة المناخ", "تنطلق قمة المناخ الشهر المقبل.", source="gamma", section="politics",
-            agencies=[], published="2024-05-01T01:00:00+03:00"),
-    ]
-    backend.upsert(docs)
-    c = [d["canonical_url"] for d in docs]
-    assert set(urls(search(backend, "قمة", sources=["alpha", "gamma"]))) == {c[0], c[2]}
-    assert set(urls(search(backend, "قمة", section="politics"))) == {c[1], c[2]}
-    assert set(urls(search(backend, "قمة", agency="رويترز"))) == {c[0], c[1]}
-    assert urls(search(backend, "قمة", agency="afp")) == [c[1]]
-    assert set(urls(search(backend, "قمة", since="2024-04-15"))) == {c[1], c[2]}
-    assert set(urls(search(backend, "قمة", until="2024-04-20"))) == {c[0], c[1]}
-    assert urls(search(backend, "قمة", since="2024-04-30", until="2024-04-30")) == [c[2]]
-    assert urls(search(backend, "قمة", since="2024-04-30T21:00:00Z", until="2024-05-01T01:00:00+03:00")) == [c[2]]
-    assert search(backend, "", agency="رويترز", section="economy").total == 1
-    with pytest.raises(ValueError):
-        search(backend, "قمة", since="yesterday")
-
-
-def test_sort_by_date_and_pagination(backend):
-    old = art(30, "الانتخابات المحلية", "الانتخابات الانتخابات الانتخابات", published="2023-01-01T00:00:00Z")
-    new = art(31, "تقرير", "أجريت الانتخابات", published="2024-06-01T00:00:00Z")
-    undated = art(32, "تقرير آخر", "الانتخابات", published=None)
-    backend.upsert([old, new, undated])
-    assert urls(search(backend, "الانتخابات"))[0] == old["canonical_url"]
-    assert urls(search(backend, "الانتخابات", sort="date")) == [
-        new["canonical_url"], old["canonical_url"], undated["canonical_url"]]
-    docs = [art(40 + i, f"نشرة رقم {i}", "نشرة الأخبار اليومية", published=f"2024-02-{i + 1:02d}T08:00:00Z")
-            for i in range(7)]
-    backend.upsert(docs)
-    seen: list[str] = []
-    for page_no in (1, 2, 3):
-        page = search(backend, "نشرة", sort="date", page=page_no, per_page=3)
-        assert page.total == 7
-        seen += urls(page)
-    assert seen == [d["canonical_url"] for d in reversed(docs)]
-    assert search(backend, "نشرة", page=4, per_page=3).hits == []
-    assert len(search(backend, "نشرة", page=0, per_page=0).hits) == 7
-    far = search(backend, "نشرة", page=10**6, per_page=50)
-    assert far.total == 7 and far.hits == []
-
-
-def test_snippets_are_the_embedded_backends(backend):
-    doc = art(95, "عنوان", "قبل <script>alert(1)</script> بدأت المفاوضات & استمرت في الرقة.")
-    backend.upsert([doc, art(96, "زلزال يضرب المنطقة", "لم تسجل أي أضرار.")])
-    snip = search(backend, "مفاوضات").hits[0].snippet
-    assert "<mark>المفاوضات</mark>" in snip and "&lt;script&gt;" in snip and "<script>" not in snip
-    assert search(backend, "زلزال").hits[0].snippet == "<mark>زلزال</mark> يضرب المنطقة"
+    b.finish_rebuild()
+    assert b.indices_of(b.alias) == [new]
+    assert urls(search(b, "مفاوضات")) == ["https://news.example/article/92"]
 
 
 # -- both backends answer alike -------------------------------------------------------------
@@ -324,15 +196,16 @@ QUERIES = [
 ]
 
 
-def test_same_results_as_the_embedded_backend(empty, tmp_path):
+def test_same_results_as_the_embedded_backend(empty_backend, tmp_path):
+    b = empty_backend
     docs = [art(200 + i, t, x, published=f"2024-03-{i + 1:02d}T10:00:00Z") for i, (t, x) in enumerate(CORPUS)]
     docs += [art(300 + i, t, x) for i, (t, x) in enumerate(FILLER)]
     embedded = EmbeddedBackend(tmp_path / "index.sqlite")
     try:
         embedded.upsert(docs)
-        empty.upsert(docs)
+        b.upsert(docs)
         for q in QUERIES:
-            e, s = search(embedded, q, per_page=50), search(empty, q, per_page=50)
+            e, s = search(embedded, q, per_page=50), search(b, q, per_page=50)
             assert e.total == s.total, q
             assert set(urls(e)) == set(urls(s)), q  # the same documents match
             if e.hits:

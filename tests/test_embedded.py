@@ -1,235 +1,26 @@
-"""The embedded SQLite FTS5 backend against the SearchBackend contract, plus the snippet helper."""
+"""The embedded SQLite FTS5 backend: the SearchBackend contract, persistence, and the snippet helper."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from akhbar.record import Article, content_hash
 from index.analysis import analyze
-from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
 from index.highlight import snippet
-
-FILLER = [
-    ("الطقس حار في الخليج", "درجات الحرارة ترتفع في معظم المدن خلال الأسبوع المقبل."),
-    ("فوز الفريق الوطني", "حقق المنتخب فوزاً كبيراً في مباراة كرة القدم مساء أمس."),
-    ("معرض الكتاب يفتح أبوابه", "يشارك مئات الناشرين في معرض الكتاب الدولي هذا العام."),
-    ("ارتفاع أسعار النفط", "صعدت أسعار خام برنت مع تراجع المخزونات الأميركية."),
-    ("مهرجان السينما", "افتتح مهرجان السينما بعرض فيلم جديد لمخرج شاب."),
-    ("أمطار غزيرة", "هطلت أمطار غزيرة على المناطق الساحلية وأغلقت الطرق."),
-]
-
-
-def art(n: int, title: str, text: str, **extra) -> Article:
-    doc: Article = {
-        "url": f"https://news.example/a/{n}",
-        "canonical_url": f"https://news.example/article/{n}",
-        "source": "alpha",
-        "title": title,
-        "subtitle": "",
-        "text": text,
-        "published": f"2024-05-{n % 28 + 1:02d}T09:00:00+03:00",
-        "section": "politics",
-        "agencies": [],
-        "fetched": "2024-06-01T00:00:00Z",
-        "warc": {"file": "x.warc.gz", "offset": n * 100, "length": 99},
-    }
-    doc.update(extra)  # type: ignore[typeddict-item]
-    doc["content_hash"] = content_hash(doc["title"], doc["text"])
-    return doc
+from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
+from tests.backend_contract import art, search
 
 
 @pytest.fixture
-def backend(tmp_path):
+def empty_backend(tmp_path) -> Iterator[EmbeddedBackend]:
     b = EmbeddedBackend(tmp_path / "index.sqlite")
-    b.upsert([art(100 + i, t, x) for i, (t, x) in enumerate(FILLER)])
     yield b
     b.close()
 
 
-def urls(page) -> list[str]:
-    return [h.article["canonical_url"] for h in page.hits]
-
-
-def search(b: EmbeddedBackend, text: str = "", **kw):
-    return b.search(SearchQuery(text=text, **kw))
-
-
-# -- matching ------------------------------------------------------------------------------
-
-
-def test_inflection_variants_find_the_document(backend):
-    doc = art(1, "بيان رسمي", "استؤنفت المفاوضات حول مستقبل الرقة بعد توقف دام أشهراً.")
-    backend.upsert([doc])
-    for q in ["مفاوضات الرقة", "ومفاوضات رقه", "بالمفاوضات", "المُفَاوَضَات", "الرقة"]:
-        assert urls(search(backend, q)) == [doc["canonical_url"]], q
-
-
-def test_hamza_and_tashkeel_variants_meet(backend):
-    doc = art(2, "زيارة إلى أميركا", "وصل الوفد إلى أمريكا أمس.")
-    backend.upsert([doc])
-    assert urls(search(backend, "اميركا")) == [doc["canonical_url"]]
-    assert urls(search(backend, "أَمِيرْكَا")) == [doc["canonical_url"]]
-
-
-def test_eastern_digits_match_ascii_digits(backend):
-    doc = art(3, "ميزانية العام", "أقر البرلمان ميزانية عام 2024 بعجز قدره 15 مليار.")
-    backend.upsert([doc])
-    assert urls(search(backend, "ميزانية ٢٠٢٤")) == [doc["canonical_url"]]
-    assert urls(search(backend, "۱۵ مليار")) == [doc["canonical_url"]]
-
-
-def test_terms_are_anded(backend):
-    backend.upsert([art(4, "مفاوضات", "جولة جديدة"), art(5, "الرقة", "أخبار المدينة")])
-    assert search(backend, "مفاوضات الرقة").total == 0
-    assert search(backend, "مفاوضات").total == 1
-
-
-def test_phrase_query(backend):
-    near = art(6, "وزير الخارجية يزور دمشق", "قال وزير الخارجية إن المحادثات مثمرة.")
-    apart = art(7, "وزير يزور دمشق", "تحدث الوزير عن السياسة الخارجية للبلاد.")
-    backend.upsert([near, apart])
-    assert set(urls(search(backend, "وزير الخارجية"))) == {near["canonical_url"], apart["canonical_url"]}
-    assert urls(search(backend, '"وزير الخارجية"')) == [near["canonical_url"]]
-    # Stop words inside a phrase are dropped on both sides, so the phrase still matches.
-    doc = art(8, "لقاء", "عقد اجتماع في القاهرة لبحث التهدئة.")
-    backend.upsert([doc])
-    assert urls(search(backend, '"اجتماع في القاهرة"')) == [doc["canonical_url"]]
-
-
-def test_title_match_outranks_body_mention(backend):
-    body = art(9, "تقرير اقتصادي", "ذكر التقرير أن الانتخابات قد تؤثر على الأسواق المالية هذا الربع.")
-    title = art(10, "الانتخابات البرلمانية تنطلق", "فتحت مراكز الاقتراع أبوابها صباح اليوم.")
-    backend.upsert([body, title])
-    page = search(backend, "الانتخابات")
-    assert urls(page) == [title["canonical_url"], body["canonical_url"]]
-    assert page.hits[0].score > page.hits[1].score > 0
-
-
-# -- hostile input -------------------------------------------------------------------------
-
-HOSTILE = [
-    '"', '""', "*", "NEAR(", "NEAR(a b, 2)", "AND OR NOT", "-x", "^", ":", "{}", "title:مفاوضات",
-    '"مفاوضات', 'مفاوضات "الرقة', "في من على", "", "   ", "()", "a*", "'; DROP TABLE articles; --",
-    "\\", "\x00", "مفاوضات AND", "OR", "ـــ", "َ", "+", '"" ""', "[]", "#", "😀",
-]
-
-
-@pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_query_strings_never_raise(backend, text):
-    page = search(backend, text)
-    assert page.total >= 0
-    assert backend.count() == len(FILLER)
-
-
-def test_empty_or_stopword_query_lists_by_filters_newest_first(backend):
-    a = art(11, "خبر أ", "نص", source="beta", published="2024-01-01T10:00:00+00:00")
-    b = art(12, "خبر ب", "نص", source="beta", published="2024-03-01T10:00:00+00:00")
-    backend.upsert([a, b])
-    for text in ["", "في من", '"']:
-        page = search(backend, text, sources=["beta"])
-        assert page.total == 2
-        assert urls(page) == [b["canonical_url"], a["canonical_url"]]
-
-
-# -- filters, sort, pagination -------------------------------------------------------------
-
-
-def test_filters(backend):
-    docs = [
-        art(20, "قمة اقتصادية", "ناقشت القمة الاقتصادية التجارة.", source="alpha", section="economy",
-            agencies=["رويترز"], published="2024-04-10T12:00:00+03:00"),
-        art(21, "قمة عربية", "انطلقت القمة العربية في الرياض.", source="beta", section="politics",
-            agencies=["AFP", "رويترز"], published="2024-04-20T12:00:00+03:00"),
-        art(22, "قمة المناخ", "تنطلق قمة المناخ الشهر المقبل.", source="gamma", section="politics",
-            agencies=[], published="2024-05-01T01:00:00+03:00"),
-    ]
-    backend.upsert(docs)
-    c = [d["canonical_url"] for d in docs]
-    assert set(urls(search(backend, "قمة", sources=["alpha", "gamma"]))) == {c[0], c[2]}
-    assert set(urls(search(backend, "قمة", section="politics"))) == {c[1], c[2]}
-    assert set(urls(search(backend, "قمة", agency="رويترز"))) == {c[0], c[1]}
-    assert urls(search(backend, "قمة", agency="afp")) == [c[1]]
-    assert set(urls(search(backend, "قمة", since="2024-04-15"))) == {c[1], c[2]}
-    assert set(urls(search(backend, "قمة", until="2024-04-20"))) == {c[0], c[1]}  # plain date: whole day
-    # Dates compare in UTC: 2024-05-01T01:00+03:00 is 2024-04-30T22:00Z.
-    assert urls(search(backend, "قمة", since="2024-04-30", until="2024-04-30")) == [c[2]]
-    assert urls(search(backend, "قمة", since="2024-04-30T21:00:00Z", until="2024-05-01T01:00:00+03:00")) == [c[2]]
-    assert search(backend, "", agency="رويترز", section="economy").total == 1
-
-
-def test_sort_by_date(backend):
-    old = art(30, "الانتخابات المحلية", "الانتخابات الانتخابات الانتخابات", published="2023-01-01T00:00:00Z")
-    new = art(31, "تقرير", "أجريت الانتخابات", published="2024-06-01T00:00:00Z")
-    undated = art(32, "تقرير آخر", "الانتخابات", published=None)
-    backend.upsert([old, new, undated])
-    assert urls(search(backend, "الانتخابات"))[0] == old["canonical_url"]
-    assert urls(search(backend, "الانتخابات", sort="date")) == [
-        new["canonical_url"], old["canonical_url"], undated["canonical_url"]]
-
-
-def test_pagination(backend):
-    docs = [art(40 + i, f"نشرة رقم {i}", "نشرة الأخبار اليومية", published=f"2024-02-{i + 1:02d}T08:00:00Z")
-            for i in range(7)]
-    backend.upsert(docs)
-    seen: list[str] = []
-    for page_no in (1, 2, 3):
-        page = search(backend, "نشرة", sort="date", page=page_no, per_page=3)
-        assert page.total == 7
-        seen += urls(page)
-    assert seen == [d["canonical_url"] for d in reversed(docs)]
-    assert search(backend, "نشرة", page=4, per_page=3).hits == []
-    # Out-of-range paging is clamped, not an error: page 0 is page 1, per_page 0 is the default.
-    assert len(search(backend, "نشرة", page=0, per_page=0).hits) == 7
-    assert len(search(backend, "نشرة", page=-2, per_page=-5).hits) == 1
-
-
-# -- upsert, get, persistence ---------------------------------------------------------------
-
-
-def test_upsert_is_idempotent(tmp_path):
-    with EmbeddedBackend(tmp_path / "i.sqlite") as b:
-        doc = art(50, "عنوان", "نص الخبر")
-        assert b.upsert([doc]).indexed == 1
-        again = b.upsert([doc])
-        assert (again.indexed, again.updated, again.unchanged) == (0, 0, 1)
-        assert b.count() == 1
-        # The same page twice in one batch is also one document.
-        r = b.upsert([art(51, "آخر", "نص"), art(51, "آخر", "نص")])
-        assert (r.indexed, r.unchanged, b.count()) == (1, 1, 2)
-
-
-def test_updated_content_replaces(tmp_path):
-    with EmbeddedBackend(tmp_path / "i.sqlite") as b:
-        b.upsert([art(60, "عنوان أول", "الحكومة تعلن خطة")])
-        result = b.upsert([art(60, "عنوان معدل", "البرلمان يقر الميزانية")])
-        assert (result.indexed, result.updated) == (0, 1)
-        assert b.count() == 1
-        assert search(b, "الحكومة").total == 0
-        assert search(b, "الميزانية").total == 1
-        assert b.get("https://news.example/article/60")["title"] == "عنوان معدل"
-
-
-def test_key_falls_back_to_url_and_get_by_either(tmp_path):
-    with EmbeddedBackend(tmp_path / "i.sqlite") as b:
-        no_canon = art(70, "خبر", "نص", canonical_url="")
-        bad = {"title": "بلا رابط", "text": "نص"}
-        r = b.upsert([no_canon, bad])  # type: ignore[list-item]
-        assert r.indexed == 1 and len(r.failed) == 1
-        assert b.get("https://news.example/a/70")["title"] == "خبر"
-        b.upsert([art(71, "خبر", "نص")])
-        assert b.get("https://news.example/a/71") == b.get("https://news.example/article/71")
-        assert b.get("https://nowhere.example/") is None
-        assert b.get("https://news.example/a/71")["warc"] == {"file": "x.warc.gz", "offset": 7100, "length": 99}
-
-
-def test_missing_content_hash_is_computed(tmp_path):
-    with EmbeddedBackend(tmp_path / "i.sqlite") as b:
-        doc = art(80, "عنوان", "نص")
-        del doc["content_hash"]
-        b.upsert([doc])
-        assert b.upsert([dict(doc)]).unchanged == 1  # type: ignore[list-item]
-        assert b.get(doc["canonical_url"])["content_hash"] == content_hash("عنوان", "نص")
+# -- persistence -----------------------------------------------------------------------------
 
 
 def test_reopen_keeps_data_and_clear_empties(tmp_path):
@@ -251,26 +42,7 @@ def test_reopen_keeps_data_and_clear_empties(tmp_path):
         b.close()
 
 
-def test_invalid_date_filter_is_a_value_error(backend):
-    with pytest.raises(ValueError):
-        search(backend, "قمة", since="yesterday")
-
-
-# -- snippets --------------------------------------------------------------------------------
-
-
-def test_hit_snippet_marks_and_escapes(backend):
-    doc = art(95, "عنوان", "قبل <script>alert(1)</script> بدأت المفاوضات & استمرت في الرقة.")
-    backend.upsert([doc])
-    snip = search(backend, "مفاوضات").hits[0].snippet
-    assert "<mark>المفاوضات</mark>" in snip
-    assert "&lt;script&gt;" in snip and "<script>" not in snip
-    assert "&amp;" in snip
-
-
-def test_hit_snippet_falls_back_to_title(backend):
-    backend.upsert([art(96, "زلزال يضرب المنطقة", "لم تسجل أي أضرار.")])
-    assert search(backend, "زلزال").hits[0].snippet == "<mark>زلزال</mark> يضرب المنطقة"
+# -- the snippet helper ----------------------------------------------------------------------
 
 
 def test_snippet_picks_the_best_window():
