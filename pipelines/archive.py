@@ -8,6 +8,7 @@ still-compressed bodies and every hop of a redirect chain. The response record's
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import sqlite3
@@ -55,6 +56,7 @@ class WarcArchiveMiddleware:
         self.operator = settings.get("AKHBAR_OPERATOR", "")
         self.writer: WarcRotatingWriter | None = None
         self.failed = False
+        self._lock_fh = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
@@ -63,8 +65,29 @@ class WarcArchiveMiddleware:
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         return mw
 
+    def _take_lock(self, prefix: str) -> str | None:
+        """One crawl per source at a time: a second one would 'recover' the first one's open WARC.
+        The lock is an flock, so the kernel releases it even when the holder is killed."""
+        lock_dir = Path(self.crawler.settings.get("AKHBAR_DATA_DIR")) / "state" / "locks"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = open(lock_dir / f"{prefix}.lock", "a+")  # noqa: SIM115 - held until the spider closes
+        try:
+            fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            self._lock_fh = None
+            return f"another crawl of {prefix} is running on {self.warc_dir.parent}"
+        return None
+
     def spider_opened(self, spider: Spider) -> None:
         prefix = getattr(spider, "warc_prefix", spider.name)
+        try:
+            busy = self._take_lock(prefix)
+        except OSError as exc:
+            busy = f"data directory is not usable: {exc}"
+        if busy:
+            self._fail(spider, busy, reason="already_running")
+            return
         try:
             self.warc_dir.mkdir(parents=True, exist_ok=True)
             self.cdx_dir.mkdir(parents=True, exist_ok=True)
@@ -89,19 +112,19 @@ class WarcArchiveMiddleware:
         self.writer = WarcRotatingWriter(self.warc_dir, prefix, cdx_directory=self.cdx_dir,
                                          max_size=self.max_size, info=info)
 
-    def _fail(self, spider: Spider, message: str) -> None:
+    def _fail(self, spider: Spider, message: str, reason: str = "warc_write_error") -> None:
         """Disk full, unwritable or missing directory: say so once, stop the crawl cleanly."""
         self.failed = True
-        self.stats.inc_value("akhbar/errors/warc_write")
+        self.stats.inc_value("akhbar/errors/warc_write" if reason == "warc_write_error" else f"akhbar/errors/{reason}")
         logger.error("%s; stopping the crawl (nothing is fetched that cannot be archived)", message)
         self.stats.set_value("akhbar/fatal", message)
         engine = self.crawler.engine
         if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.13
             from scrapy.utils.defer import deferred_from_coro
 
-            deferred_from_coro(engine.close_spider_async(reason="warc_write_error"))
+            deferred_from_coro(engine.close_spider_async(reason=reason))
         else:  # pragma: no cover - older Scrapy
-            engine.close_spider(spider, "warc_write_error")
+            engine.close_spider(spider, reason)
 
     def _reconcile(self, path: Path, spider: Spider) -> None:
         """Record captures that reached a recovered file but not the fetch log (killed in between),
@@ -132,6 +155,9 @@ class WarcArchiveMiddleware:
                 logger.error("Could not finish WARC file: %s", exc)
                 self.stats.inc_value("akhbar/errors/warc_write")
             self.stats.set_value("akhbar/warc/files", len(self.writer.closed_files))
+        if self._lock_fh is not None:
+            self._lock_fh.close()  # releases the flock
+            self._lock_fh = None
 
     def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider

@@ -147,3 +147,21 @@ def test_unusable_warc_directory_stops_before_fetching(sample_sites, tmp_path):
     assert proc.returncode != 0
     assert b"WARC directory" in proc.stderr and b"not usable" in proc.stderr
     assert b"Traceback" not in proc.stderr
+
+
+def test_second_crawl_of_the_same_source_is_refused(sample_sites, tmp_path):
+    """Two crawls of one source would fight over its open WARC file: the second one must stop."""
+    import fcntl
+
+    data = DataDir(tmp_path / "data").ensure()
+    lock_dir = data.state / "locks"
+    lock_dir.mkdir(parents=True)
+    with open(lock_dir / "sample-watan.lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running crawl holds it
+        move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
+        proc = akhbar("crawl", "sample-watan", "--no-progress", move, data=data, check=False)
+    assert proc.returncode == 1
+    assert b"another crawl of sample-watan is running" in proc.stderr
+    assert not list(data.warc.glob("*.warc.gz*")), "nothing was fetched or written"
+    report = json.loads(sorted((data.state / "reports").glob("*.json"))[-1].read_text())[0]
+    assert report["finish_reason"] == "already_running" and report["pages_fetched"] == 0
