@@ -35,6 +35,7 @@ TRACKING_PARAMS = (
     "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src", "amp",
     "phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
 )
+_TRACKING = frozenset(TRACKING_PARAMS)
 
 
 def looks_binary(body: bytes, sample: int = 4096) -> bool:
@@ -52,8 +53,7 @@ def looks_binary(body: bytes, sample: int = 4096) -> bool:
 def clean_url(url: str) -> str:
     """Canonical form of a discovered link: tracking and session parameters dropped (any case),
     query sorted, fragment gone — so a spider trap of URL variants collapses to one URL."""
-    lowered = {p.lower() for p in TRACKING_PARAMS}
-    keys = {k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k.lower() not in lowered}
+    keys = {k for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k.lower() not in _TRACKING}
     cleaned = url_query_cleaner(url, parameterlist=sorted(keys), remove=False, keep_fragments=False) if keys \
         else url.split("?", 1)[0].split("#", 1)[0]
     return canonicalize_url(cleaned)
