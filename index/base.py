@@ -56,6 +56,18 @@ class SearchBackend(Protocol):
 
     def search(self, query: SearchQuery) -> SearchPage: ...
 
+    def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
+        """Counts over the documents ``query`` matches (its text and all its filters; paging and
+        sort ignored), keyed ``source``, ``section``, ``agency`` and ``month``, so each count is
+        the total a search with that value added as a filter returns.
+
+        Values are ``(value, count)`` pairs ordered by count descending, then value, at most
+        ``limit`` per facet; an article counts once for each of its agencies. ``month`` is
+        ``YYYY-MM`` of ``published`` in UTC (what the since/until filters compare), newest first
+        and not limited. Empty values are left out; every key is present, possibly empty.
+        Raises ValueError for an unparseable since/until date, like ``search``.
+        """
+
     def get(self, url: str) -> Article | None:
         """The stored article for a canonical URL or URL."""
 

@@ -222,12 +222,11 @@ class ElasticBackend:
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """
         parsed = parse_query(query.text)
-        filters = _filters(query)
         page = max(1, int(query.page or 1))
         per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
         offset = (page - 1) * per_page
         must = _text_clauses(parsed)
-        body: dict[str, Any] = {"query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}}
+        body: dict[str, Any] = {"query": _bool_query(must, query)}
         date_order: list[Any] = [
             {"published": {"order": "desc", "missing": "_last"}},
             {"fetched": {"order": "desc", "missing": "_last"}},
@@ -247,6 +246,46 @@ class ElasticBackend:
             hits.append(SearchHit(article=article, score=score,
                                   snippet=hit_snippet(article, parsed)))
         return SearchPage(total=resp["hits"]["total"]["value"], hits=hits, query=query)
+
+    def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
+        """Counts per source, section, agency and month (``YYYY-MM``, UTC) over the documents the
+        query matches, filters included, so each count is what a click on it would return.
+
+        One ``size: 0`` search over the same query and filters as ``search``, with a ``terms``
+        aggregation per keyword field (exact: the index has one shard) and a ``date_histogram`` on
+        ``published``, the field the since/until filters compare. ``agencies`` is a keyword array,
+        so a document counts once for each of its agencies. Its normalizer lowercases the bucket
+        keys; the spelling shown is the one a matching document stored (embedded shows the stored
+        value too). Order as in the embedded backend: count desc then value; months newest first
+        and not limited. Empty values are left out.
+        """
+        es_query = _bool_query(_text_clauses(parse_query(query.text)), query)
+        size = max(1, int(limit))
+        order = [{"_count": "desc"}, {"_key": "asc"}]
+
+        def terms(fld: str) -> dict[str, Any]:
+            return {"terms": {"field": fld, "size": size, "order": order, "exclude": [""]}}
+
+        aggs: dict[str, Any] = {
+            "source": terms("source"),
+            "section": terms("section"),
+            # The stored spelling of one document per agency (keys are lowercased by the normalizer).
+            "agency": {**terms("agencies"),
+                       "aggs": {"shown": {"top_hits": {"size": 1, "_source": {"includes": ["agencies"]}}}}},
+            "month": {"date_histogram": {"field": "published", "calendar_interval": "month",
+                                         "time_zone": "UTC", "min_doc_count": 1, "format": "yyyy-MM",
+                                         "order": {"_key": "desc"}}},
+        }
+        resp = self.es.search(index=self.alias, query=es_query, size=0, aggs=aggs, track_total_hits=False)
+        got = resp["aggregations"]
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in ("source", "section", "agency"):
+            values = [(_agency_shown(b) if name == "agency" else b["key"], int(b["doc_count"]))
+                      for b in got[name]["buckets"]]
+            values.sort(key=lambda v: (-v[1], v[0]))
+            out[name] = values[:limit]
+        out["month"] = [(b["key_as_string"], int(b["doc_count"])) for b in got["month"]["buckets"]]
+        return out
 
     def get(self, url: str) -> Article | None:
         try:
@@ -281,6 +320,16 @@ def _reason(info: dict[str, Any]) -> str:
     return f"HTTP {info.get('status', '?')} {error or info.get('exception') or 'bulk item failed'}"
 
 
+def _agency_shown(bucket: dict[str, Any]) -> str:
+    """The bucket's agency as a document spelled it (the key is the normalizer's lowercase form)."""
+    key = bucket["key"]
+    for hit in bucket.get("shown", {}).get("hits", {}).get("hits", []):
+        for name in hit.get("_source", {}).get("agencies") or []:
+            if isinstance(name, str) and name.lower() == key:
+                return name
+    return key
+
+
 def _text_clauses(parsed: ParsedQuery) -> list[dict[str, Any]]:
     """One required clause per term (title or body) and per phrase.
 
@@ -300,6 +349,12 @@ def _text_clauses(parsed: ParsedQuery) -> list[dict[str, Any]]:
             {"match_phrase": {"body": {"query": text}}},
         ], "minimum_should_match": 1}})
     return clauses
+
+
+def _bool_query(must: list[dict[str, Any]], query: SearchQuery) -> dict[str, Any]:
+    """What ``search`` and ``facets`` both ask: the text clauses (all documents without any) and
+    the query's filters."""
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(query)}}
 
 
 def _filters(query: SearchQuery) -> list[dict[str, Any]]:

@@ -12,6 +12,8 @@ Backend-specific behaviour (persistence, index aliases, mappings, …) stays in 
 
 from __future__ import annotations
 
+import calendar
+
 import pytest
 
 from akhbar.record import Article, content_hash
@@ -19,9 +21,16 @@ from index.base import SearchBackend, SearchPage, SearchQuery
 
 __all__ = [
     "backend",
+    "facet_backend",
     "test_clear_empties_and_refills",
     "test_eastern_digits_match_ascii_digits",
     "test_empty_or_stopword_query_lists_by_filters_newest_first",
+    "test_facets_agency_keeps_its_spelling_and_counts_documents",
+    "test_facets_count_the_matching_documents",
+    "test_facets_follow_filters_and_match_search_totals",
+    "test_facets_limit_and_order",
+    "test_facets_reject_bad_dates_and_survive_hostile_text",
+    "test_facets_without_text_cover_everything_and_skip_empty_values",
     "test_filters",
     "test_hamza_and_tashkeel_variants_meet",
     "test_hit_snippet_falls_back_to_title",
@@ -298,3 +307,125 @@ def test_hit_snippet_marks_and_escapes(backend):
 def test_hit_snippet_falls_back_to_title(backend):
     backend.upsert([art(96, "زلزال يضرب المنطقة", "لم تسجل أي أضرار.")])
     assert search(backend, "زلزال").hits[0].snippet == "<mark>زلزال</mark> يضرب المنطقة"
+
+
+# -- facets ----------------------------------------------------------------------------------
+
+FACET_NAMES = ("source", "section", "agency", "month")
+NO_FACETS: dict[str, list] = {name: [] for name in FACET_NAMES}
+
+
+def facet_art(n: int, source: str, section: str, agencies: list[str], published: str | None,
+              text: str) -> Article:
+    return {"url": f"http://example.com/{n}", "source": source, "section": section,  # type: ignore[typeddict-item]
+            "agencies": agencies, "published": published, "title": f"خبر {n}", "text": text}
+
+
+@pytest.fixture
+def facet_backend(empty_backend: SearchBackend) -> SearchBackend:
+    """The module's ``empty_backend`` with four documents made for facet counts (no FILLER)."""
+    empty_backend.upsert([
+        facet_art(1, "a", "سياسة", ["رويترز", "أ ف ب"], "2017-06-10T12:00:00+03:00", "مفاوضات الرقة"),
+        facet_art(2, "a", "اقتصاد", ["رويترز"], "2017-06-30T23:30:00-02:00", "مفاوضات النفط"),  # July in UTC
+        facet_art(3, "b", "سياسة", [], "2017-05-01T10:00:00+00:00", "مفاوضات جنيف"),
+        facet_art(4, "b", "", ["سانا", ""], None, "مباراة كرة القدم"),
+    ])
+    return empty_backend
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    """``YYYY-MM`` → since/until covering that UTC month (the web's ``month_range`` does the same)."""
+    year, mon = (int(p) for p in month.split("-"))
+    return f"{month}-01", f"{month}-{calendar.monthrange(year, mon)[1]:02d}"
+
+
+def narrowed(query: SearchQuery, name: str, value: str) -> SearchQuery:
+    """``query`` with one facet value added as a filter: what a click on it searches."""
+    q = SearchQuery(text=query.text, sources=list(query.sources), section=query.section, agency=query.agency,
+                    since=query.since, until=query.until)
+    if name == "source":
+        q.sources = [value]
+    elif name == "section":
+        q.section = value
+    elif name == "agency":
+        q.agency = value
+    elif name == "month":
+        q.since, q.until = month_bounds(value)
+    return q
+
+
+def assert_clicks_match(b: SearchBackend, query: SearchQuery) -> None:
+    for name, values in b.facets(query).items():
+        for value, count in values:
+            assert b.search(narrowed(query, name, value)).total == count, (name, value)
+
+
+def test_facets_count_the_matching_documents(facet_backend):
+    f = facet_backend.facets(SearchQuery(text="مفاوضات"))
+    assert f["source"] == [("a", 2), ("b", 1)]
+    assert f["section"] == [("سياسة", 2), ("اقتصاد", 1)]
+    assert f["agency"] == [("رويترز", 2), ("أ ف ب", 1)]
+    assert f["month"] == [("2017-07", 1), ("2017-06", 1), ("2017-05", 1)], "UTC months, newest first"
+
+
+def test_facets_follow_filters_and_match_search_totals(facet_backend):
+    query = SearchQuery(text="مفاوضات", sources=["a"])
+    f = facet_backend.facets(query)
+    assert f["source"] == [("a", 2)] and ("سياسة", 1) in f["section"]
+    assert_clicks_match(facet_backend, query)
+    assert_clicks_match(facet_backend, SearchQuery(text="مفاوضات"))
+    assert_clicks_match(facet_backend, SearchQuery())
+    dated = SearchQuery(since="2017-06-01", until="2017-06-30")  # UTC: doc 2 is July
+    assert facet_backend.facets(dated)["month"] == [("2017-06", 1)]
+    assert facet_backend.facets(SearchQuery(agency="رويترز"))["source"] == [("a", 2)]
+
+
+def test_facets_without_text_cover_everything_and_skip_empty_values(facet_backend):
+    f = facet_backend.facets(SearchQuery())
+    assert f["source"] == [("a", 2), ("b", 2)]
+    assert "" not in dict(f["section"]) and len(f["month"]) == 3
+    assert dict(f["agency"])["سانا"] == 1
+    assert facet_backend.facets(SearchQuery(text="لاشيءمطابق")) == NO_FACETS
+    # A document with no source, section, agency or date counts in no facet, but in the total.
+    facet_backend.upsert([facet_art(5, "", "", [""], None, "مباراة")])
+    f = facet_backend.facets(SearchQuery())
+    assert f["source"] == [("a", 2), ("b", 2)] and facet_backend.search(SearchQuery()).total == 5
+    assert all(value for values in f.values() for value, _ in values), "no empty value anywhere"
+
+
+def test_facets_limit_and_order(empty_backend):
+    # source s0..s5 with counts 1,1,2,2,3,3 → count desc, then value asc; months unlimited.
+    docs = [facet_art(10 + i, f"s{i}", f"sec{i % 2}", [f"ag{j}" for j in range(i % 3 + 1)],
+                      f"20{10 + i:02d}-0{i % 9 + 1}-15T12:00:00Z", "نص")
+            for i in range(6) for _ in range(i // 2 + 1)]
+    for i, d in enumerate(docs):
+        d["url"] = f"http://example.com/limit/{i}"
+    empty_backend.upsert(docs)
+    f = empty_backend.facets(SearchQuery(), limit=3)
+    assert f["source"] == [("s4", 3), ("s5", 3), ("s2", 2)]
+    assert f["section"] == [("sec0", 6), ("sec1", 6)]
+    assert f["agency"] == [("ag0", 12), ("ag1", 9), ("ag2", 5)]
+    assert [m for m, _ in f["month"]] == ["2015-06", "2014-05", "2013-04", "2012-03", "2011-02", "2010-01"]
+    full = empty_backend.facets(SearchQuery())
+    assert [v for v, _ in full["source"]] == ["s4", "s5", "s2", "s3", "s0", "s1"]
+    assert empty_backend.facets(SearchQuery(), limit=1)["source"] == [("s4", 3)]
+
+
+def test_facets_agency_keeps_its_spelling_and_counts_documents(empty_backend):
+    empty_backend.upsert([
+        facet_art(30, "a", "", ["AFP", "رويترز"], None, "قمة"),
+        facet_art(31, "a", "", ["AFP"], None, "قمة"),
+    ])
+    f = empty_backend.facets(SearchQuery(text="قمة"))
+    assert f["agency"] == [("AFP", 2), ("رويترز", 1)], "as stored, not lowercased; one count per document"
+    assert empty_backend.search(SearchQuery(text="قمة", agency="AFP")).total == 2
+    assert_clicks_match(empty_backend, SearchQuery(text="قمة"))
+
+
+def test_facets_reject_bad_dates_and_survive_hostile_text(backend):
+    with pytest.raises(ValueError):
+        backend.facets(SearchQuery(since="yesterday"))
+    for text in HOSTILE:
+        f = backend.facets(SearchQuery(text=text))
+        assert set(f) == set(FACET_NAMES), text
+        assert sum(n for _, n in f["source"]) == backend.search(SearchQuery(text=text)).total, text

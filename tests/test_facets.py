@@ -1,5 +1,9 @@
-"""``EmbeddedBackend.facets``: counts per source, section, agency and UTC month over what a query
-matches, filters included, so that each count equals the total a click on it returns."""
+"""``EmbeddedBackend.facets`` beyond the shared contract.
+
+The backend-agnostic facet tests (counts, filters, order, limits, empty values) are in
+``tests/backend_contract.py`` and run against every backend; here is what ties the embedded
+backend to the web app: the month links the web builds with ``akhbar.web.render.month_range``.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +12,24 @@ import pytest
 from akhbar.web.render import month_range
 from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
-
-
-def _art(n: int, source: str, section: str, agencies: list[str], published: str | None, text: str) -> dict:
-    return {"url": f"http://example.com/{n}", "source": source, "section": section, "agencies": agencies,
-            "published": published, "title": f"خبر {n}", "text": text}
+from tests.backend_contract import facet_art, month_bounds
 
 
 @pytest.fixture
 def backend(tmp_path):
     b = EmbeddedBackend(tmp_path / "index.sqlite")
     b.upsert([
-        _art(1, "a", "سياسة", ["رويترز", "أ ف ب"], "2017-06-10T12:00:00+03:00", "مفاوضات الرقة"),
-        _art(2, "a", "اقتصاد", ["رويترز"], "2017-06-30T23:30:00-02:00", "مفاوضات النفط"),  # July in UTC
-        _art(3, "b", "سياسة", [], "2017-05-01T10:00:00+00:00", "مفاوضات جنيف"),
-        _art(4, "b", "", ["سانا"], None, "مباراة كرة القدم"),
+        facet_art(1, "a", "سياسة", ["رويترز", "أ ف ب"], "2017-06-10T12:00:00+03:00", "مفاوضات الرقة"),
+        facet_art(2, "a", "اقتصاد", ["رويترز"], "2017-06-30T23:30:00-02:00", "مفاوضات النفط"),  # July in UTC
+        facet_art(3, "b", "سياسة", [], "2017-05-01T10:00:00+00:00", "مفاوضات جنيف"),
+        facet_art(4, "b", "", ["سانا"], None, "مباراة كرة القدم"),
     ])
     yield b
     b.close()
 
 
-def test_facets_count_the_matching_documents(backend):
-    f = backend.facets(SearchQuery(text="مفاوضات"))
-    assert f["source"] == [("a", 2), ("b", 1)]
-    assert f["section"] == [("سياسة", 2), ("اقتصاد", 1)]
-    assert f["agency"] == [("رويترز", 2), ("أ ف ب", 1)]
-    assert f["month"] == [("2017-07", 1), ("2017-06", 1), ("2017-05", 1)], "UTC months, newest first"
-
-
 def test_facets_follow_filters_and_match_search_totals(backend):
+    """The web's own click path: month values become since/until through ``month_range``."""
     query = SearchQuery(text="مفاوضات", sources=["a"])
     f = backend.facets(query)
     assert f["source"] == [("a", 2)] and ("سياسة", 1) in f["section"]
@@ -49,13 +42,5 @@ def test_facets_follow_filters_and_match_search_totals(backend):
                 q.agency = value
             elif name == "month":
                 q.since, q.until = month_range(value)
+                assert (q.since, q.until) == month_bounds(value)
             assert backend.search(q).total == count, (name, value)
-
-
-def test_facets_without_text_cover_everything_and_skip_empty_values(backend):
-    f = backend.facets(SearchQuery())
-    assert f["source"] == [("a", 2), ("b", 2)]
-    assert "" not in dict(f["section"]) and len(f["month"]) == 3
-    assert dict(f["agency"])["سانا"] == 1
-    assert backend.facets(SearchQuery(text="لاشيءمطابق")) == {"source": [], "section": [], "agency": [],
-                                                             "month": []}

@@ -21,6 +21,8 @@ from akhbar.web.render import capture_label, month_range, safe_snippet
 from akhbar.web.rewrite import rewrite_css, rewrite_html
 from index.embedded import EmbeddedBackend
 from samples.catalog import catalog
+from tests.backend_contract import facet_art
+from tests.test_elastic import es_url, prefix  # noqa: F401 - fixtures: fail in CI / loud skip without an engine
 from tests.xss_site import BODY_MARKUP, QUERY, TITLE_MARKUP, hostile_crawl
 
 pytestmark = pytest.mark.slow
@@ -85,6 +87,28 @@ def test_facet_counts_match_filtered_totals(client):
         for f in values:
             narrowed = client.get("/api/search", params={"q": SEED_QUERY, name: f["value"]}).json()
             assert narrowed["total"] == f["count"], (name, f)
+
+
+def test_elasticsearch_backend_shows_facets(es_url, prefix, tmp_path, monkeypatch):  # noqa: F811 - fixtures
+    monkeypatch.setenv("AKHBAR_ES_URL", es_url)
+    monkeypatch.setenv("AKHBAR_ES_INDEX_PREFIX", prefix)
+    with TestClient(create_app(DataDir(tmp_path), backend_name="elasticsearch")) as c:
+        c.app.state.services.backend.upsert([
+            facet_art(1, "a", "سياسة", ["رويترز", "AFP"], "2017-06-10T12:00:00+03:00", "مفاوضات الرقة"),
+            facet_art(2, "b", "اقتصاد", ["رويترز"], "2017-06-30T23:30:00-02:00", "مفاوضات النفط"),
+        ])
+        doc = _doc(c.get("/", params={"q": "مفاوضات"}))
+        shown = {s.get("data-facet"): [(li.cssselect(".label")[0].text_content().strip(),
+                                        int(li.cssselect(".count")[0].text_content())) for li in s.cssselect("li")]
+                 for s in doc.cssselect("section[data-facet]")}
+        assert set(shown) == {"source", "section", "agency", "month"}
+        assert shown["agency"] == [("رويترز", 2), ("AFP", 1)]
+        api = c.get("/api/search", params={"q": "مفاوضات"}).json()
+        assert [(f["value"], f["count"]) for f in api["facets"]["month"]] == [("2017-07", 1), ("2017-06", 1)]
+        for name, values in api["facets"].items():
+            for f in values:
+                narrowed = c.get("/api/search", params={"q": "مفاوضات", name: f["value"]}).json()
+                assert narrowed["total"] == f["count"], (name, f)
 
 
 def test_facet_link_filters_the_page(client):
