@@ -324,8 +324,9 @@ class EmbeddedBackend:
         parts = {
             "source": "SELECT 'source', source, count(*) FROM h WHERE source != '' GROUP BY 2",
             "section": "SELECT 'section', section, count(*) FROM h WHERE section != '' GROUP BY 2",
-            "agency": "SELECT 'agency', j.value, count(DISTINCT h.id) FROM h, json_each(h.agencies) j"
-                      " WHERE h.agencies != '[]' AND j.value != '' GROUP BY 2",
+            # grouped without case, like the agency filter (and the engine's lowercased keyword)
+            "agency": "SELECT 'agency', min(j.value), count(DISTINCT h.id) FROM h, json_each(h.agencies) j"
+                      " WHERE h.agencies != '[]' AND j.value != '' GROUP BY lower(j.value)",
             "month": "SELECT 'month', month, count(*) FROM h WHERE month IS NOT NULL GROUP BY 2",
         }
         sql = f"WITH h AS MATERIALIZED ({hits}) " + " UNION ALL ".join(parts.values())

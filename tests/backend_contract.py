@@ -28,6 +28,7 @@ __all__ = [
     "test_facets_agency_keeps_its_spelling_and_counts_documents",
     "test_facets_count_the_matching_documents",
     "test_facets_follow_filters_and_match_search_totals",
+    "test_facets_group_agency_spellings_like_the_filter",
     "test_facets_limit_and_order",
     "test_facets_reject_bad_dates_and_survive_hostile_text",
     "test_facets_without_text_cover_everything_and_skip_empty_values",
@@ -419,6 +420,17 @@ def test_facets_agency_keeps_its_spelling_and_counts_documents(empty_backend):
     f = empty_backend.facets(SearchQuery(text="قمة"))
     assert f["agency"] == [("AFP", 2), ("رويترز", 1)], "as stored, not lowercased; one count per document"
     assert empty_backend.search(SearchQuery(text="قمة", agency="AFP")).total == 2
+    assert_clicks_match(empty_backend, SearchQuery(text="قمة"))
+
+
+def test_facets_group_agency_spellings_like_the_filter(empty_backend):
+    """«AFP» and «afp» are one agency to the filter, so they are one facet value too (count = click)."""
+    empty_backend.upsert([
+        facet_art(40, "a", "", ["AFP"], None, "قمة"),
+        facet_art(41, "a", "", ["afp"], None, "قمة"),
+    ])
+    (value, count), = empty_backend.facets(SearchQuery(text="قمة"))["agency"]
+    assert value.lower() == "afp" and count == 2
     assert_clicks_match(empty_backend, SearchQuery(text="قمة"))
 
 
