@@ -80,10 +80,7 @@ class Services:
         """Raises ValueError for unparseable since/until dates (answered as 400)."""
         query = params.query()
         page = self.backend.search(query)
-        facets: dict[str, list[tuple[str, int]]] = {}
-        facet_fn = getattr(self.backend, "facets", None)  # optional: not every backend has it yet
-        if with_facets and facet_fn is not None:
-            facets = facet_fn(query)
+        facets = self.backend.facets(query) if with_facets else {}
         return Results(page, facets)
 
     def close(self) -> None:
