@@ -49,22 +49,57 @@ def url_key(url: str) -> str:
     return surt.surt(url)
 
 
+def _capture(line: str) -> Capture:
+    key, ts, blob = line.rstrip("\n").split(" ", 2)
+    d = json.loads(blob)
+    return Capture(key, ts, d.get("url", ""), str(d.get("status", "")), d.get("mime", ""), d.get("digest", ""),
+                   d.get("filename", ""), int(d.get("offset", 0)), int(d.get("length", 0)))
+
+
 def iter_cdx(cdx_dir: Path) -> Iterator[Capture]:
+    """Every capture in every CDXJ file (a full scan: for listings and checks, not lookups)."""
     for path in sorted(Path(cdx_dir).glob("*.cdxj")):
         with open(path, encoding="utf-8") as fh:
             for line in fh:
-                if not line.strip() or line.startswith("!"):
-                    continue
-                key, ts, blob = line.rstrip("\n").split(" ", 2)
-                d = json.loads(blob)
-                yield Capture(key, ts, d.get("url", ""), str(d.get("status", "")), d.get("mime", ""),
-                              d.get("digest", ""), d.get("filename", ""), int(d.get("offset", 0)),
-                              int(d.get("length", 0)))
+                if line.strip() and not line.startswith("!"):
+                    yield _capture(line)
+
+
+def lookup_cdxj(path: Path, key: str) -> list[Capture]:
+    """Captures of one SURT key in one sorted CDXJ file, by binary search over byte offsets (as pywb
+    and `look` do), so a lookup reads a few blocks of each file instead of all of it."""
+    target = key.encode("utf-8") + b" "
+    out = []
+    with open(path, "rb") as fh:
+        lo, hi = 0, fh.seek(0, 2)
+        while lo < hi:  # smallest offset whose next whole line is >= target
+            mid = (lo + hi) // 2
+            fh.seek(mid)
+            if mid:
+                fh.readline()  # finish the line mid fell into
+            line = fh.readline()
+            if line and line < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo:
+            fh.seek(lo - 1)
+            fh.readline()  # to the start of the first line at or after lo
+        else:
+            fh.seek(0)
+        for raw in fh:
+            if raw < target:
+                continue
+            if not raw.startswith(target):
+                break
+            out.append(_capture(raw.decode("utf-8")))
+    return out
 
 
 def find_captures(url: str, data: DataDir) -> list[Capture]:
     key = url_key(url)
-    return sorted((c for c in iter_cdx(data.cdx) if c.urlkey == key), key=lambda c: c.timestamp)
+    found = [c for path in sorted(data.cdx.glob("*.cdxj")) for c in lookup_cdxj(path, key)]
+    return sorted(found, key=lambda c: c.timestamp)
 
 
 def closest(captures: list[Capture], at: str | None = None) -> Capture:

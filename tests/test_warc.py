@@ -107,3 +107,25 @@ def test_unfinished_file_is_repaired(tmp_path):
     assert len(recovered) == 1 and recovered[0].name.endswith(".warc.gz")
     assert warcio_check(recovered).returncode == 0
     assert find_captures("http://127.0.0.1:9/k/2", data)
+
+
+def test_cdxj_binary_search_matches_a_full_scan(tmp_path):
+    """lookup_cdxj (seek-based bisection) finds exactly what a linear scan finds, for every key,
+    keys that are prefixes of others, and absent keys."""
+    from akhbar.archive import iter_cdx, lookup_cdxj
+
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "bis", cdx_directory=data.cdx)
+    urls = [f"http://127.0.0.1:9/a/{i}" for i in range(40)] + ["http://127.0.0.1:9/a/1/x", "http://127.0.0.1:9/"]
+    for rnd in range(3):
+        for url in urls[rnd::2]:
+            writer.write(_exchange(url))
+    writer.close()
+    (cdxj,) = data.cdx.glob("*.cdxj")
+    everything = list(iter_cdx(data.cdx))
+    for url in [*urls, "http://127.0.0.1:9/zzz", "http://127.0.0.1:9/a", "http://0.0.0.0/"]:
+        key = url_key(url)
+        expected = sorted((c for c in everything if c.urlkey == key), key=lambda c: (c.timestamp, c.offset))
+        got = sorted(lookup_cdxj(cdxj, key), key=lambda c: (c.timestamp, c.offset))
+        assert got == expected, url
+    assert len(find_captures("http://127.0.0.1:9/a/2", data)) == 2
