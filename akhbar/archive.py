@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,16 +113,16 @@ def closest(captures: list[Capture], at: str | None = None) -> Capture:
     return min(captures, key=lambda c: (abs(int(c.timestamp[:14]) - want), -int(c.timestamp[:14])))
 
 
-def read_record(data: DataDir, filename: str, offset: int) -> ArcWarcRecord:
-    """The record at ``offset`` of a WARC in the archive; its streams stay readable until closed."""
+@contextmanager
+def read_record(data: DataDir, filename: str, offset: int) -> Iterator[ArcWarcRecord]:
+    """The record at ``offset`` of a WARC in the archive, readable inside the ``with`` block. The
+    file name must resolve inside ``warc/``: names come from CDXJ or the fetch log, never from users."""
     path = (data.warc / filename).resolve()
     if path.parent != data.warc.resolve():
         raise NotArchived(f"refusing WARC path outside the archive: {filename!r}")
-    fh = open(path, "rb")  # noqa: SIM115 - handed over to the iterator, closed by caller via record
-    fh.seek(offset)
-    record = next(iter(ArchiveIterator(fh)))
-    record._akhbar_fh = fh  # type: ignore[attr-defined]
-    return record
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        yield next(iter(ArchiveIterator(fh)))
 
 
 @dataclass
@@ -151,14 +152,11 @@ def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
         if not originals:
             raise NotArchived(f"{url}: revisit at {cap.timestamp} refers to a capture not in the archive")
         source = closest(originals, cap.timestamp)
-    record = read_record(data, source.filename, source.offset)
-    try:
+    with read_record(data, source.filename, source.offset) as record:
         raw = record.raw_stream.read()
         body = _decode_content(raw, record)
         headers = list(record.http_headers.headers) if record.http_headers else []
         status = record.http_headers.statusline if record.http_headers else ""
-    finally:
-        record._akhbar_fh.close()  # type: ignore[attr-defined]
     return Replay(cap, status, headers, raw, body)
 
 

@@ -22,12 +22,10 @@ from akhbar.record import Article
 from crawler.profiles import ProfileError, SourceProfile, load_profiles, profile_for_url, profile_from_dict
 from index.backends import open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
+from pipelines.charset import is_html
 from pipelines.extract import ExtractionError, extract_article, parse_page
 
 logger = logging.getLogger(__name__)
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-
 
 def _profile(resp, bundled: dict[str, SourceProfile], recorded: dict[str, SourceProfile]) -> SourceProfile | None:
     current = bundled.get(resp.source)
@@ -55,7 +53,7 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
         profile = _profile(resp, bundled, recorded)
         if resp.status != 200 or profile is None or not profile.is_article(resp.url):
             continue
-        if resp.content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+        if not is_html(resp.content_type):
             if counts is not None:
                 counts["non_html"] += 1
             continue

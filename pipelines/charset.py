@@ -13,6 +13,14 @@ from dataclasses import dataclass
 
 from w3lib.encoding import html_to_unicode
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str) -> bool:
+    """Whether a Content-Type header names an HTML page (parameters such as charset ignored)."""
+    return content_type.split(";")[0].strip().lower() in HTML_TYPES
+
+
 _LATIN_LABELS = {"latin_1", "iso8859-1", "iso8859_1", "cp1252", "windows-1252", "ascii", "us-ascii"}
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

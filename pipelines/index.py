@@ -187,12 +187,9 @@ class IndexPipeline:
         batch: list[Article] = []
         for row in log.pending_index(profile.id):
             try:
-                record = read_record(self.data, row.warc_file, row.warc_offset)
-                try:
+                with read_record(self.data, row.warc_file, row.warc_offset) as record:
                     body = record.content_stream().read()
                     ctype = record.http_headers.get_header("Content-Type") or ""
-                finally:
-                    record._akhbar_fh.close()  # type: ignore[attr-defined]
                 article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched,
                                           boilerplate=learned)
             except (ExtractionError, OSError, StopIteration) as exc:

@@ -26,8 +26,8 @@ from akhbar.config import sources_dirs
 from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
+from pipelines.charset import is_html
 
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
 TRACKING_PARAMS = (
@@ -256,7 +256,7 @@ class NewsSpider(scrapy.Spider):
         if not self._ok(response, "article"):
             return
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        if ctype.split(";")[0].strip().lower() not in HTML_TYPES:
+        if not is_html(ctype):
             self._count("errors/non_html")
             self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
                                 ctype or "of no content type")
