@@ -284,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--backend", help="embedded (default: $AKHBAR_BACKEND or embedded)")
+    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+                   help="default: $AKHBAR_BACKEND, else embedded")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -300,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_captures)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
-    p.add_argument("--backend")
+    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+                   help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("extract", help="extract one HTML file as an article")
@@ -315,7 +317,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="web interface: search, articles, captures, sandboxed replay")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--backend", help="embedded (default: $AKHBAR_BACKEND or embedded)")
+    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+                   help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval-extract", help="score extraction against a gold set (ours vs plain trafilatura)")
