@@ -161,16 +161,34 @@ def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
 
 
 def _decode_content(raw: bytes, record: ArcWarcRecord) -> bytes:
+    enc = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers \
+        else ""
+    return decode_content(raw, enc)
+
+
+def decode_content(raw: bytes, encoding: str) -> bytes:
+    """Undo an HTTP Content-Encoding on a stored payload: gzip, deflate, br and zstd (Scrapy asks
+    for all four, and the WARC keeps what came)."""
     from io import BytesIO
 
     from warcio.bufferedreaders import DecompressingBufferedReader
 
-    enc = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers \
-        else ""
-    if enc in ("gzip", "x-gzip", "deflate", "br"):
-        reader = DecompressingBufferedReader(BytesIO(raw), decomp_type="gzip" if enc == "x-gzip" else enc)
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip", "deflate", "br"):
+        reader = DecompressingBufferedReader(BytesIO(raw), decomp_type="gzip" if encoding == "x-gzip" else encoding)
         return reader.read()
+    if encoding == "zstd":
+        try:
+            from compression import zstd  # Python 3.14+
+        except ImportError:
+            from backports import zstd
+        return zstd.decompress(raw)
     return raw
+
+
+def payload(record: ArcWarcRecord) -> bytes:
+    """The entity body of a response record as the page had it (Content-Encoding undone)."""
+    return _decode_content(record.raw_stream.read(), record)
 
 
 @dataclass

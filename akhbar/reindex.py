@@ -22,7 +22,7 @@ from akhbar.record import Article
 from crawler.profiles import ProfileError, SourceProfile, load_profiles, profile_for_url, profile_from_dict
 from index.backends import open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.charset import is_html
+from pipelines.charset import is_html, looks_binary
 from pipelines.extract import ExtractionError, extract_article, parse_page
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
         profile = _profile(resp, bundled, recorded)
         if resp.status != 200 or profile is None or not profile.is_article(resp.url):
             continue
-        if not is_html(resp.content_type):
+        if not is_html(resp.content_type) or looks_binary(resp.body):
             if counts is not None:
                 counts["non_html"] += 1
             continue
@@ -84,9 +84,11 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
     # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap
     # the alias atomically (zero downtime). The embedded index is emptied and refilled.
     blue_green = hasattr(backend, "begin_rebuild")
+    rebuilding = False
     try:
         if blue_green:
             backend.begin_rebuild()
+            rebuilding = True
         else:
             backend.clear()
         batch: list[Article] = []
@@ -110,7 +112,13 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
         _flush(backend, batch, counts)
         if blue_green:
             backend.finish_rebuild()
+            rebuilding = False
         learned.save()
+    except BaseException:
+        if rebuilding:  # searches never left the old index; send writes back to it too
+            logger.error("reindex failed; the index in use is unchanged")
+            backend.abort_rebuild()
+        raise
     finally:
         backend.close()
     return counts

@@ -128,9 +128,14 @@ class Scheduler:
 
     def run_job(self, job: Job, slot: datetime) -> int:
         logger.warning("schedule: running %s (slot %s)", job.name, slot.isoformat())
-        self.child = subprocess.Popen(self.command(job))
+        # Own session: a terminal's Ctrl-C or a service manager's SIGTERM reaches only the scheduler,
+        # which forwards one SIGINT — a second one would make Scrapy stop uncleanly.
+        self.child = subprocess.Popen(self.command(job), start_new_session=True)
         code = self.child.wait()
         self.child = None
+        if self.stop.is_set():
+            logger.warning("schedule: %s was interrupted; its slot stays due", job.name)
+            return code
         self.state.mark(job, slot)
         logger.warning("schedule: %s finished with exit code %d", job.name, code)
         return code

@@ -60,11 +60,6 @@ class CaptureRow:
         return {"file": self.warc_file, "offset": self.warc_offset, "length": self.warc_length,
                 "record_id": self.record_id}
 
-    @property
-    def age_seconds(self) -> float:
-        when = datetime.fromisoformat(self.fetched.replace("Z", "+00:00"))
-        return (datetime.now(UTC) - when).total_seconds()
-
 
 class FetchLog:
     def __init__(self, path: str | Path) -> None:
@@ -103,6 +98,17 @@ class FetchLog:
         where = "AND status IN (200, 304)" if ok_only else ""
         return self._row(self._db.execute(
             f"SELECT * FROM captures WHERE url = ? {where} ORDER BY fetched DESC LIMIT 1", (url,)).fetchone())
+
+    def fetched_within(self, url: str, seconds: float) -> bool:
+        """Whether ``url`` answered 2xx/3xx in the last ``seconds`` — a redirecting URL counts, so a
+        feed link that 301s to the article is not fetched again on every crawl."""
+        row = self._db.execute(
+            "SELECT fetched FROM captures WHERE url = ? AND status BETWEEN 200 AND 399 ORDER BY fetched DESC LIMIT 1",
+            (url,)).fetchone()
+        if row is None:
+            return False
+        when = datetime.fromisoformat(row[0].replace("Z", "+00:00"))
+        return (datetime.now(UTC) - when).total_seconds() < seconds
 
     def original(self, url: str, digest: str) -> CaptureRow | None:
         """The full (non-revisit) capture of ``url`` with this payload digest, for WARC-Refers-To."""

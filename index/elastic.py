@@ -140,6 +140,18 @@ class ElasticBackend:
         if old:
             self.es.indices.delete(index=",".join(old), ignore_unavailable=True)
 
+    def abort_rebuild(self) -> None:
+        """Undo ``begin_rebuild`` after a failed rebuild: writes go back to the index searches read
+        (so nothing a crawl indexes meanwhile is hidden), and the half-built index is deleted."""
+        reading = self.indices_of(self.alias)
+        half_built = [i for i in self.indices_of(self.write_alias) if i not in reading]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.write_alias}} for i in half_built]
+        actions += [{"add": {"index": i, "alias": self.write_alias}} for i in reading]
+        if actions:
+            self.es.indices.update_aliases(actions=actions)
+        if half_built:
+            self.es.indices.delete(index=",".join(half_built), ignore_unavailable=True)
+
     def clear(self) -> None:
         """A fresh empty version behind both aliases (one atomic alias swap), the old one deleted."""
         self.begin_rebuild()

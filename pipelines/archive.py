@@ -27,6 +27,7 @@ from pipelines.warc import (
     Exchange,
     Revisit,
     WarcRotatingWriter,
+    index_missing_cdxj,
     iter_records,
     payload_digest,
     recover_open_files,
@@ -99,6 +100,12 @@ class WarcArchiveMiddleware:
             logger.warning("Recovered unfinished WARC file %s", path.name)
             self.stats.inc_value("akhbar/warc/recovered_files")
             self._reconcile(path, spider)
+        try:
+            for path in index_missing_cdxj(self.warc_dir, self.cdx_dir, f"{prefix}-"):
+                logger.warning("Wrote the missing CDXJ index of %s", path.name)
+                self.stats.inc_value("akhbar/warc/cdxj_rebuilt")
+        except OSError as exc:
+            self._fail(spider, f"cannot write CDXJ indexes in {self.cdx_dir}: {exc}")
         info = {"isPartOf": prefix, "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY")
                 else "ignore", "http-header-user-agent": self.crawler.settings.get("USER_AGENT", "")}
         if self.operator:

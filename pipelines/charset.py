@@ -21,6 +21,18 @@ def is_html(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() in HTML_TYPES
 
 
+def looks_binary(body: bytes, sample: int = 4096) -> bool:
+    """Bytes a text page cannot contain: NULs, or mostly control characters (an image or archive
+    served as text/html)."""
+    head = body[:sample]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return controls / len(head) > 0.1
+
+
 _LATIN_LABELS = {"latin_1", "iso8859-1", "iso8859_1", "cp1252", "windows-1252", "ascii", "us-ascii"}
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -56,8 +56,10 @@ class IndexPipeline:
 
     def spider_opened(self, spider: Spider) -> None:
         """After stats are open (their counters would be reset otherwise): finish earlier work."""
-        self._drain_spool()
-        self._catch_up(spider)
+        if self._drain_spool():
+            self._catch_up(spider)
+        # else: the backend is still down and what waits is already in the spool — extracting the
+        # unindexed captures again would only append second copies of them
 
     def close_spider(self) -> None:
         self.flush()
@@ -179,8 +181,9 @@ class IndexPipeline:
         profile = getattr(spider, "profile", None)
         if log is None or profile is None:
             return
-        from akhbar.archive import read_record
+        from akhbar.archive import payload, read_record
         from pipelines.boilerplate_learning import BoilerplateStore
+        from pipelines.charset import is_html, looks_binary
         from pipelines.extract import ExtractionError, extract_article
 
         learned = BoilerplateStore.for_data_dir(self.data.state).get(profile.id)
@@ -188,8 +191,10 @@ class IndexPipeline:
         for row in log.pending_index(profile.id):
             try:
                 with read_record(self.data, row.warc_file, row.warc_offset) as record:
-                    body = record.content_stream().read()
+                    body = payload(record)
                     ctype = record.http_headers.get_header("Content-Type") or ""
+                if not is_html(ctype) or looks_binary(body):
+                    raise ExtractionError(f"{row.url} is not an HTML page")
                 article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched,
                                           boilerplate=learned)
             except (ExtractionError, OSError, StopIteration) as exc:

@@ -20,6 +20,7 @@ import base64
 import hashlib
 import logging
 import os
+import re
 import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -125,7 +126,10 @@ class WarcRotatingWriter:
         self._fh = self._writer = self._path = None
         self.closed_files.append(final)
         if self.cdx_directory:
-            write_cdxj(final, self.cdx_directory)
+            try:
+                write_cdxj(final, self.cdx_directory)
+            except OSError as exc:  # the next crawl of this source writes it (index_missing_cdxj)
+                logger.error("could not index %s yet: %s", final.name, exc)
         return final
 
     def _abandon(self, good_end: int) -> None:
@@ -256,6 +260,24 @@ def write_cdxj(warc_path: Path, cdx_directory: Path) -> Path:
     return out
 
 
+def own_files(directory: Path, prefix: str, suffix: str = "") -> list[Path]:
+    """This prefix's WARC files, by the full naming pattern: a source ``alwatan`` must never touch the
+    files of ``alwatan-sy`` (``prefix`` ends with the dash, as callers pass ``SOURCE-``)."""
+    pattern = re.compile(re.escape(prefix) + r"\d{17}-\d{5}-[^/]+" + re.escape(WARC_SUFFIX + suffix) + "$")
+    return sorted(p for p in Path(directory).glob(f"{prefix}*{WARC_SUFFIX}{suffix}") if pattern.match(p.name))
+
+
+def index_missing_cdxj(directory: Path, cdx_directory: Path, prefix: str) -> list[Path]:
+    """Write the CDXJ of finished WARC files that have none (a kill or a full disk between the rename
+    and the index), so every archived capture stays findable."""
+    done = []
+    for path in own_files(directory, prefix):
+        if not (cdx_directory / (path.name.removesuffix(WARC_SUFFIX) + ".cdxj")).exists():
+            write_cdxj(path, cdx_directory)
+            done.append(path)
+    return done
+
+
 def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefix: str = "") -> list[Path]:
     """Finish WARC files left ``.open`` by a killed crawl.
 
@@ -263,7 +285,7 @@ def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefi
     file passes ``warcio check``; then the file is renamed and indexed like a normally closed one.
     """
     recovered = []
-    for path in sorted(Path(directory).glob(f"{prefix}*{WARC_SUFFIX}{OPEN_SUFFIX}")):
+    for path in own_files(directory, prefix, OPEN_SUFFIX):
         good_end = 0
         try:
             with open(path, "rb") as fh:

@@ -38,7 +38,7 @@ CHARSET_PAGES = {
 FUTURE = article("مقال بتاريخ مستقبلي", '<meta property="article:published_time" content="2031-05-01T10:00:00+03:00">')
 BROKEN = article("مقال بترميز مكسور")[:-60] + "<div><p><span>نص إضافي <b>غير مغلق"
 ERRORS = [f"/a/err-{i}" for i in range(1, 5)]
-PATHS = [*CHARSET_PAGES, "/a/future-date", "/a/broken-html", "/a/huge", "/a/binary", "/a/loop-a", *ERRORS,
+PATHS = [*CHARSET_PAGES, "/a/moved", "/a/future-date", "/a/broken-html", "/a/huge", "/a/binary", "/a/loop-a", *ERRORS,
          "/private/secret"]
 
 
@@ -138,6 +138,8 @@ max_pages = 3
             return 200, html, article("مقال ضخم").encode() + b"<!--" + b"x" * 300_000 + b"-->", []
         if path == "/a/binary":
             return 200, html, bytes(range(256)) * 64, []
+        if path == "/a/moved":  # an old article URL, as feeds often list them
+            return 301, html, b"", [("Location", f"{self.base}/a/good-utf8")]
         if path == "/a/loop-a":
             return 302, html, b"", [("Location", f"{self.base}/a/loop-b")]
         if path == "/a/loop-b":

@@ -173,6 +173,20 @@ def test_rebuild_keeps_serving_the_old_index_until_the_swap(es_url, empty_backen
     assert urls(search(b, "مفاوضات")) == ["https://news.example/article/92"]
 
 
+def test_failed_rebuild_is_undone(empty_backend):
+    """A reindex that dies half-way leaves searches and writes on the old index, and no half index."""
+    b = empty_backend
+    b.upsert([art(93, "مفاوضات قديمة", "نص")])
+    old = b.indices_of(b.alias)
+    half = b.begin_rebuild()
+    b.upsert([art(94, "مفاوضات نصف", "نص")])
+    b.abort_rebuild()
+    assert b.indices_of(b.alias) == old and b.indices_of(b.write_alias) == old
+    assert half not in b.es.indices.get_alias(index=f"{b.prefix}*")
+    b.upsert([art(95, "مفاوضات لاحقة", "نص")])  # a crawl after the failure: visible at once
+    assert set(urls(search(b, "مفاوضات"))) == {"https://news.example/article/93", "https://news.example/article/95"}
+
+
 # -- both backends answer alike -------------------------------------------------------------
 
 CORPUS = [

@@ -59,6 +59,20 @@ def test_spider_traps_are_bounded(fault_crawl):
     assert sum(1 for u in urls if u.startswith(site.base + "/a/good-utf8")) == 1, "session-id variants collapse"
 
 
+def test_recrawl_skips_fresh_articles_even_behind_redirects(fault_crawl):
+    site, data, _, _ = fault_crawl
+    from akhbar.archive import iter_cdx
+
+    settings = ["--set=DOWNLOAD_DELAY=0", "--set=AUTOTHROTTLE_ENABLED=False", "--set=RETRY_TIMES=0",
+                "--set=DOWNLOAD_MAXSIZE=100000"]
+    env = {**os.environ, "AKHBAR_SOURCES": str(data.root.parent / "profiles")}
+    akhbar("crawl", "faults", "--no-progress", *settings, data=data, env=env, check=False)
+    report = json.loads(sorted((data.state / "reports").glob("*.json"))[-1].read_text())[0]
+    assert report["articles_known"] >= 8 and report["articles_new"] == 0
+    moved = [c for c in iter_cdx(data.cdx) if c.url == site.base + "/a/moved"]
+    assert len(moved) == 1, "the redirecting feed link was not fetched again"
+
+
 def test_error_storm_backs_off(fault_crawl):
     _, _, proc, _ = fault_crawl
     assert b"waiting" in proc.stderr and b"between requests" in proc.stderr

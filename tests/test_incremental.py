@@ -124,13 +124,19 @@ def test_locked_index_spools_then_drains(sample_sites, tmp_data):
     EmbeddedBackend(tmp_data.index).close()
     holder = sqlite3.connect(tmp_data.index, timeout=0)
     holder.execute("BEGIN EXCLUSIVE")
+    spool = tmp_data.state / "spool" / "sample-watan.jsonl"
     try:
         akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), "--set=AKHBAR_INDEX_LOCK_TIMEOUT=0.5",
                data=tmp_data)
+        first = _report(tmp_data)["sample-watan"]
+        lines = spool.read_text().count("\n")
+        # a second crawl while the index is still locked adds nothing twice to the spool
+        akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), "--set=AKHBAR_INDEX_LOCK_TIMEOUT=0.5",
+               data=tmp_data)
+        assert spool.read_text().count("\n") == lines == first["articles_spooled"]
     finally:
         holder.rollback()
         holder.close()
-    first = _report(tmp_data)["sample-watan"]
     assert first["articles_spooled"] >= 10 and first["spool_pending"] == first["articles_spooled"]
     assert first["articles_new"] == 0
     akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), data=tmp_data)

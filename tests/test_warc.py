@@ -129,3 +129,47 @@ def test_cdxj_binary_search_matches_a_full_scan(tmp_path):
         got = sorted(lookup_cdxj(cdxj, key), key=lambda c: (c.timestamp, c.offset))
         assert got == expected, url
     assert len(find_captures("http://127.0.0.1:9/a/2", data)) == 2
+
+
+def test_zstd_payload_is_stored_as_sent_and_replayed_decoded(tmp_path):
+    try:
+        from compression import zstd
+    except ImportError:
+        from backports import zstd
+    data = _data(tmp_path)
+    sent = zstd.compress(HTML)
+    writer = WarcRotatingWriter(data.warc, "zs", cdx_directory=data.cdx)
+    writer.write(_exchange("http://127.0.0.1:9/z", sent, [("Content-Type", "text/html"), ("Content-Encoding", "zstd")]))
+    writer.close()
+    rep = replay("http://127.0.0.1:9/z", data)
+    assert rep.raw == sent and rep.body == HTML
+    from akhbar.archive import iter_responses
+
+    assert [r.body for r in iter_responses(data)] == [HTML], "reindex reads the decoded page"
+
+
+def test_recovery_never_touches_a_longer_source_ids_files(tmp_path):
+    """`alwatan` and `alwatan-sy` are different sources: one's recovery must not take the other's file."""
+    data = _data(tmp_path)
+    other = WarcRotatingWriter(data.warc, "alwatan-sy", cdx_directory=data.cdx)
+    other.write(_exchange("http://127.0.0.1:9/sy/1"))  # still open, being written
+    assert recover_open_files(data.warc, data.cdx, prefix="alwatan-") == []
+    assert len(list(data.warc.glob("alwatan-sy-*.open"))) == 1
+    other.write(_exchange("http://127.0.0.1:9/sy/2"))
+    assert other.close() is not None
+    assert len(find_captures("http://127.0.0.1:9/sy/2", data)) == 1
+
+
+def test_missing_cdxj_is_rebuilt(tmp_path):
+    from pipelines.warc import index_missing_cdxj
+
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "cx", cdx_directory=data.cdx)
+    writer.write(_exchange("http://127.0.0.1:9/c/1"))
+    final = writer.close()
+    for cdxj in data.cdx.glob("*.cdxj"):
+        cdxj.unlink()  # as if killed between the rename and the index
+    assert find_captures("http://127.0.0.1:9/c/1", data) == []
+    assert index_missing_cdxj(data.warc, data.cdx, "cx-") == [final]
+    assert len(find_captures("http://127.0.0.1:9/c/1", data)) == 1
+    assert index_missing_cdxj(data.warc, data.cdx, "cx-") == []

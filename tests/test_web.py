@@ -275,7 +275,7 @@ def test_static_path_traversal_is_refused(client, path):
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "../../etc/passwd", "/etc/passwd", "javascript:alert(1)",
-                                 "http:///etc/passwd", "x" * 5000])
+                                 "http:///etc/passwd", "x" * 5000, "http://[::1", "http://a:99999999999/"])
 def test_replay_refuses_non_web_urls(client, url):
     for path in ("/archive", "/api/replay", "/replay", "/captures", "/api/captures"):
         resp = client.get(path, params={"url": url})

@@ -53,7 +53,11 @@ def check_url(url: str) -> str:
     url = (url or "").strip()
     if not url or len(url) > MAX_URL:
         raise BadRequest("url must be an absolute http(s) URL of at most 4096 characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port out of range
+    except ValueError as exc:
+        raise BadRequest(f"url is not a valid URL: {exc}") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise BadRequest("url must be an absolute http(s) URL")
     return url

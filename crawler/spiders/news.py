@@ -26,7 +26,7 @@ from akhbar.config import sources_dirs
 from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
-from pipelines.charset import is_html
+from pipelines.charset import is_html, looks_binary
 
 DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
@@ -36,18 +36,6 @@ TRACKING_PARAMS = (
     "phpsessid", "jsessionid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken",
 )
 _TRACKING = frozenset(TRACKING_PARAMS)
-
-
-def looks_binary(body: bytes, sample: int = 4096) -> bool:
-    """Bytes a text page cannot contain: NULs, or mostly control characters (an image or archive
-    served as text/html)."""
-    head = body[:sample]
-    if not head:
-        return False
-    if b"\x00" in head:
-        return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    return controls / len(head) > 0.1
 
 
 def clean_url(url: str) -> str:
@@ -140,10 +128,10 @@ class NewsSpider(scrapy.Spider):
             if url in self._seen or not self.profile.is_allowed(url) or not self.profile.is_article(url):
                 continue
             self._seen.add(url)
-            prev = self.fetchlog.latest(url)
-            if prev is not None and prev.age_seconds < revisit_after:
+            if self.fetchlog.fetched_within(url, revisit_after):
                 self._count("articles_known")  # archived recently (or before a restart): not again
                 continue
+            prev = self.fetchlog.latest(url)
             if self.max_articles and self._scheduled >= self.max_articles:
                 self._count("articles_over_limit")
                 continue
@@ -249,6 +237,12 @@ class NewsSpider(scrapy.Spider):
                 if self.profile.is_allowed(url) and not self.profile.is_article(url):
                     yield self._listing_request(url, section, page + 1)
 
+    def _nothing_to_index(self, response: Response) -> None:
+        """Tell the fetch log this capture holds no article, so catch-up indexing leaves it alone."""
+        record_id = response.meta.get("akhbar_warc", {}).get("record_id")
+        if record_id:
+            self.fetchlog.mark_indexed([record_id], value=-1)
+
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
         if response.status == 304 or response.meta.get("akhbar_revisit"):
             self._count("articles_not_modified")  # archived as a revisit record; nothing to re-extract
@@ -260,11 +254,13 @@ class NewsSpider(scrapy.Spider):
             self._count("errors/non_html")
             self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
                                 ctype or "of no content type")
+            self._nothing_to_index(response)
             return
         if looks_binary(response.body):
             self._count("errors/binary_as_html")
             self.logger.warning("article %s is labelled %s but its bytes are binary; archived, not extracted",
                                 response.url, ctype)
+            self._nothing_to_index(response)
             return
         yield FetchedPage(
             url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
