@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from akhbar.config import DataDir, DataDirError, sources_dirs
+from index.backends import BACKENDS
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -152,7 +153,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     profile = profiles[args.source] if args.source else profile_for_url(args.url, profiles)
     body = Path(args.file).read_bytes()
     try:
-        learned = BoilerplateStore.for_data_dir(DataDir.from_env(args.data).state).get(profile.id) \
+        learned = BoilerplateStore(DataDir.from_env(args.data).boilerplate).get(profile.id) \
             if profile else None
         article = extract_article(body, args.url, profile, content_type=args.content_type or "",
                                   boilerplate=learned)
@@ -284,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
@@ -301,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_captures)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
-    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_reindex)
 
@@ -317,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="web interface: search, articles, captures, sandboxed replay")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--backend", choices=("embedded", "elasticsearch"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_serve)
 

@@ -41,6 +41,35 @@ class DataDir:
     def state(self) -> Path:
         return self.root / "state"
 
+    @property
+    def fetchlog(self) -> Path:
+        return self.state / "fetchlog.sqlite"
+
+    @property
+    def spool(self) -> Path:
+        return self.state / "spool"
+
+    @property
+    def boilerplate(self) -> Path:
+        return self.state / "boilerplate"
+
+    @property
+    def locks(self) -> Path:
+        return self.state / "locks"
+
+    @property
+    def reports(self) -> Path:
+        return self.state / "reports"
+
+    def settings(self) -> dict[str, str]:
+        """The Scrapy settings naming these places (what the crawl components read)."""
+        return {
+            "AKHBAR_DATA_DIR": str(self.root), "AKHBAR_WARC_DIR": str(self.warc), "AKHBAR_CDX_DIR": str(self.cdx),
+            "AKHBAR_INDEX_PATH": str(self.index), "AKHBAR_FETCHLOG_PATH": str(self.fetchlog),
+            "AKHBAR_SPOOL_DIR": str(self.spool), "AKHBAR_BOILERPLATE_DIR": str(self.boilerplate),
+            "AKHBAR_LOCK_DIR": str(self.locks),
+        }
+
     def ensure(self) -> DataDir:
         for path in (self.warc, self.cdx, self.state):
             try:

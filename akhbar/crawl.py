@@ -79,11 +79,7 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
     settings = get_project_settings()
     if settings.get("BOT_NAME") != "akhbar":  # run from outside the project dir
         settings.setmodule("crawler.settings", priority="project")
-    settings.update({
-        "AKHBAR_DATA_DIR": str(data.root), "AKHBAR_WARC_DIR": str(data.warc),
-        "AKHBAR_CDX_DIR": str(data.cdx), "AKHBAR_INDEX_PATH": str(data.index),
-        "AKHBAR_FETCHLOG_PATH": str(data.state / "fetchlog.sqlite"), "AKHBAR_SPOOL_DIR": str(data.state / "spool"),
-    }, priority="cmdline")
+    settings.update(data.settings(), priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
     return settings
 
@@ -151,7 +147,7 @@ def run_crawl(
                 kinds = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items()))
                 console.print(f"  {r.source} errors: {kinds}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = data.state / "reports" / f"crawl-{stamp}.json"
+    out = data.reports / f"crawl-{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
     logging.getLogger(__name__).info("crawl report saved to %s", out)

@@ -39,9 +39,6 @@ class Article(TypedDict, total=False):
     warc: WarcPointer
 
 
-ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.__annotations__)
-
-
 def content_hash(title: str, text: str) -> str:
     """Hash of what a reader sees; unchanged pages re-fetched later hash the same."""
     return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()

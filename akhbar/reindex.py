@@ -78,7 +78,7 @@ def learn_boilerplate(data: DataDir, learned: BoilerplateStore) -> int:
 def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200) -> Counter:
     """Rebuild the index from ``data.warc``; returns counts by outcome."""
     counts: Counter = Counter()
-    learned = BoilerplateStore.for_data_dir(data.state)  # site boilerplate learned by the crawls
+    learned = BoilerplateStore(data.boilerplate)  # site boilerplate learned by the crawls
     counts["pages_learned"] = learn_boilerplate(data, learned)
     backend = open_backend(backend_name, data)
     # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap

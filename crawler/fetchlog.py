@@ -93,11 +93,11 @@ class FetchLog:
         )
         return cur.rowcount == 1
 
-    def latest(self, url: str, ok_only: bool = True) -> CaptureRow | None:
-        """The newest capture of ``url`` (only 200/304 ones by default)."""
-        where = "AND status IN (200, 304)" if ok_only else ""
+    def latest(self, url: str) -> CaptureRow | None:
+        """The newest 200 or 304 capture of ``url`` (where its validators and digest come from)."""
         return self._row(self._db.execute(
-            f"SELECT * FROM captures WHERE url = ? {where} ORDER BY fetched DESC LIMIT 1", (url,)).fetchone())
+            "SELECT * FROM captures WHERE url = ? AND status IN (200, 304) ORDER BY fetched DESC LIMIT 1",
+            (url,)).fetchone())
 
     def fetched_within(self, url: str, seconds: float) -> bool:
         """Whether ``url`` answered 2xx/3xx in the last ``seconds`` — a redirecting URL counts, so a

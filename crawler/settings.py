@@ -14,12 +14,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 _data = DataDir.from_env()
-AKHBAR_DATA_DIR = str(_data.root)
-AKHBAR_WARC_DIR = str(_data.warc)
-AKHBAR_CDX_DIR = str(_data.cdx)
-AKHBAR_INDEX_PATH = str(_data.index)
-AKHBAR_FETCHLOG_PATH = str(_data.state / "fetchlog.sqlite")
-AKHBAR_SPOOL_DIR = str(_data.state / "spool")
+# AKHBAR_DATA_DIR, AKHBAR_WARC_DIR, AKHBAR_CDX_DIR, AKHBAR_INDEX_PATH, AKHBAR_FETCHLOG_PATH,
+# AKHBAR_SPOOL_DIR, AKHBAR_BOILERPLATE_DIR, AKHBAR_LOCK_DIR: all under one data directory
+globals().update(_data.settings())
 AKHBAR_BACKEND = os.environ.get("AKHBAR_BACKEND", "embedded")
 AKHBAR_INDEX_LOCK_TIMEOUT = 30.0  # seconds the embedded index waits for another writer, then spool
 # An article archived less than this many seconds ago is not fetched again (a restarted crawl

@@ -69,7 +69,7 @@ class WarcArchiveMiddleware:
     def _take_lock(self, prefix: str) -> str | None:
         """One crawl per source at a time: a second one would 'recover' the first one's open WARC.
         The lock is an flock, so the kernel releases it even when the holder is killed."""
-        lock_dir = Path(self.crawler.settings.get("AKHBAR_DATA_DIR")) / "state" / "locks"
+        lock_dir = Path(self.crawler.settings.get("AKHBAR_LOCK_DIR"))
         lock_dir.mkdir(parents=True, exist_ok=True)
         self._lock_fh = open(lock_dir / f"{prefix}.lock", "a+")  # noqa: SIM115 - held until the spider closes
         try:

@@ -126,11 +126,6 @@ class BoilerplateStore:
         self.directory = Path(directory)
         self.sites: dict[str, SiteBoilerplate] = {}
 
-    @classmethod
-    def for_data_dir(cls, state_dir: str | os.PathLike) -> BoilerplateStore:
-        """The store under a data directory's ``state/``."""
-        return cls(Path(state_dir) / "boilerplate")
-
     def path(self, source: str) -> Path:
         return self.directory / f"{source}.json"
 

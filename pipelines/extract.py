@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -286,9 +285,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        state = crawler.settings.get("AKHBAR_BOILERPLATE_DIR") or (
-            Path(crawler.settings.get("AKHBAR_DATA_DIR")) / "state" / "boilerplate"
-            if crawler.settings.get("AKHBAR_DATA_DIR") else None)
+        state = crawler.settings.get("AKHBAR_BOILERPLATE_DIR")  # set with the data dir (DataDir.settings)
         self.store = BoilerplateStore(state) if state else None
 
     @classmethod

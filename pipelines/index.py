@@ -37,7 +37,7 @@ class IndexPipeline:
         self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
         self.lock_timeout = crawler.settings.getfloat("AKHBAR_INDEX_LOCK_TIMEOUT", 30.0)
         self.data = DataDir(Path(crawler.settings.get("AKHBAR_DATA_DIR")))
-        self.spool_dir = Path(crawler.settings.get("AKHBAR_SPOOL_DIR") or self.data.state / "spool")
+        self.spool_dir = Path(crawler.settings.get("AKHBAR_SPOOL_DIR"))
         self.backend: SearchBackend | None = None
         self.pending: list[Article] = []
         self.spider: Spider | None = None
@@ -186,7 +186,7 @@ class IndexPipeline:
         from pipelines.charset import is_html, looks_binary
         from pipelines.extract import ExtractionError, extract_article
 
-        learned = BoilerplateStore.for_data_dir(self.data.state).get(profile.id)
+        learned = BoilerplateStore(self.data.boilerplate).get(profile.id)
         batch: list[Article] = []
         for row in log.pending_index(profile.id):
             try:

@@ -53,14 +53,14 @@ def test_the_same_url_counts_once():
 
 
 def test_store_round_trip(tmp_path):
-    store = BoilerplateStore.for_data_dir(tmp_path)
+    store = BoilerplateStore(tmp_path / "boilerplate")
     site = store.get("gold")
     for i in range(4):
         site.observe(f"https://x.example/{i}", [PROMO, STORIES[i]])
     store.save()
     data = json.loads((tmp_path / "boilerplate" / "gold.json").read_text(encoding="utf-8"))
     assert data["pages"] == 4 and fingerprint(PROMO) in data["learned"]
-    again = BoilerplateStore.for_data_dir(tmp_path).get("gold")
+    again = BoilerplateStore(tmp_path / "boilerplate").get("gold")
     assert again.is_boilerplate(PROMO) and again.pages == 4
     again.observe("https://x.example/0", [PROMO])
     assert again.pages == 4, "seen URLs persist too"
@@ -69,7 +69,7 @@ def test_store_round_trip(tmp_path):
 def test_unreadable_state_is_ignored(tmp_path):
     (tmp_path / "boilerplate").mkdir()
     (tmp_path / "boilerplate" / "gold.json").write_text("{not json", encoding="utf-8")
-    assert BoilerplateStore.for_data_dir(tmp_path).get("gold").pages == 0
+    assert BoilerplateStore(tmp_path / "boilerplate").get("gold").pages == 0
 
 
 def _page(i: int) -> str:
@@ -84,7 +84,7 @@ PROFILE = profile_from_dict({"id": "x", "name_ar": "موقع", "name_en": "X", "
 
 
 def test_extraction_learns_then_drops_the_line(tmp_path):
-    store = BoilerplateStore.for_data_dir(tmp_path)
+    store = BoilerplateStore(tmp_path / "boilerplate")
     texts = [extract_and_learn(_page(i), f"https://x.example/{i}", PROFILE, store)["text"] for i in range(5)]
     assert PROMO in texts[0], "nothing learned yet on the first page"
     assert PROMO not in texts[-1]

@@ -12,7 +12,7 @@ import pytest
 from akhbar.web.render import month_range
 from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
-from tests.backend_contract import facet_art, month_bounds
+from tests.backend_contract import facet_art, month_bounds, narrowed
 
 
 @pytest.fixture
@@ -35,12 +35,10 @@ def test_facets_follow_filters_and_match_search_totals(backend):
     assert f["source"] == [("a", 2)] and ("سياسة", 1) in f["section"]
     for name, values in f.items():
         for value, count in values:
-            q = SearchQuery(text="مفاوضات", sources=["a"])
-            if name == "section":
-                q.section = value
-            elif name == "agency":
-                q.agency = value
-            elif name == "month":
+            if name == "month":
+                q = narrowed(query, "source", "a")
                 q.since, q.until = month_range(value)
                 assert (q.since, q.until) == month_bounds(value)
+            else:
+                q = narrowed(query, name, value)
             assert backend.search(q).total == count, (name, value)
