@@ -7,23 +7,46 @@ pywb reads, so ``akhbar replay`` and pywb find the same captures.
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import surt
 from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 from akhbar.config import DataDir
+from akhbar.decoding import (
+    MAX_PAYLOAD,
+    DamagedRecord,
+    PayloadTooLarge,
+    UnreadableRecord,
+    decode_content,
+    limit_text,
+)
 from akhbar.record import WarcPointer
+
+logger = logging.getLogger(__name__)
+# What warcio and zlib raise on bytes that are not a whole WARC record (see _damage_is).
+_DAMAGE = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError, AttributeError,
+           IndexError, KeyError, TypeError)
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_AT_CHARS = frozenset("0123456789-:T Z.")
 
 
 class NotArchived(LookupError):
     """No capture of that URL (at that time) is in the archive."""
+
+
+class BadTimestamp(ValueError):
+    """A capture time that is not one (``--at garbage``): an error, not "the earliest capture"."""
 
 
 @dataclass(frozen=True)
@@ -103,26 +126,84 @@ def find_captures(url: str, data: DataDir) -> list[Capture]:
     return sorted(found, key=lambda c: c.timestamp)
 
 
+def at_digits(at: str) -> str:
+    """The digits of a capture time given as ``YYYYMMDDhhmmss`` (any prefix) or ISO-like
+    (``2017-06-10T12:00Z``). Anything else is a :class:`BadTimestamp`, never "the earliest"."""
+    digits = "".join(ch for ch in at if ch.isdigit())
+    if not digits or len(digits) > 17 or not at[:1].isdigit() or any(ch not in _AT_CHARS for ch in at):
+        raise BadTimestamp(f"{at!r} is not a capture time: YYYYMMDDhhmmss or any prefix (2017, 2017-06-10T12:00Z)")
+    return digits
+
+
 def closest(captures: list[Capture], at: str | None = None) -> Capture:
-    """The capture nearest to ``at`` (digits of a timestamp, any precision); latest when omitted."""
+    """The capture nearest to ``at`` (see :func:`at_digits`); latest when omitted."""
     if not captures:
         raise NotArchived("no captures")
     if not at:
         return captures[-1]
-    want = int((("".join(ch for ch in at if ch.isdigit())) + "0" * 14)[:14])
+    want = int((at_digits(at) + "0" * 14)[:14])
     return min(captures, key=lambda c: (abs(int(c.timestamp[:14]) - want), -int(c.timestamp[:14])))
 
 
 @contextmanager
 def read_record(data: DataDir, filename: str, offset: int) -> Iterator[ArcWarcRecord]:
-    """The record at ``offset`` of a WARC in the archive, readable inside the ``with`` block. The
-    file name must resolve inside ``warc/``: names come from CDXJ or the fetch log, never from users."""
+    """The record at ``offset`` of a WARC in the archive, readable inside the ``with`` block (read
+    its payload with :func:`payload`). The file name must resolve inside ``warc/``: names come from
+    CDXJ or the fetch log, never from users. A record that cannot be parsed there is a
+    :class:`DamagedRecord`; a missing file stays a ``FileNotFoundError``."""
     path = (data.warc / filename).resolve()
     if path.parent != data.warc.resolve():
         raise NotArchived(f"refusing WARC path outside the archive: {filename!r}")
     with open(path, "rb") as fh:
         fh.seek(offset)
-        yield next(iter(ArchiveIterator(fh)))
+        with _damage_is(f"{filename}@{offset}"):
+            record = next(iter(ArchiveIterator(fh)), None)
+        if record is None:
+            raise DamagedRecord(f"{filename}@{offset}: no WARC record there (the file is cut short)")
+        yield record
+
+
+@contextmanager
+def _damage_is(where: str) -> Iterator[None]:
+    """What warcio and zlib raise on bytes that are not a whole WARC record, as one DamagedRecord.
+    (warcio raises AttributeError on headers cut mid-line, hence the wide net; it only covers
+    warcio's parsing and reading, never our own code.)"""
+    try:
+        yield
+    except UnreadableRecord:
+        raise
+    except _DAMAGE as exc:
+        raise DamagedRecord(f"{where}: damaged WARC record ({type(exc).__name__}: {str(exc)[:120]})") from exc
+
+
+def stored_payload(record: ArcWarcRecord, limit: int = MAX_PAYLOAD) -> bytes:
+    """The payload of a response record exactly as the server sent it (Content-Encoding kept),
+    read whole or not at all: a record cut short on disk is a :class:`DamagedRecord`, never a
+    partial body, and one the crawl cut at its size limit (``WARC-Truncated``) or longer than
+    ``limit`` is :class:`PayloadTooLarge`."""
+    where = record.rec_headers.get_header("WARC-Target-URI") or "record"
+    truncated = record.rec_headers.get_header("WARC-Truncated")
+    if truncated:
+        raise PayloadTooLarge(f"{where}: the crawl kept only the first part of this response "
+                              f"(WARC-Truncated: {truncated}): it was over {limit_text(limit)}", limit)
+    with _damage_is(where):
+        raw = record.raw_stream.read(limit + 1)
+        missing = getattr(record.raw_stream, "limit", 0)
+    if len(raw) > limit:
+        raise PayloadTooLarge(f"{where}: the stored payload is over {limit_text(limit)}", limit)
+    if missing > 0:
+        raise DamagedRecord(f"{where}: the WARC record is cut short ({missing} bytes of it missing)")
+    return raw
+
+
+def content_encoding(record: ArcWarcRecord) -> str:
+    return (record.http_headers.get_header("Content-Encoding") or "") if record.http_headers else ""
+
+
+def payload(record: ArcWarcRecord, limit: int = MAX_PAYLOAD) -> bytes:
+    """The entity body of a response record as the page had it (Content-Encoding undone), at most
+    ``limit`` bytes (:class:`PayloadTooLarge` otherwise) and never from a damaged record."""
+    return decode_content(stored_payload(record, limit), content_encoding(record), limit)
 
 
 @dataclass
@@ -131,17 +212,19 @@ class Replay:
     status_line: str
     headers: list[tuple[str, str]]
     raw: bytes  # payload exactly as the server sent it (Content-Encoding kept)
-    body: bytes  # payload with Content-Encoding undone
+    body: bytes  # payload with Content-Encoding undone (the raw bytes when replayed with decode=False)
 
     @property
     def content_type(self) -> str:
         return next((v for k, v in self.headers if k.lower() == "content-type"), "")
 
 
-def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
+def replay(url: str, data: DataDir, at: str | None = None, *, decode: bool = True,
+           limit: int = MAX_PAYLOAD) -> Replay:
     """The capture of ``url`` closest to ``at``. A ``revisit`` capture (the page had not changed) is
     resolved to the full capture with the same payload digest, as pywb does; the capture time stays
-    the revisit's."""
+    the revisit's. Raises NotArchived, BadTimestamp, DamagedRecord or PayloadTooLarge; with
+    ``decode=False`` the body is left encoded (a bomb can still be had as the bytes sent)."""
     captures = find_captures(url, data)
     if not captures:
         raise NotArchived(f"{url} is not in the archive")
@@ -153,42 +236,12 @@ def replay(url: str, data: DataDir, at: str | None = None) -> Replay:
             raise NotArchived(f"{url}: revisit at {cap.timestamp} refers to a capture not in the archive")
         source = closest(originals, cap.timestamp)
     with read_record(data, source.filename, source.offset) as record:
-        raw = record.raw_stream.read()
-        body = _decode_content(raw, record)
+        raw = stored_payload(record, limit)
+        encoding = content_encoding(record)
         headers = list(record.http_headers.headers) if record.http_headers else []
         status = record.http_headers.statusline if record.http_headers else ""
+    body = decode_content(raw, encoding, limit) if decode else raw
     return Replay(cap, status, headers, raw, body)
-
-
-def _decode_content(raw: bytes, record: ArcWarcRecord) -> bytes:
-    enc = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers \
-        else ""
-    return decode_content(raw, enc)
-
-
-def decode_content(raw: bytes, encoding: str) -> bytes:
-    """Undo an HTTP Content-Encoding on a stored payload: gzip, deflate, br and zstd (Scrapy asks
-    for all four, and the WARC keeps what came)."""
-    from io import BytesIO
-
-    from warcio.bufferedreaders import DecompressingBufferedReader
-
-    encoding = encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip", "deflate", "br"):
-        reader = DecompressingBufferedReader(BytesIO(raw), decomp_type="gzip" if encoding == "x-gzip" else encoding)
-        return reader.read()
-    if encoding == "zstd":
-        try:
-            from compression import zstd  # Python 3.14+
-        except ImportError:
-            from backports import zstd
-        return zstd.decompress(raw)
-    return raw
-
-
-def payload(record: ArcWarcRecord) -> bytes:
-    """The entity body of a response record as the page had it (Content-Encoding undone)."""
-    return _decode_content(record.raw_stream.read(), record)
 
 
 @dataclass
@@ -203,39 +256,100 @@ class ArchivedResponse:
     profile: dict | None = None  # the source profile recorded in the warcinfo
 
 
-def iter_responses(data: DataDir) -> Iterator[ArchivedResponse]:
-    """Every response record of every finished WARC file, oldest file first."""
+SkipReport = Callable[[str, str], None]
+
+
+def _log_skip(kind: str, message: str) -> None:
+    logger.warning("skipped (%s): %s", kind, message)
+
+
+def iter_responses(data: DataDir, *, limit: int = MAX_PAYLOAD, skipped: SkipReport = _log_skip,
+                   ) -> Iterator[ArchivedResponse]:
+    """Every response record of every finished WARC file, oldest file first. A record that cannot
+    be given back whole is reported to ``skipped(kind, message)`` — kind ``too_large`` or
+    ``damaged`` — and left out; after damage, reading resumes at the next gzip member that holds a
+    WARC record, so one bad stretch costs only the records in it."""
     for path in sorted(data.warc.glob("*.warc.gz")):
-        source, profile = "", None
-        with open(path, "rb") as fh:
+        yield from _file_responses(path, limit, skipped)
+
+
+def _file_responses(path: Path, limit: int, skipped: SkipReport) -> Iterator[ArchivedResponse]:
+    info: dict = {"source": "", "profile": None}
+    start: int | None = 0
+    resyncing = False  # after damage: candidate offsets that fail are part of the same bad stretch
+    with open(path, "rb") as fh:
+        while start is not None:
+            fh.seek(start)
             it = ArchiveIterator(fh)
-            for record in it:
-                if record.rec_type == "warcinfo":
-                    fields = record.content_stream().read().decode("utf-8", "replace")
-                    for line in fields.splitlines():
-                        key, _, value = line.partition(":")
-                        if key == "source":
-                            source = value.strip()
-                        elif key == "akhbar-profile":
-                            try:
-                                profile = json.loads(value)
-                            except ValueError:
-                                profile = None
-                    continue
-                if record.rec_type != "response" or not record.http_headers:
-                    continue
-                raw = record.raw_stream.read()
-                body = _decode_content(raw, record)
-                it.read_to_end()
-                yield ArchivedResponse(
-                    url=record.rec_headers.get_header("WARC-Target-URI"),
-                    status=int(record.http_headers.get_statuscode() or 0),
-                    content_type=record.http_headers.get_header("Content-Type") or "",
-                    body=body,
-                    fetched=record.rec_headers.get_header("WARC-Date"),
-                    pointer=WarcPointer(file=path.name, offset=it.get_record_offset(),
-                                        length=it.get_record_length(),
-                                        record_id=record.rec_headers.get_header("WARC-Record-ID")),
-                    source=source,
-                    profile=profile,
-                )
+            try:
+                for record in it:
+                    resp = _response(path, record, it, info, limit, skipped)
+                    resyncing = False
+                    if resp is not None:
+                        yield resp
+                return
+            except DamagedRecord as exc:
+                failed = exc
+            except _DAMAGE as exc:
+                failed = DamagedRecord(f"{type(exc).__name__}: {str(exc)[:120]}")
+            offset = it.offset  # where the failing record starts (warcio moves it past whole ones only)
+            if not resyncing:
+                skipped("damaged", f"{path.name}@{offset}: {failed}; resuming at the next whole record")
+            resyncing = True
+            start = _next_member(fh, offset + 1)
+
+
+def _response(path: Path, record: ArcWarcRecord, it: ArchiveIterator, info: dict, limit: int,
+              skipped: SkipReport) -> ArchivedResponse | None:
+    """One record as an ArchivedResponse; the warcinfo's source and profile go into ``info``."""
+    if record.rec_type == "warcinfo":
+        with _damage_is(path.name):
+            fields = record.content_stream().read(1 << 20).decode("utf-8", "replace")
+        for line in fields.splitlines():
+            key, _, value = line.partition(":")
+            if key == "source":
+                info["source"] = value.strip()
+            elif key == "akhbar-profile":
+                try:
+                    info["profile"] = json.loads(value)
+                except ValueError:
+                    info["profile"] = None
+        return None
+    if record.rec_type != "response" or not record.http_headers:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    try:
+        body = payload(record, limit)
+    except PayloadTooLarge as exc:
+        skipped("too_large", str(exc))
+        return None
+    with _damage_is(path.name):
+        it.read_to_end()
+    return ArchivedResponse(
+        url=url,
+        status=int(record.http_headers.get_statuscode() or 0),
+        content_type=record.http_headers.get_header("Content-Type") or "",
+        body=body,
+        fetched=record.rec_headers.get_header("WARC-Date"),
+        pointer=WarcPointer(file=path.name, offset=it.get_record_offset(), length=it.get_record_length(),
+                            record_id=record.rec_headers.get_header("WARC-Record-ID")),
+        source=info["source"],
+        profile=info["profile"],
+    )
+
+
+def _next_member(fh, after: int) -> int | None:
+    """Offset of the next gzip member header (1f 8b 08) at or after ``after``; None at the end."""
+    fh.seek(after)
+    carry = b""
+    pos = after
+    while True:
+        block = fh.read(1 << 16)
+        if not block:
+            return None
+        buf = carry + block
+        hit = buf.find(_GZIP_MAGIC)
+        if hit >= 0:
+            return pos - len(carry) + hit
+        carry = buf[-(len(_GZIP_MAGIC) - 1):]
+        pos += len(block)

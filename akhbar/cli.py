@@ -8,11 +8,13 @@ import logging
 import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.markup import escape
 
 from akhbar.config import DataDir, DataDirError, sources_dirs
+from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE
 from index.backends import BACKENDS
 
 out = Console(highlight=False, soft_wrap=True)
@@ -95,6 +97,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     backend = open_backend(args.backend, DataDir.from_env(args.data))
     try:
         page = backend.search(query)
+    except (ValueError, OverflowError) as exc:  # --since/--until unparseable or past the calendar's ends
+        return fail("search", str(exc), 2)
     finally:
         backend.close()
     if args.json:
@@ -108,19 +112,27 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 # -- archive --------------------------------------------------------------------------------------
 def cmd_replay(args: argparse.Namespace) -> int:
-    from akhbar.archive import NotArchived, replay
+    """Exit 2 for what the user asked wrongly (not archived, --at not a time), 1 for a capture that
+    is there but cannot be given back (damaged record, payload past the size limit)."""
+    from akhbar.archive import BadTimestamp, NotArchived, UnreadableRecord, replay
 
     try:
-        rep = replay(args.url, DataDir.from_env(args.data), at=args.at)
-    except NotArchived as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
-        return 2
+        rep = replay(args.url, DataDir.from_env(args.data), at=args.at, decode=not args.raw)
+    except (NotArchived, BadTimestamp) as exc:
+        return fail("replay", str(exc), 2)
+    except UnreadableRecord as exc:
+        return fail("replay", str(exc), 1)
+    except OSError as exc:  # the WARC file the CDXJ names is gone or unreadable
+        return fail("replay", f"cannot read the archive: {exc}", 1)
     body = rep.raw if args.raw else rep.body
     err.print(f"[dim]capture {rep.capture.timestamp} of {escape(rep.capture.url)}: {escape(rep.status_line)}, "
               f"{len(body)} bytes ({'as sent' if args.raw else 'content-decoded'}) from "
               f"{escape(rep.capture.filename)}@{rep.capture.offset}[/]")
     if args.output:
-        Path(args.output).write_bytes(body)
+        try:
+            Path(args.output).write_bytes(body)
+        except OSError as exc:
+            return fail("replay", f"cannot write {args.output}: {exc.strerror or exc}", 1)
     else:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
@@ -144,22 +156,45 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 1 if counts.get("index_failed") else 0
 
 
+def _read_page(path: str, encoding: str | None) -> bytes:
+    """A saved page, at most the crawl's size limit, its Content-Encoding undone by the same
+    bounded decoder as replay (``--content-encoding``, or gzip recognized by its magic bytes, as
+    ``replay --raw`` saves it). Raises OSError (unreadable) or PayloadTooLarge."""
+    from akhbar.decoding import MAX_PAYLOAD, PayloadTooLarge, decode_content, limit_text
+
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_PAYLOAD + 1)
+    if len(raw) > MAX_PAYLOAD:
+        raise PayloadTooLarge(f"{path} is over {limit_text(MAX_PAYLOAD)}")
+    if encoding is None and raw[:3] == b"\x1f\x8b\x08":
+        encoding = "gzip"
+    return decode_content(raw, encoding or "")
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from crawler.profiles import profile_for_url
     from pipelines.boilerplate_learning import BoilerplateStore
+    from pipelines.charset import looks_binary
     from pipelines.extract import ExtractionError, extract_article
 
     profiles = _profiles()
+    if args.source and args.source not in profiles:
+        return fail("extract", f"unknown source {args.source!r}; see `akhbar sources`", 2)
     profile = profiles[args.source] if args.source else profile_for_url(args.url, profiles)
-    body = Path(args.file).read_bytes()
+    try:
+        body = _read_page(args.file, args.content_encoding)
+    except OSError as exc:  # PayloadTooLarge is one too
+        reason = exc.strerror if exc.strerror else str(exc)
+        return fail("extract", f"cannot read {args.file}: {reason}" if exc.strerror else reason, 2)
+    if looks_binary(body):
+        return fail("extract", f"{args.file} is not HTML (binary content, e.g. an image or an archive)", 2)
     try:
         learned = BoilerplateStore(DataDir.from_env(args.data).boilerplate).get(profile.id) \
             if profile else None
         article = extract_article(body, args.url, profile, content_type=args.content_type or "",
                                   boilerplate=learned)
     except ExtractionError as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
-        return 2
+        return fail("extract", str(exc), 2)
     keys = ("title", "text", "published", "authors", "section", "source", "url") if not args.all_fields \
         else tuple(article)
     record = {k: article.get(k) for k in keys}
@@ -209,10 +244,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from akhbar.web import create_app
+    from akhbar.web.app import allowed_hosts
 
     data = DataDir.from_env(args.data)
-    out.print(f"serving {escape(str(data.root))} on http://{args.host}:{args.port}/  (Ctrl-C to stop)")
-    uvicorn.run(create_app(data, args.backend), host=args.host, port=args.port,
+    hosts = allowed_hosts(args.allowed_host)
+    out.print(f"serving {escape(str(data.root))} on http://{args.host}:{args.port}/  (Ctrl-C to stop); "
+              f"Host names answered: {escape(', '.join(hosts))}")
+    uvicorn.run(create_app(data, args.backend, hosts=hosts), host=args.host, port=args.port,
                 log_level="info" if args.verbose else "warning")
     return 0
 
@@ -248,8 +286,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(DataDir.from_env(args.data), query=args.query, progress=not args.no_progress)
 
 
+def fail(command: str, message: str, code: int) -> int:
+    """One line on stderr for an error the user can act on (no traceback); returns the exit code:
+    2 for bad arguments or input, 1 for what went wrong while doing it."""
+    err.print(f"[red]akhbar {command}: {escape(' '.join(message.split()))}[/]")
+    return code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """Argument errors as one line (exit 2), like every other error of the CLI."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _int_in(low: int, high: int):
+    """An argparse type: an integer in [low, high], so ``--page 10**20`` is a usage error, not an
+    overflow deep in the search backend."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="akhbar", description="Arabic news crawler, archive and search")
+    parser = _Parser(prog="akhbar", description="Arabic news crawler, archive and search")
     parser.add_argument("--data", help="data directory (default: $AKHBAR_DATA or ./akhbar-data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -283,8 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--page", type=_int_in(1, MAX_PAGE), default=1, help=f"1 to {MAX_PAGE}")
+    p.add_argument("--limit", type=_int_in(1, MAX_PER_PAGE), default=10, help=f"results per page, 1 to {MAX_PER_PAGE}")
     p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.add_argument("--json", action="store_true")
@@ -311,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", required=True)
     p.add_argument("--source", help="profile id (default: matched from the URL)")
     p.add_argument("--content-type", help="HTTP Content-Type, for the charset")
+    p.add_argument("--content-encoding", metavar="CODINGS",
+                   help="HTTP Content-Encoding of the file (gzip, deflate, br, zstd); gzip is recognized anyway")
     p.add_argument("--json", action="store_true")
     p.add_argument("--all-fields", action="store_true", help="the whole article record")
     p.set_defaults(func=cmd_extract)
@@ -318,6 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="web interface: search, articles, captures, sandboxed replay")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this Host name (repeatable; loopback names always, "
+                        "and $AKHBAR_ALLOWED_HOSTS)")
     p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_serve)

@@ -8,6 +8,10 @@ Two passes: the first counts every article page not yet counted into its site's 
 boilerplate (nothing to do when the crawls' state is there; everything when only WARCs survive), the
 second extracts with what was learned from the whole archive — so the first pages of a site are as
 clean as the last, which a crawl, learning as it goes, cannot promise.
+
+Hostile or damaged input at rest never stops a rebuild: a payload that inflates past the crawl's
+size limit (the crawl refused it, so reindex must not index it either) is counted ``too_large``, a
+damaged or cut-short record ``damaged``, each with one warning, and the rest is rebuilt.
 """
 
 from __future__ import annotations
@@ -44,10 +48,18 @@ def _profile(resp, bundled: dict[str, SourceProfile], recorded: dict[str, Source
 
 
 def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[tuple[ArchivedResponse, SourceProfile]]:
-    """Every archived 200 HTML response that its source profile calls an article."""
+    """Every archived 200 HTML response that its source profile calls an article. With ``counts``
+    (pass two), unreadable records are counted by kind and logged once each; pass one skips them
+    quietly, so a damaged record is reported once per reindex, not once per pass."""
     bundled = load_profiles(sources_dirs())
     recorded: dict[str, SourceProfile] = {}
-    for resp in iter_responses(data):
+
+    def skipped(kind: str, message: str) -> None:
+        if counts is not None:
+            counts[kind] += 1
+            logger.warning("reindex: skipped (%s) %s", kind, message)
+
+    for resp in iter_responses(data, skipped=skipped):
         if counts is not None:
             counts["responses"] += 1
         profile = _profile(resp, bundled, recorded)

@@ -28,13 +28,14 @@ from tests.xss_site import BODY_MARKUP, QUERY, TITLE_MARKUP, hostile_crawl
 pytestmark = pytest.mark.slow
 
 SEED_QUERY = "مفاوضات الرقة"
+LOCAL = "http://127.0.0.1"  # the app answers loopback Host names only (TrustedHostMiddleware)
 URL_ATTRS = ("src", "href", "srcset", "action", "poster", "background", "data", "formaction")
 
 
 @pytest.fixture(scope="module")
 def client(crawl):
     assert crawl.proc.returncode == 0, crawl.proc.stderr[-3000:]
-    with TestClient(create_app(crawl.data)) as c:
+    with TestClient(create_app(crawl.data), base_url=LOCAL) as c:
         yield c
 
 
@@ -48,7 +49,7 @@ def hostile_client(hostile):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("AKHBAR_SOURCES", str(hostile.profiles))  # the profile's name, shown on facets
         app = create_app(hostile.data)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -92,7 +93,7 @@ def test_facet_counts_match_filtered_totals(client):
 def test_elasticsearch_backend_shows_facets(es_url, prefix, tmp_path, monkeypatch):  # noqa: F811 - fixtures
     monkeypatch.setenv("AKHBAR_ES_URL", es_url)
     monkeypatch.setenv("AKHBAR_ES_INDEX_PREFIX", prefix)
-    with TestClient(create_app(DataDir(tmp_path), backend_name="elasticsearch")) as c:
+    with TestClient(create_app(DataDir(tmp_path), backend_name="elasticsearch"), base_url=LOCAL) as c:
         c.app.state.services.backend.upsert([
             facet_art(1, "a", "سياسة", ["رويترز", "AFP"], "2017-06-10T12:00:00+03:00", "مفاوضات الرقة"),
             facet_art(2, "b", "اقتصاد", ["رويترز"], "2017-06-30T23:30:00-02:00", "مفاوضات النفط"),
@@ -299,7 +300,7 @@ def test_cdxj_file_names_cannot_leave_the_warc_dir(crawl, tmp_path):
                 "length": str(cap.length), "offset": str(cap.offset), "filename": name}
         lines.append(f"{cap.urlkey} {cap.timestamp} {json.dumps(blob)}")
     (data.cdx / "evil.cdxj").write_text("\n".join(lines) + "\n")
-    with TestClient(create_app(data)) as c:
+    with TestClient(create_app(data), base_url=LOCAL) as c:
         for at in ("", cap.timestamp):
             assert c.get("/archive", params={"url": cap.url, "at": at}).status_code == 404
             assert c.get("/api/replay", params={"url": cap.url, "at": at}).status_code == 404
@@ -410,6 +411,6 @@ def test_month_range():
 
 def test_app_starts_without_an_index(tmp_path):
     data = DataDir(Path(tmp_path) / "empty").ensure()
-    with TestClient(create_app(data)) as c:
+    with TestClient(create_app(data), base_url=LOCAL) as c:
         assert c.get("/").status_code == 200
         assert c.get("/api/search", params={"q": "خبر"}).json()["total"] == 0

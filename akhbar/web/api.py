@@ -2,7 +2,9 @@
 
 Responses are typed with pydantic models so the OpenAPI description says exactly what comes back.
 Snippets keep the backend's form (matches in ``<mark>``, the rest HTML-escaped) and also come as
-plain text, so a client need not parse HTML to show them.
+plain text, so a client need not parse HTML to show them. Every error status a route can answer
+is declared with its body (``{"detail": ...}``), so a client — and the property-based test that
+drives the API from this description — knows them all; none of them is a 5xx.
 """
 
 from __future__ import annotations
@@ -13,15 +15,24 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from akhbar.archive import NotArchived, find_captures
+from akhbar.archive import NotArchived, UnreadableRecord, find_captures
 from akhbar.web.render import plain_snippet
-from akhbar.web.replay import BadRequest, check_url, lookup
+from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
 from akhbar.web.rewrite import archive_href, decode_html
-from akhbar.web.services import SORTS, SearchParams, Services
+from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE, SORTS, SearchParams, Services
 
 router = APIRouter(prefix="/api", tags=["api"])
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml", "application/atom+xml",
                "application/xhtml+xml", "application/javascript")
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(description="what was wrong, in words")
+
+
+def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the error statuses a route answers, each with its body model."""
+    return {code: {"model": ErrorOut, "description": text} for code, text in described.items()}
 
 
 class FacetValue(BaseModel):
@@ -75,7 +86,8 @@ def _capture(c: Any) -> CaptureOut:
                       filename=c.filename, offset=c.offset, length=c.length, replay=archive_href(c.url, c.timestamp))
 
 
-@router.get("/search", response_model=SearchResult, summary="Search archived articles")
+@router.get("/search", response_model=SearchResult, summary="Search archived articles",
+            responses=_errors({400: "since/until not a date, or past the calendar's ends"}))
 def api_search(
     request: Request,
     q: str = "",
@@ -86,14 +98,14 @@ def api_search(
     since: Annotated[str, Query(description="published on or after (YYYY-MM-DD)")] = "",
     until: Annotated[str, Query(description="published on or before (YYYY-MM-DD)")] = "",
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 10,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
 ) -> SearchResult:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
                           until=until, sort=sort, page=page, per_page=per_page)
     try:
         results = _services(request).search(params)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
         raise HTTPException(400, str(exc)) from exc
     return SearchResult(
         total=results.page.total, page=results.page.query.page, per_page=results.page.query.per_page,
@@ -103,7 +115,8 @@ def api_search(
     )
 
 
-@router.get("/article", response_model=dict[str, Any], summary="One article by canonical URL or URL")
+@router.get("/article", response_model=dict[str, Any], summary="One article by canonical URL or URL",
+            responses=_errors({404: "no such article"}))
 def api_article(request: Request, url: str) -> dict[str, Any]:
     article = _services(request).backend.get(url)
     if article is None:
@@ -111,7 +124,8 @@ def api_article(request: Request, url: str) -> dict[str, Any]:
     return dict(article)
 
 
-@router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first")
+@router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first",
+            responses=_errors({400: "url is not an absolute http(s) URL"}))
 def api_captures(request: Request, url: str) -> list[CaptureOut]:
     try:
         url = check_url(url)
@@ -120,23 +134,27 @@ def api_captures(request: Request, url: str) -> list[CaptureOut]:
     return [_capture(c) for c in find_captures(url, _services(request).data)]
 
 
-@router.get("/replay", response_model=ReplayOut, summary="The archived response closest to a time")
+@router.get("/replay", response_model=ReplayOut, summary="The archived response closest to a time",
+            responses=_errors({400: "url or at malformed", 404: "not in the archive",
+                               410: "the capture's WARC record is damaged or cut short",
+                               413: "the payload inflates past the crawl's size limit (DOWNLOAD_MAXSIZE)"}))
 def api_replay(
     request: Request,
     url: str,
     at: Annotated[str, Query(description="YYYYMMDDhhmmss or any prefix; latest when empty")] = "",
 ) -> ReplayOut:
-    try:
-        rep = lookup(_services(request).data, url, at)
-    except BadRequest as exc:
-        raise HTTPException(400, str(exc)) from exc
-    except NotArchived as exc:
-        raise HTTPException(404, str(exc)) from exc
-    ctype = rep.content_type
-    textual = ctype.split(";", 1)[0].strip().lower().startswith(_TEXT_TYPES)
-    text = None
-    if textual:
-        text = decode_html(rep.body, ctype)
-    return ReplayOut(capture=_capture(rep.capture), status_line=rep.status_line, headers=rep.headers,
-                     content_type=ctype, length=len(rep.body), text=text,
-                     body_base64=None if textual else base64.b64encode(rep.body).decode("ascii"))
+    with replay_slot():
+        try:
+            rep = lookup(_services(request).data, url, at)
+        except BadRequest as exc:
+            raise HTTPException(400, str(exc)) from exc
+        except NotArchived as exc:
+            raise HTTPException(404, str(exc)) from exc
+        except UnreadableRecord as exc:
+            raise HTTPException(*unreadable(exc)) from exc
+        ctype = rep.content_type
+        textual = ctype.split(";", 1)[0].strip().lower().startswith(_TEXT_TYPES)
+        text = decode_html(rep.body, ctype) if textual else None
+        return ReplayOut(capture=_capture(rep.capture), status_line=rep.status_line, headers=rep.headers,
+                         content_type=ctype, length=len(rep.body), text=text,
+                         body_base64=None if textual else base64.b64encode(rep.body).decode("ascii"))

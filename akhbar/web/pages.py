@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from akhbar.archive import NotArchived, closest, find_captures
+from akhbar.archive import NotArchived, UnreadableRecord, closest, find_captures
 from akhbar.web import render
-from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, serve
+from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
-from akhbar.web.services import FACETS, SearchParams, Services
+from akhbar.web.services import FACETS, MAX_PAGE, SearchParams, Services
 
 TEMPLATES = Path(__file__).with_name("templates")
 FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر"}
@@ -53,14 +53,14 @@ def search_page(
     since: str = "",
     until: str = "",
     sort: str = "relevance",
-    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
                           until=until, sort=sort, page=page)
     svc = services(request)
     try:
         results = svc.search(params)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
         return _error(request, 400, "طلب غير صالح", str(exc))
     query = results.page.query
     pages = max(1, math.ceil(results.page.total / query.per_page))
@@ -115,11 +115,16 @@ def replay_page(request: Request, url: str, at: str = "") -> HTMLResponse:
 
 @router.get("/archive")
 def archive(request: Request, url: str, at: str = "") -> Response:
-    """An archived response itself, sandboxed (see ``akhbar.web.replay``); 404 when not archived."""
+    """An archived response itself, sandboxed (see ``akhbar.web.replay``); 404 when not archived,
+    413 when it inflates past the size limit, 410 when its record is damaged."""
     try:
-        served = serve(services(request).data, url, at)
+        with replay_slot():
+            served = serve(services(request).data, url, at)
     except BadRequest as exc:
         return Response(str(exc), 400, headers=REPLAY_HEADERS, media_type="text/plain")
     except NotArchived:
         return Response("not in the archive", 404, headers=REPLAY_HEADERS, media_type="text/plain")
+    except UnreadableRecord as exc:
+        status, message = unreadable(exc)
+        return Response(message, status, headers=REPLAY_HEADERS, media_type="text/plain")
     return Response(served.body, served.status, headers=served.headers, media_type=served.media_type)

@@ -7,17 +7,25 @@ plus ``default-src 'none'`` with only our own origin allowed for images, styles,
 so a sub-resource the rewriter missed is blocked, never fetched live. Lookups go through the CDXJ
 index only, and the WARC file named there must sit directly in the archive directory
 (``akhbar.archive.read_record`` checks it), so no request can make us open another file.
+
+Stored payloads are inflated by the archive's bounded decoder, so a gzip bomb is answered
+413 and a damaged or cut-short record 410 (``unreadable``), never a 500 or a partial body; at most
+``MAX_PARALLEL_REPLAYS`` requests decode and rewrite at once, so parallel large captures cannot
+add up to more memory than a few limits' worth.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
-from akhbar.archive import NotArchived, Replay, replay
+from akhbar.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, replay
 from akhbar.config import DataDir
 from akhbar.web.rewrite import archive_href, decode_html, rewrite_css, rewrite_html
 
@@ -39,6 +47,8 @@ REPLAY_HEADERS = {
     "Cache-Control": "private, max-age=300",
 }
 MAX_URL = 4096
+MAX_PARALLEL_REPLAYS = 4
+_replay_slots = threading.BoundedSemaphore(MAX_PARALLEL_REPLAYS)
 _AT = re.compile(r"^[0-9]{0,17}$")
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
@@ -85,21 +95,35 @@ class Served:
     replay: Replay
 
 
+@contextmanager
+def replay_slot() -> Iterator[None]:
+    """Hold one of the few slots for decoding and rewriting a capture (see the module docstring)."""
+    with _replay_slots:
+        yield
+
+
+def unreadable(exc: UnreadableRecord) -> tuple[int, str]:
+    """Status and message for a capture that is known but cannot be given back."""
+    if isinstance(exc, PayloadTooLarge):
+        return 413, f"capture too large to replay: {exc}"
+    return 410, f"capture cannot be replayed: {exc}"
+
+
 def lookup(data: DataDir, url: str, at: str | None) -> Replay:
-    """The capture closest to ``at``; NotArchived for anything that cannot be read (a missing or
-    out-of-archive WARC file included), so callers answer 404, never 500."""
+    """The capture closest to ``at``. A known capture that cannot be given back is an
+    UnreadableRecord (413/410); anything else that cannot be read (a missing or out-of-archive WARC
+    file included) is NotArchived, so callers answer 4xx, never 500."""
     try:
         return replay(check_url(url), data, at=check_at(at) or None)
-    except NotArchived:
+    except (NotArchived, UnreadableRecord, BadRequest):
         raise
-    except (OSError, ValueError, StopIteration) as exc:
-        if isinstance(exc, BadRequest):
-            raise
+    except (OSError, ValueError) as exc:
         raise NotArchived(f"{url}: capture unreadable ({type(exc).__name__})") from exc
 
 
 def serve(data: DataDir, url: str, at: str | None) -> Served:
-    """The archived response for the browser, rewritten to point at the archive."""
+    """The archived response for the browser, rewritten to point at the archive (call it holding a
+    :func:`replay_slot`)."""
     rep = lookup(data, url, at)
     ts = rep.capture.timestamp
     headers = dict(REPLAY_HEADERS)

@@ -17,7 +17,8 @@ from akhbar.web.render import month_range
 from index.base import SearchBackend, SearchPage, SearchQuery
 
 PER_PAGE = 10
-MAX_PAGE = 1000
+MAX_PAGE = 1000  # deeper pages are not worth ranking (the CLI has the same bounds)
+MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 FACETS = ("source", "section", "agency", "month")
 
@@ -45,7 +46,7 @@ class SearchParams:
         return SearchQuery(text=self.q[:500], sources=[self.source] if self.source else [], section=self.section,
                            agency=self.agency, since=since, until=until,
                            sort=self.sort if self.sort in SORTS else "relevance",
-                           page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), 100))
+                           page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), MAX_PER_PAGE))
 
     def link_params(self) -> dict[str, Any]:
         return {"q": self.q, "source": self.source, "section": self.section, "agency": self.agency,
@@ -77,7 +78,8 @@ class Services:
             return self._backend
 
     def search(self, params: SearchParams, with_facets: bool = True) -> Results:
-        """Raises ValueError for unparseable since/until dates (answered as 400)."""
+        """Raises ValueError (or OverflowError) for since/until dates that cannot be parsed or lie
+        past the calendar's ends; callers answer 400."""
         query = params.query()
         page = self.backend.search(query)
         facets = self.backend.facets(query) if with_facets else {}
