@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +18,7 @@ from rich.live import Live
 from rich.table import Table
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.log import get_scrapy_root_handler
 from scrapy.utils.project import get_project_settings
 
 from akhbar.config import DataDir
@@ -24,6 +27,9 @@ from crawler.spiders.news import NewsSpider
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
 _ERROR_PREFIXES = ("akhbar/errors/", "spider_exceptions/")
+_LIMIT_PREFIX = "akhbar/limits/"  # bounds that were reached: sitemap_depth, sitemap_count, timeout, ...
+# Ways a crawl may end that are not a failure: done, or a budget used up (the next crawl goes on).
+OK_REASONS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 
 
 @dataclass
@@ -44,6 +50,7 @@ class SourceReport:
     warc_revisits: int = 0
     robots_forbidden: int = 0
     errors: dict[str, int] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     finish_reason: str = ""
 
     @classmethod
@@ -71,6 +78,7 @@ class SourceReport:
             warc_revisits=int(stats.get("akhbar/warc/revisits", 0)),
             robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
             errors=errors,
+            limits={k[len(_LIMIT_PREFIX):]: int(v) for k, v in stats.items() if k.startswith(_LIMIT_PREFIX)},
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
@@ -86,10 +94,14 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
 
 def _table(reports: list[SourceReport], title: str) -> Table:
     table = Table(title=title)
-    # short headers: the table must fit an 80-column terminal
+    # short headers: the table must fit an 80-column terminal. The status is never cut («finish…»
+    # says nothing); when space runs out, a long source id wraps instead.
+    status_width = max([len("status"), *(len(r.finish_reason) for r in reports)])
     for col in ("source", "pages", "found", "new", "upd", "same", "spool", "err", "status"):
         left = col in ("source", "status")
-        table.add_column(col, justify="left" if left else "right", no_wrap=True)
+        table.add_column(col, justify="left" if left else "right", no_wrap=col != "source",
+                         overflow="fold" if col == "source" else "ellipsis",
+                         min_width=status_width if col == "status" else None)
     for r in reports:
         errs = str(sum(r.errors.values()))
         same = r.articles_unchanged + r.articles_not_modified
@@ -117,6 +129,31 @@ def run_crawl(
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     process = CrawlerProcess(settings)
+    with _only_scrapy_console_handler():
+        return _run(process, profiles, data, progress=progress, console=console, max_articles=max_articles,
+                    discover=discover)
+
+
+@contextmanager
+def _only_scrapy_console_handler() -> Iterator[None]:
+    """During the crawl, Scrapy's root handler (fitted by ``crawler.console``) is the one that writes
+    to the terminal; a handler the caller installed before (``akhbar``'s own basicConfig) would
+    print every line a second time. Those are put back afterwards."""
+    root = logging.getLogger()
+    ours = get_scrapy_root_handler()
+    others = [h for h in root.handlers if h is not ours and type(h) is logging.StreamHandler
+              and getattr(h, "stream", None) in (sys.stderr, sys.stdout)] if ours is not None else []
+    for handler in others:
+        root.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in others:
+            root.addHandler(handler)
+
+
+def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, *, progress: bool,
+         console: Console, max_articles: int, discover: list[str] | None) -> list[SourceReport]:
     crawlers: list[tuple[SourceProfile, Crawler]] = []
     for profile in profiles:
         crawler = process.create_crawler(NewsSpider)
@@ -143,9 +180,10 @@ def run_crawl(
     if progress:
         console.print(_table(reports, "crawl report"))
         for r in reports:
-            if r.errors:
-                kinds = ", ".join(f"{k}={v}" for k, v in sorted(r.errors.items()))
-                console.print(f"  {r.source} errors: {kinds}")
+            for label, counts in (("errors", r.errors), ("limits reached", r.limits)):
+                if counts:
+                    kinds = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+                    console.print(f"  {r.source} {label}: {kinds}", markup=False, highlight=False)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = data.reports / f"crawl-{stamp}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,8 +193,7 @@ def run_crawl(
 
 
 def crawl_failed(reports: list[SourceReport]) -> bool:
-    return any(r.finish_reason not in ("finished", "closespider_itemcount", "closespider_pagecount")
-               for r in reports)
+    return any(r.finish_reason not in OK_REASONS for r in reports)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -28,6 +28,18 @@ AKHBAR_CONTACT_URL = os.environ.get("AKHBAR_CONTACT_URL", "https://github.com/ak
 AKHBAR_INDEX_BATCH = 50  # articles per index transaction
 AKHBAR_MAX_ARTICLES = 0  # per source per crawl; 0 = no limit (a profile's max_articles wins if set)
 
+# Discovery is bounded: a hostile or broken site can nest sitemap indexes without end (each child
+# linking to ?n=N+1) or list thousands of them. Children deeper than this many index levels below a
+# profile's sitemap are not fetched, nor sitemaps beyond this many per crawl; each skip is counted
+# (akhbar/limits/sitemap_depth, akhbar/limits/sitemap_count) and logged once. 0 = no limit.
+AKHBAR_SITEMAP_MAX_DEPTH = 5
+AKHBAR_SITEMAP_MAX_COUNT = 500
+# Per-crawl budgets (Scrapy's CloseSpider extension): a crawl ends after this many seconds or pages
+# with reason closespider_timeout / closespider_pagecount, its lock released for the next scheduled
+# run, which goes on where this one stopped (recently archived articles are not fetched again).
+CLOSESPIDER_TIMEOUT = 2 * 3600
+CLOSESPIDER_PAGECOUNT = 20_000
+
 USER_AGENT = f"akhbar/{__version__} (Arabic news archiver; +{AKHBAR_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
@@ -40,6 +52,8 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# A body over DOWNLOAD_MAXSIZE is archived as its first DOWNLOAD_MAXSIZE bytes with WARC-Truncated: length,
+# counted too_large and not extracted (crawler/sizelimit.py); it also caps decompressed bodies.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
@@ -55,12 +69,18 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    # closest to the network: sees raw, still-compressed bodies and every redirect hop
+    # closest to the network: a body over DOWNLOAD_MAXSIZE is cut to its head and marked truncated
+    "crawler.sizelimit.SizeLimitMiddleware": 960,
+    # next to it: sees raw, still-compressed bodies and every redirect hop
     "pipelines.archive.WarcArchiveMiddleware": 950,
     # sees 429/5xx before RetryMiddleware (550) re-schedules them
     "crawler.backoff.ErrorBackoffMiddleware": 580,
-    # sees 3xx before RedirectMiddleware (600) follows them
-    "crawler.redirects.RedirectLoopMiddleware": 610,
+    # sees 3xx and meta refreshes before RedirectMiddleware (600) / MetaRefreshMiddleware (580)
+    "crawler.redirects.RedirectPolicyMiddleware": 610,
+}
+EXTENSIONS = {
+    # terminal-safe log lines, one per event; library noise at DEBUG, library retries summarised
+    "crawler.console.ConsoleLog": 0,
 }
 AKHBAR_BACKOFF_BASE = 1.0  # first delay after a 429/5xx, seconds; doubles while errors continue
 AKHBAR_BACKOFF_MAX_DELAY = 120.0

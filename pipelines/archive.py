@@ -17,10 +17,11 @@ from pathlib import Path
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from crawler.errors import Refused
 from crawler.fetchlog import CaptureRow, FetchLog
+from crawler.sizelimit import TRUNCATED
 from pipelines.warc import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
@@ -155,25 +156,28 @@ class WarcArchiveMiddleware:
                 self.stats.inc_value("akhbar/warc/reconciled_records")
 
     def spider_closed(self, spider: Spider) -> None:
-        if self.writer:
-            try:
-                self.writer.close()
-            except OSError as exc:
-                logger.error("Could not finish WARC file: %s", exc)
-                self.stats.inc_value("akhbar/errors/warc_write")
-            self.stats.set_value("akhbar/warc/files", len(self.writer.closed_files))
-        if self._lock_fh is not None:
-            self._lock_fh.close()  # releases the flock
-            self._lock_fh = None
+        try:
+            if self.writer:
+                try:
+                    self.writer.close()
+                except OSError as exc:
+                    logger.error("Could not finish WARC file: %s", exc)
+                    self.stats.inc_value("akhbar/errors/warc_write")
+                self.stats.set_value("akhbar/warc/files", len(self.writer.closed_files))
+        finally:  # however the crawl ended (budget, error, signal), the next one may take the source
+            if self._lock_fh is not None:
+                self._lock_fh.close()  # releases the flock
+                self._lock_fh = None
 
     def process_response(self, request: Request, response: Response) -> Response:
         spider = self.crawler.spider
         if self.writer is None or self.failed:
-            raise IgnoreRequest("WARC writer unavailable")
+            raise Refused("not_archived", "WARC writer unavailable")  # the fatal error was logged once
         fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
         kind = request.meta.get("akhbar_kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
         digest = payload_digest(response.body)
-        revisit = self._revisit_for(fetchlog, response, digest)
+        truncated = request.meta.get(TRUNCATED, "")
+        revisit = None if truncated else self._revisit_for(fetchlog, response, digest)
         exchange = Exchange(
             url=response.url,
             method=request.method,
@@ -185,19 +189,21 @@ class WarcArchiveMiddleware:
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
             ip_address=str(response.ip_address or ""),
             fetched=datetime.now(UTC),
+            truncated=truncated,
         )
         try:
             pointer = self.writer.write(exchange, revisit_of=revisit)
         except OSError as exc:
             self._fail(spider, f"cannot write WARC record for {response.url}: {exc}")
-            raise IgnoreRequest(f"WARC write failed: {exc}") from exc
-        full_article = kind == "article" and response.status == 200 and revisit is None
+            raise Refused("not_archived", f"WARC write failed: {exc}") from exc
+        # what catch-up may extract later: a whole article page, not a revisit or a truncated head
+        full_article = kind == "article" and response.status == 200 and revisit is None and not truncated
         if fetchlog is not None:
             try:
                 self._log_capture(fetchlog, spider, kind, response, exchange, pointer, digest, revisit, full_article)
             except sqlite3.Error as exc:
                 self._fail(spider, f"cannot record the capture of {response.url} in the fetch log: {exc}")
-                raise IgnoreRequest(f"fetch log write failed: {exc}") from exc
+                raise Refused("not_archived", f"fetch log write failed: {exc}") from exc
         request.meta["akhbar_warc"] = pointer
         request.meta["akhbar_fetched"] = exchange.fetched.isoformat()
         request.meta["akhbar_revisit"] = revisit is not None

@@ -55,6 +55,7 @@ class Exchange:
     protocol: str = "HTTP/1.1"
     ip_address: str = ""
     fetched: datetime = field(default_factory=lambda: datetime.now(UTC))
+    truncated: str = ""  # WARC-Truncated reason ("length"): ``body`` is only the head of what was sent
 
 
 def warc_date(when: datetime) -> str:
@@ -174,6 +175,8 @@ class WarcRotatingWriter:
         warc_headers = {"WARC-Date": date}
         if ex.ip_address:
             warc_headers["WARC-IP-Address"] = ex.ip_address
+        if ex.truncated:
+            warc_headers["WARC-Truncated"] = ex.truncated
         if revisit_of is None:
             response = self._writer.create_warc_record(
                 ex.url, "response", payload=BytesIO(ex.body), length=len(ex.body),

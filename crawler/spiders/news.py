@@ -8,25 +8,26 @@ feeds and listings included, is archived by the WARC middleware before it reache
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import scrapy
 from lxml import etree
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
-from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from akhbar.config import sources_dirs
+from crawler.errors import failure_kind
 from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
-from pipelines.charset import is_html, looks_binary
+from crawler.sizelimit import TRUNCATED
+from pipelines.charset import control_bytes, is_html, looks_binary
 
 DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
@@ -73,6 +74,8 @@ class NewsSpider(scrapy.Spider):
             raise ValueError(f"unknown discovery kind(s) {sorted(unknown)}; use {', '.join(DISCOVERY)}")
         self._seen: set[str] = set()
         self._scheduled = 0
+        self._sitemaps: set[str] = set()  # sitemaps requested this crawl (AKHBAR_SITEMAP_MAX_COUNT)
+        self._sitemap_cap_logged = False
         self._fetchlog: FetchLog | None = None
 
     @property
@@ -83,6 +86,12 @@ class NewsSpider(scrapy.Spider):
         return self._fetchlog
 
     def closed(self, reason: str) -> None:
+        budget = {"closespider_timeout": "CLOSESPIDER_TIMEOUT", "closespider_pagecount": "CLOSESPIDER_PAGECOUNT",
+                  "closespider_itemcount": "CLOSESPIDER_ITEMCOUNT"}.get(reason)
+        if budget:
+            self.crawler.stats.inc_value(f"akhbar/limits/{reason.removeprefix('closespider_')}")
+            self.logger.warning("crawl budget %s=%s used up: stopped early (what was fetched is archived; "
+                                "the next crawl goes on from here)", budget, self.settings.get(budget))
         if self._fetchlog is not None:
             counts = self._fetchlog.counts()
             for key, value in counts.items():
@@ -101,8 +110,9 @@ class NewsSpider(scrapy.Spider):
         for url in feeds:
             yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, meta={"akhbar_kind": "feed"})
         for url in sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
-                                 meta={"akhbar_kind": "sitemap"})
+            request = self._sitemap_request(url, 0)
+            if request is not None:
+                yield request
         for section in sections:
             yield self._listing_request(section.url, section, 1)
 
@@ -110,11 +120,31 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse_listing, errback=self.failed,
                               cb_kwargs={"section": section, "page": page}, meta={"akhbar_kind": "listing"})
 
+    def _sitemap_request(self, url: str, depth: int) -> scrapy.Request | None:
+        """A sitemap request, or None once AKHBAR_SITEMAP_MAX_COUNT sitemaps were requested this crawl
+        (each skip counted under akhbar/limits/sitemap_count, logged once). The depth limit is
+        applied by ``parse_sitemap``, which knows how deep the index it is reading was."""
+        if url in self._sitemaps:
+            return None  # listed twice: the duplicate filter would drop it anyway, so do not count it
+        max_count = self.settings.getint("AKHBAR_SITEMAP_MAX_COUNT")
+        if max_count and len(self._sitemaps) >= max_count:
+            self._count("limits/sitemap_count")
+            if not self._sitemap_cap_logged:
+                self._sitemap_cap_logged = True
+                self.logger.warning("%d sitemaps fetched, the most AKHBAR_SITEMAP_MAX_COUNT allows per crawl: "
+                                    "%s and any further sitemaps are skipped (counted)", max_count, url)
+            return None
+        self._sitemaps.add(url)
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
+                              meta={"akhbar_kind": "sitemap", "akhbar_sitemap_depth": depth})
+
     # -- helpers ------------------------------------------------------------------------------
     def _count(self, key: str, n: int = 1) -> None:
         self.crawler.stats.inc_value(f"akhbar/{key}", n)
 
     def _ok(self, response: Response, kind: str) -> bool:
+        if response.meta.get(TRUNCATED):
+            return False  # only the head was received: archived, counted and logged as too_large
         if response.status == 200:
             return True
         self._count(f"errors/http_{response.status}")
@@ -156,23 +186,13 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ----------------------------------------------------------------------------
     def failed(self, failure: Failure) -> None:
-        """A request that produced no response: one log line and one counter per kind of failure."""
+        """A request that produced no response: one log line and one counter per kind of failure
+        (the kinds are in ``crawler.errors``)."""
         exc = failure.value
+        kind = failure_kind(exc)
+        if kind is None:
+            return  # robots.txt said no, or a refusal already logged and counted where it was made
         url = getattr(getattr(failure, "request", None), "url", "") or ""
-        if isinstance(exc, IgnoreRequest):
-            text = str(exc)
-            if "redirect" in text.lower():
-                kind = "redirect_loop"
-            elif "robots" in text.lower() or "Forbidden by robots.txt" in text:
-                return  # robots.txt said no: politeness, counted by Scrapy as robotstxt/forbidden
-            else:
-                kind = "ignored"
-        elif isinstance(exc, CancelledError) or type(exc).__name__ == "DownloadCancelledError":
-            kind = "too_large"  # Scrapy cancels downloads over DOWNLOAD_MAXSIZE
-        else:
-            kind = {"TimeoutError": "timeout", "TCPTimedOutError": "timeout", "DNSLookupError": "dns",
-                    "ConnectionRefusedError": "connection_refused", "ResponseNeverReceived": "connection_lost",
-                    "ConnectionLost": "connection_lost"}.get(type(exc).__name__, type(exc).__name__)
         self._count(f"errors/{kind}")
         self.logger.warning("%s failed (%s): %s", url, kind, exc)
 
@@ -198,11 +218,17 @@ class NewsSpider(scrapy.Spider):
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
+            limit = self.settings.getint("DOWNLOAD_MAXSIZE")
             try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except OSError as exc:
+                body = gunzip(body, max_size=limit)
+            except (OSError, EOFError, zlib.error) as exc:
                 self._count("errors/bad_sitemap")
                 self.logger.warning("sitemap %s: bad gzip: %s", response.url, exc)
+                return
+            except ValueError:  # scrapy's _DecompressionMaxSizeExceeded: a gzip bomb
+                self._count("errors/too_large")
+                self.logger.warning("sitemap %s inflates past DOWNLOAD_MAXSIZE (%d bytes); skipped", response.url,
+                                    limit)
                 return
         self._check_xml(body, response.url, "sitemap")
         try:
@@ -214,11 +240,19 @@ class NewsSpider(scrapy.Spider):
         self._count("sitemaps_parsed")
         locs = [e["loc"] for e in entries if e.get("loc")]
         if sitemap.type == "sitemapindex":
-            for loc in locs:
-                url = urljoin(response.url, loc.strip())
-                if self.profile.is_allowed(url):
-                    yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
-                                         meta={"akhbar_kind": "sitemap"})
+            children = [u for u in (urljoin(response.url, loc.strip()) for loc in locs) if self.profile.is_allowed(u)]
+            depth = response.meta.get("akhbar_sitemap_depth", 0) + 1
+            max_depth = self.settings.getint("AKHBAR_SITEMAP_MAX_DEPTH")
+            if max_depth and depth > max_depth and children:
+                self._count("limits/sitemap_depth", len(children))
+                self.logger.warning("sitemap index %s is nested %d levels deep, more than AKHBAR_SITEMAP_MAX_DEPTH=%d:"
+                                    " its %d child sitemap(s) are skipped (counted)", response.url, depth - 1,
+                                    max_depth, len(children))
+                return
+            for url in children:
+                request = self._sitemap_request(url, depth)
+                if request is not None:
+                    yield request
         else:
             yield from self._article_requests(locs, response.url)
 
@@ -237,8 +271,9 @@ class NewsSpider(scrapy.Spider):
                 if self.profile.is_allowed(url) and not self.profile.is_article(url):
                     yield self._listing_request(url, section, page + 1)
 
-    def _nothing_to_index(self, response: Response) -> None:
-        """Tell the fetch log this capture holds no article, so catch-up indexing leaves it alone."""
+    def nothing_to_index(self, response: Response) -> None:
+        """Tell the fetch log this capture holds no article, so catch-up indexing leaves it alone
+        (also called by ``RedirectPolicyMiddleware`` for a page that only redirects)."""
         record_id = response.meta.get("akhbar_warc", {}).get("record_id")
         if record_id:
             self.fetchlog.mark_indexed([record_id], value=-1)
@@ -254,14 +289,19 @@ class NewsSpider(scrapy.Spider):
             self._count("errors/non_html")
             self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
                                 ctype or "of no content type")
-            self._nothing_to_index(response)
+            self.nothing_to_index(response)
             return
         if looks_binary(response.body):
             self._count("errors/binary_as_html")
             self.logger.warning("article %s is labelled %s but its bytes are binary; archived, not extracted",
                                 response.url, ctype)
-            self._nothing_to_index(response)
+            self.nothing_to_index(response)
             return
+        stray = control_bytes(response.body)
+        if stray:  # text with a few NULs or other control bytes: they are dropped when decoding
+            self._count("errors/control_bytes")
+            self.logger.warning("article %s holds %d stray control byte(s) (NUL...); dropped before extraction",
+                                response.url, stray)
         yield FetchedPage(
             url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
             status=response.status, fetched=response.meta.get("akhbar_fetched", ""),
