@@ -1,21 +1,31 @@
-"""Arabic text analysis shared by indexing and querying.
+"""Arabic text analysis shared by indexing and querying, in three strengths.
 
-The chain mirrors Lucene's ``ArabicAnalyzer`` so the embedded backend and an Elasticsearch
-custom analyzer built from the same steps produce the same terms:
+Every token gets three forms, each stored in its own field by both backends:
+
+- **exact**: the normalized surface form. Queries boost it, so «المفاوضات» ranks a document that
+  says «المفاوضات» above one that says «تفاوض».
+- **stem** (the main field): exact, then light stemming — stacked proclitics and plural, dual,
+  feminine and tanween-alif endings. Most inflections of a word meet here.
+- **root**: a low-weight, aggressive form (the ISRI root of the exact form, with a weak middle
+  radical folded), so derivations like «تفاوض» and «مفاوضات» still meet below exact matches.
+
+The chain to the stem form:
 
 1. tokenize: a token is a maximal run of word characters (Unicode letters, digits, ``_``) and
    combining marks, so tashkeel stays inside the word and is removed by step 4 rather than
    splitting it;
-2. lowercase (``LowerCaseFilter``);
-3. fold every Unicode decimal digit (Eastern Arabic ٠-٩, Persian ۰-۹, ...) to ASCII
-   (``DecimalDigitFilter``);
-4. normalize Arabic (``ArabicNormalizer``): drop harakat U+064B..U+0652, superscript alef
-   U+0670 and tatweel; أ إ آ ٱ → ا; ى → ي; ة → ه;
-5. drop stop words — the Lucene list, itself normalized, compared with normalized tokens
-   (Lucene compares before normalization and so needs redundant spellings; comparing after
-   makes one entry cover أن/إن/ان);
-6. light stemming (``ArabicStemmer``, Larkey's light10): at most one prefix, then each suffix
-   once, in Lucene's order and with Lucene's length checks.
+2. lowercase;
+3. fold every Unicode decimal digit (Eastern Arabic ٠-٩, Persian ۰-۹, ...) to ASCII;
+4. normalize Arabic: drop harakat U+064B..U+0652, superscript alef U+0670 and tatweel;
+   أ إ آ ٱ → ا; ى → ي; ة → ه;
+5. drop stop words (the Lucene list, normalized, compared with normalized tokens);
+6. light stemming as ordered regular-expression rules (``STEM_RULES``): one proclitic group, then
+   each suffix once, in order, each with a guard on what must remain. The rules are data: the
+   Elasticsearch mapping sends the very same patterns to ``pattern_replace`` filters, so both
+   backends produce the same terms by construction (a test compares them through ``_analyze``).
+
+Steps 1–5 give the exact form. The root form is computed here only; the Elasticsearch backend is
+sent it already analyzed.
 
 Any change here changes the terms in existing indexes: bump ``ANALYZER_VERSION`` so backends
 can tell an index needs rebuilding.
@@ -26,9 +36,12 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from dataclasses import dataclass
 from importlib import resources
 
-ANALYZER_VERSION = 1
+from nltk.stem.isri import ISRIStemmer
+
+ANALYZER_VERSION = 2
 
 
 def _mark_class() -> str:
@@ -60,7 +73,7 @@ def _digit_table() -> dict[int, str]:
 
 _TOKEN_RE = re.compile(f"[\\w{_mark_class()}]+")
 
-# ArabicNormalizer: deletions and one-to-one foldings, applied with one str.translate.
+# Normalization: deletions and one-to-one foldings, applied with one str.translate.
 _HARAKAT = "".join(chr(cp) for cp in range(0x064B, 0x0653))  # fathatan .. sukun
 _SUPERSCRIPT_ALEF = "\u0670"
 _TATWEEL = "\u0640"
@@ -69,9 +82,11 @@ _ARABIC_TABLE.update({ord(c): "ا" for c in "أإآٱ"})
 _ARABIC_TABLE.update({ord("ى"): "ي", ord("ة"): "ه"})
 _NORMALIZE_TABLE: dict[int, str | None] = {**_digit_table(), **_ARABIC_TABLE}
 
-# ArabicStemmer (light10), in Lucene's order: the first prefix that fits wins.
-PREFIXES: tuple[str, ...] = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
-SUFFIXES: tuple[str, ...] = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+
+def _data(name: str) -> list[str]:
+    """Non-comment lines of a file in ``index/data``."""
+    raw = resources.files("index").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def normalize(text: str) -> str:
@@ -91,62 +106,152 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
 
 
+def _alternation(words: list[str]) -> str:
+    """A regex matching exactly ``words``, factored as a trie so matching costs the word's length,
+    not the list's (the same pattern runs in Python's ``re`` and Java's ``java.util.regex``)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            body = f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+# Words whose leading و is a root letter («وزير», «وزاره», «واشنطن»): see bench/lexicon.py.
+WAW_INITIAL: tuple[str, ...] = tuple(_data("waw_initial.txt"))
+
+
+@dataclass(frozen=True)
+class StemRule:
+    """One light-stemming step: replace ``pattern`` (anchored) by group 1 or by nothing.
+
+    ``keep`` says whether the replacement is group 1 (suffix rules keep the start of the word) or
+    empty (the proclitic rule drops the match). Written once, applied by ``re`` here and sent as an
+    Elasticsearch ``pattern_replace`` filter by ``index.es_mapping``.
+    """
+
+    name: str
+    pattern: str
+    keep: bool
+
+    def python(self) -> tuple[re.Pattern[str], str]:
+        return re.compile(self.pattern), r"\1" if self.keep else ""
+
+    def java_replacement(self) -> str:
+        return "$1" if self.keep else ""
+
+
+# Proclitics: at most one group is removed, the first alternative that fits (as in Larkey's light10,
+# which Lucene's ArabicStemmer follows), extended to the stacks Arabic writes: و/ف + ب/ك + ال
+# («وبالصور»), و/ف + لل («وللمسجد»). Each must leave 2+ letters; the bare conjunction و needs 3+ and
+# is kept on words whose و is part of the word. ف and ب/ك/ل alone are never stripped: too many
+# words begin with them («فريق», «بلد», «كلمة», «لبنان»).
+_PROCLITIC = (
+    "^(?:[وف][بك]ال(?=..)|[وف]لل(?=..)|[وف]ال(?=..)|[بك]ال(?=..)|لل(?=..)|ال(?=..)"
+    f"|و(?!{_alternation([w[1:] for w in WAW_INITIAL])}$)(?=...))"
+)
+
+
+def _suffix(ending: str, min_left: int = 2) -> StemRule:
+    return StemRule(f"-{ending}", f"^(.{{{min_left},}}?){ending}$", keep=True)
+
+
+STEM_RULES: tuple[StemRule, ...] = (
+    StemRule("proclitics", _PROCLITIC, keep=False),
+    # Verbal plural «قالوا» and tanween-alif «قريبًا» (normalized to «قريبا») first, so the endings
+    # below still apply to what is left («سوريا» → «سوري» → «سور», like «سورية»).
+    _suffix("وا", 3),
+    _suffix("ا", 3),
+    # light10's suffixes in Lucene's order; ة/ية are gone after normalization (ة → ه).
+    *(_suffix(s) for s in ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")),
+)
+_COMPILED = tuple(rule.python() for rule in STEM_RULES)
+
+
 def stem(word: str) -> str:
-    """Lucene ``ArabicStemmer.stem`` on an already normalized token."""
-    n = len(word)
-    for prefix in PREFIXES:
-        # A one-letter prefix (و) needs a word of 4+ letters; the others need 2 letters left over.
-        if len(prefix) == 1 and n < 4:
-            continue
-        if n < len(prefix) + 2:
-            continue
-        if word.startswith(prefix):
-            word = word[len(prefix):]
-            n = len(word)
-            break
-    for suffix in SUFFIXES:
-        # Each suffix is tried once, in order, against the word as shortened so far.
-        if n >= len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
-            n = len(word)
+    """Light stem of an already normalized token: ``STEM_RULES`` in order, each at most once."""
+    for pattern, repl in _COMPILED:
+        word = pattern.sub(repl, word, count=1)
     return word
 
 
-def _load_stopwords() -> frozenset[str]:
-    raw = resources.files("index").joinpath("data/arabic_stopwords.txt").read_text(encoding="utf-8")
-    words = (line.strip() for line in raw.splitlines())
-    return frozenset(normalize(w) for w in words if w and not w.startswith("#"))
+STOPWORDS: frozenset[str] = frozenset(normalize(w) for w in _data("arabic_stopwords.txt"))
+
+_ISRI = ISRIStemmer()
+_ARABIC_WORD = re.compile(r"^[\u0621-\u064A]+$")
+_WEAK = frozenset("اوي")
 
 
-STOPWORDS: frozenset[str] = _load_stopwords()
+def root(exact: str) -> str:
+    """The aggressive form of a normalized token: ISRI's root of the word without its proclitics
+    (ISRI knows fewer stacks than ``STEM_RULES``), a weak middle radical dropped.
+
+    ISRI alone gives «فوض» for «تفاوض» but «فاض» for «مفاوضات»: the middle radical of a hollow
+    root surfaces as ا, و or ي depending on the pattern, so it is folded away («فض» for both).
+    Non-Arabic tokens (digits, Latin) are their own root.
+    """
+    if not _ARABIC_WORD.match(exact):
+        return exact
+    out = _ISRI.stem(_COMPILED[0][0].sub("", exact, count=1))
+    if len(out) == 3 and out[1] in _WEAK:
+        out = out[0] + out[2]
+    return out or exact
 
 
-# Surface token -> term ("" for a dropped token). News vocabularies repeat heavily, so most
-# tokens of a bulk index are hits; ``analyze`` reads it with a C-level ``map`` instead of a Python
-# call per token, which roughly halves bulk indexing time.
+@dataclass(frozen=True)
+class Forms:
+    exact: str
+    stem: str
+    root: str
+
+
+# Surface token -> its forms (None for a dropped token). News vocabularies repeat heavily, so most
+# tokens of a bulk index are hits; ``analyze`` reads it with a C-level ``map``.
 _CACHE: dict[str, str] = {}
+_FORMS: dict[str, Forms | None] = {}
 _CACHE_MAX = 1_000_000
 
 
+def forms(tok: str) -> Forms | None:
+    """Exact, stem and root forms of one surface token, or None for stop words and mark-only tokens."""
+    try:
+        return _FORMS[tok]
+    except KeyError:
+        pass
+    norm = tok.lower().translate(_NORMALIZE_TABLE)
+    out = None if not norm or norm in STOPWORDS else Forms(norm, stem(norm), root(norm))
+    if len(_FORMS) >= _CACHE_MAX:
+        _FORMS.clear()
+        _CACHE.clear()
+    _FORMS[tok] = out
+    _CACHE[tok] = out.stem if out else ""
+    return out
+
+
 def _term(tok: str) -> str:
-    """Analyze one token through the cache; "" when it is dropped."""
-    term = _CACHE.get(tok)
-    if term is None:
-        norm = tok.lower().translate(_NORMALIZE_TABLE)
-        term = "" if not norm or norm in STOPWORDS else stem(norm)
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[tok] = term
-    return term
+    f = forms(tok)
+    return f.stem if f else ""
 
 
 def analyze_token(tok: str) -> str | None:
-    """The index term for one surface token, or None for stop words and mark-only tokens."""
+    """The stem term for one surface token, or None for stop words and mark-only tokens."""
     return _term(tok) or None
 
 
 def analyze(text: str) -> list[str]:
-    """Index terms of ``text`` in order (stop words dropped, positions closed up)."""
+    """Stem terms of ``text`` in order (stop words dropped, positions closed up)."""
     toks = _TOKEN_RE.findall(text)
     try:
         terms = list(map(_CACHE.__getitem__, toks))
@@ -154,3 +259,17 @@ def analyze(text: str) -> list[str]:
         get = _CACHE.get
         terms = [t if (t := get(tok)) is not None else _term(tok) for tok in toks]
     return list(filter(None, terms))
+
+
+def analyze_forms(text: str) -> tuple[list[str], list[str], list[str]]:
+    """Exact, stem and root terms of ``text``, each in order (what the index stores per field)."""
+    exact: list[str] = []
+    stems: list[str] = []
+    roots: list[str] = []
+    for tok in _TOKEN_RE.findall(text):
+        f = _FORMS.get(tok) if tok in _FORMS else forms(tok)
+        if f is not None:
+            exact.append(f.exact)
+            stems.append(f.stem)
+            roots.append(f.root)
+    return exact, stems, roots

@@ -33,6 +33,9 @@ class SearchHit:
     # The best passage of the body (or title) with matched words wrapped in <mark>…</mark>;
     # everything else in it is HTML-escaped, so it is safe to drop into a web page.
     snippet: str
+    # Query words (as typed) this document does not match: forgiving matching ranks documents
+    # with every word first, then those missing some; the UI says which («لم تُطابَق الكلمة: …»).
+    missing: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -17,9 +17,15 @@ content hashes decides indexed / updated / unchanged before anything is written.
 through ``helpers.streaming_bulk`` with retries and backoff on 429s, and every item the engine
 rejects comes back in ``UpsertResult.failed`` with its reason.
 
-Queries are built as JSON from ``index.query.parse_query``: analyzed terms as ``term`` queries,
-quoted phrases as ``match_phrase``; user text never reaches ``query_string``. Snippets come from
-``index.highlight`` over the stored text, so both backends return the same snippets.
+Queries are built as JSON from ``index.query.parse_query``: each word group is a ``bool`` of
+``term`` queries on its analyzed forms (stem on headline, lead and body, exact and root forms at
+their own weights, spelling variants), wrapped with a named ``constant_score`` worth
+``index.query.COORD`` so documents rank by groups matched, then BM25 — as in the embedded
+backend. The groups sit in a ``minimum_should_match`` bool whose requirement drops a group at a
+time until something matches; quoted phrases are required ``match_phrase`` clauses; headline
+proximity of consecutive words is an optional ``span_near``. User text never reaches
+``query_string``. Snippets come from ``index.highlight`` over the stored text, so both backends
+return the same snippets.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from akhbar.record import Article, content_hash
 from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
-from index.embedded import MAX_PER_PAGE, TITLE_WEIGHT, _utc, hit_snippet
-from index.query import ParsedQuery, parse_query
+from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet
+from index.fields import body_text, index_terms, lead_text
+from index.query import COORD, ParsedQuery, QueryWord, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +202,11 @@ class ElasticBackend:
             doc = dict(art)
             doc.setdefault("canonical_url", "")
             doc["content_hash"] = digest
+            try:
+                doc.update(_derived(doc))
+            except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
+                result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
+                continue
             is_update[_id] = old is not None
             actions.append({"_op_type": "index", "_index": self.write_alias, "_id": _id, "_source": doc})
         if not actions:
@@ -229,7 +241,7 @@ class ElasticBackend:
     # -- reading ------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """Ranked (BM25, title 10× body) or newest-first results; filters narrow both.
+        """Ranked (groups matched, then BM25) or newest-first results; filters narrow both.
 
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """
@@ -237,41 +249,49 @@ class ElasticBackend:
         page = max(1, int(query.page or 1))
         per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
         offset = (page - 1) * per_page
-        must = _text_clauses(parsed)
-        body: dict[str, Any] = {"query": _bool_query(must, query)}
         date_order: list[Any] = [
             {"published": {"order": "desc", "missing": "_last"}},
             {"fetched": {"order": "desc", "missing": "_last"}},
             {"url": {"order": "desc"}},
         ]
-        sort = ["_score", *date_order] if must and query.sort != "date" else date_order
-        if offset + per_page > MAX_RESULT_WINDOW:
-            # Past the engine's result window: still report the total, as the embedded backend does.
-            total = self.es.count(index=self.alias, query=body["query"])["count"]
-            return SearchPage(total=total, hits=[], query=query)
-        resp = self.es.search(index=self.alias, query=body["query"], sort=sort, from_=offset, size=per_page,
-                              track_total_hits=True, track_scores=True)
+        ranked = not parsed.empty
+        sort = ["_score", *date_order] if ranked and query.sort != "date" else date_order
+        for level in parsed.levels():
+            es_query = _bool_query(parsed, query, level)
+            if offset + per_page > MAX_RESULT_WINDOW:
+                # Past the engine's result window: still report the total, as the embedded backend does.
+                total = self.es.count(index=self.alias, query=es_query)["count"]
+                if total or level == parsed.levels()[-1]:
+                    return SearchPage(total=total, hits=[], query=query)
+                continue
+            resp = self.es.search(index=self.alias, query=es_query, sort=sort, from_=offset, size=per_page,
+                                  track_total_hits=True, track_scores=True)
+            total = resp["hits"]["total"]["value"]
+            if total or level == parsed.levels()[-1]:
+                break
         hits = []
         for h in resp["hits"]["hits"]:
             article: Article = h["_source"]
-            score = float(h.get("_score") or 0.0) if must else 0.0  # unranked listing, as embedded
-            hits.append(SearchHit(article=article, score=score,
-                                  snippet=hit_snippet(article, parsed)))
-        return SearchPage(total=resp["hits"]["total"]["value"], hits=hits, query=query)
+            score = float(h.get("_score") or 0.0) if ranked else 0.0  # unranked listing, as embedded
+            matched = {int(n[1:]) for n in h.get("matched_queries") or [] if n[:1] == "g" and n[1:].isdigit()}
+            hits.append(SearchHit(article=article, score=score, snippet=hit_snippet(article, parsed),
+                                  missing=parsed.missing(matched) if parsed.words else []))
+        return SearchPage(total=total, hits=hits, query=query)
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
         """Counts per source, section, agency and month (``YYYY-MM``, UTC) over the documents the
         query matches, filters included, so each count is what a click on it would return.
 
-        One ``size: 0`` search over the same query and filters as ``search``, with a ``terms``
-        aggregation per keyword field (exact: the index has one shard) and a ``date_histogram`` on
-        ``published``, the field the since/until filters compare. ``agencies`` is a keyword array,
-        so a document counts once for each of its agencies. Its normalizer lowercases the bucket
-        keys; the spelling shown is the one a matching document stored (embedded shows the stored
-        value too). Order as in the embedded backend: count desc then value; months newest first
-        and not limited. Empty values are left out.
+        One ``size: 0`` search over the same query and filters as ``search`` (at the first
+        requirement level that matches anything), with a ``terms`` aggregation per keyword field
+        (exact: the index has one shard) and a ``date_histogram`` on ``published``, the field the
+        since/until filters compare. ``agencies`` is a keyword array, so a document counts once for
+        each of its agencies. Its normalizer lowercases the bucket keys; the spelling shown is the
+        one a matching document stored (embedded shows the stored value too). Order as in the
+        embedded backend: count desc then value; months newest first and not limited. Empty values
+        are left out.
         """
-        es_query = _bool_query(_text_clauses(parse_query(query.text)), query)
+        parsed = parse_query(query.text)
         size = max(1, int(limit))
         order = [{"_count": "desc"}, {"_key": "asc"}]
 
@@ -288,7 +308,11 @@ class ElasticBackend:
                                          "time_zone": "UTC", "min_doc_count": 1, "format": "yyyy-MM",
                                          "order": {"_key": "desc"}}},
         }
-        resp = self.es.search(index=self.alias, query=es_query, size=0, aggs=aggs, track_total_hits=False)
+        for level in parsed.levels():
+            resp = self.es.search(index=self.alias, query=_bool_query(parsed, query, level), size=0, aggs=aggs,
+                                  track_total_hits=1)
+            if resp["hits"]["total"]["value"]:
+                break
         got = resp["aggregations"]
         out: dict[str, list[tuple[str, int]]] = {}
         for name in ("source", "section", "agency"):
@@ -342,31 +366,62 @@ def _agency_shown(bucket: dict[str, Any]) -> str:
     return key
 
 
-def _text_clauses(parsed: ParsedQuery) -> list[dict[str, Any]]:
-    """One required clause per term (title or body) and per phrase.
+def _derived(doc: Article) -> dict[str, str]:
+    """The indexed-only fields (``es_mapping.DERIVED_FIELDS``): the lead, and the root forms that
+    only Python computes."""
+    t = index_terms(doc)
+    return {"lead": lead_text(body_text(doc)), "title_root": t.title_root, "body_root": t.body_root}
 
-    Terms are already analyzed, so they go in as ``term`` queries (``match`` would stem them a
-    second time). A phrase goes in as typed through ``match_phrase``: the engine analyzes it the
-    way it analyzed the documents, stop-word positions included.
+
+# The embedded backend's column weights, on the engine's fields.
+_STEM_FIELDS = {"title": FIELD_WEIGHTS["title"], "lead": FIELD_WEIGHTS["lead"], "body": FIELD_WEIGHTS["body"]}
+_EXACT_FIELDS = {"title.exact": FIELD_WEIGHTS["title_x"], "body_exact": FIELD_WEIGHTS["body_x"]}
+_ROOT_FIELDS = {"title_root": FIELD_WEIGHTS["title_r"], "body_root": FIELD_WEIGHTS["body_r"]}
+
+
+def _terms(value: str, fields: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"term": {f: {"value": value, "boost": w}}} for f, w in fields.items()]
+
+
+def _phrases(text: str, fields: dict[str, float]) -> list[dict[str, Any]]:
+    return [{"match_phrase": {f: {"query": text, "boost": w}}} for f, w in fields.items()]
+
+
+def _group(n: int, word: QueryWord) -> dict[str, Any]:
+    """One word group: every form of it scored at its field's weight, plus a named constant
+    ``COORD`` when anything matched, so ``matched_queries`` says which groups a hit matched."""
+    alts = _terms(word.terms[0], _STEM_FIELDS) if word.single else _phrases(word.text, _STEM_FIELDS)
+    if word.exact:
+        alts += _terms(word.exact, _EXACT_FIELDS)
+    if word.root:
+        alts += _terms(word.root, _ROOT_FIELDS)
+    for v in word.variants:
+        alts += _terms(v.terms[0], _STEM_FIELDS) if len(v.terms) == 1 else _phrases(v.text, _STEM_FIELDS)
+    any_form = {"bool": {"should": alts, "minimum_should_match": 1}}
+    return {"bool": {"should": [{"constant_score": {"filter": any_form, "boost": COORD, "_name": f"g{n}"}},
+                                any_form]}}
+
+
+def _bool_query(parsed: ParsedQuery, query: SearchQuery, level: int) -> dict[str, Any]:
+    """What ``search`` and ``facets`` both ask: at least ``level`` word groups and every quoted
+    phrase (all documents when the text has neither), headline proximity as a bonus, and the
+    query's filters.
+
+    A quoted phrase goes in as typed through ``match_phrase``: the engine analyzes it the way it
+    analyzed the documents, stop-word positions included. Proximity pairs allow one position
+    between the words, where the engine keeps a removed stop word's place.
     """
-    clauses: list[dict[str, Any]] = []
-    for term in parsed.terms:
-        clauses.append({"bool": {"should": [
-            {"term": {"title": {"value": term, "boost": TITLE_WEIGHT}}},
-            {"term": {"body": {"value": term}}},
-        ], "minimum_should_match": 1}})
+    must: list[dict[str, Any]] = []
+    if parsed.words:
+        must.append({"bool": {"should": [_group(n, w) for n, w in enumerate(parsed.words)],
+                              "minimum_should_match": level}})
     for text in parsed.phrase_texts:
-        clauses.append({"bool": {"should": [
-            {"match_phrase": {"title": {"query": text, "boost": TITLE_WEIGHT}}},
-            {"match_phrase": {"body": {"query": text}}},
-        ], "minimum_should_match": 1}})
-    return clauses
-
-
-def _bool_query(must: list[dict[str, Any]], query: SearchQuery) -> dict[str, Any]:
-    """What ``search`` and ``facets`` both ask: the text clauses (all documents without any) and
-    the query's filters."""
-    return {"bool": {"must": must or [{"match_all": {}}], "filter": _filters(query)}}
+        must.append({"bool": {"should": _phrases(text, {"title": FIELD_WEIGHTS["title"], "body": 1.0}),
+                              "minimum_should_match": 1}})
+    should = [{"span_near": {"clauses": [{"span_term": {"title": a}}, {"span_term": {"title": b}}],
+                             "slop": 1, "in_order": True, "boost": FIELD_WEIGHTS["title"]}}
+              for a, b in parsed.proximity_pairs()]
+    return {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": _filters(query)}}
 
 
 def _filters(query: SearchQuery) -> list[dict[str, Any]]:

@@ -1,10 +1,17 @@
 """The default search backend: one SQLite file with an FTS5 index, no server to run.
 
-Analysis happens in Python (``index.analysis``) and FTS5 only stores the resulting terms, joined
-by spaces, in a table whose ``ascii`` tokenizer splits on spaces and leaves non-ASCII untouched —
-so stems reach the index exactly as analyzed and the Elasticsearch backend, mirroring the same
-analyzer, finds the same documents. ``articles`` keeps the full Article JSON plus the columns the
+Analysis happens in Python (``index.analysis``, ``index.fields``) and FTS5 only stores the
+resulting terms, joined by spaces, in a table whose ``ascii`` tokenizer splits on spaces and leaves
+non-ASCII untouched — so terms reach the index exactly as analyzed and the Elasticsearch backend,
+mirroring the same analysis, finds the same documents. The FTS table has one column per field and
+form: headline, lead and body stems, headline and body exact forms, headline and body roots; each
+query alternative is restricted to its columns with an FTS5 column filter, and ``bm25`` weighs
+the columns (``FIELD_WEIGHTS``). ``articles`` keeps the full Article JSON plus the columns the
 filters and the date sort need; its integer id is the FTS rowid.
+
+Forgiving matching (``index.query``): one FTS5 query ORs every group; for each group an
+``IN (subquery)`` says whether a row matched it, so rows are ranked by groups matched, then BM25,
+and the requirement drops a group at a time until some row qualifies.
 """
 
 from __future__ import annotations
@@ -19,13 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from akhbar.record import Article, content_hash
-from index.analysis import ANALYZER_VERSION, analyze
+from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
+from index.fields import body_text, index_terms
 from index.highlight import snippet_and_count
-from index.query import ParsedQuery, fts5_match, parse_query
+from index.query import COORD, ParsedQuery, QueryWord, parse_query
 
-TITLE_WEIGHT = 10.0  # a query word in the headline says more than one deep in the body
-BODY_WEIGHT = 1.0
+# A query word in the headline says more than one in the lead, which says more than one deep in the
+# body; an exact form adds to its stem's weight, a root-only match counts for little.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 10.0, "lead": 4.0, "body": 1.0,
+    "title_x": 5.0, "body_x": 0.5,
+    "title_r": 2.0, "body_r": 0.2,
+}
+TITLE_WEIGHT = FIELD_WEIGHTS["title"]
 MAX_PER_PAGE = 1000
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
 
@@ -51,10 +65,11 @@ CREATE INDEX IF NOT EXISTS articles_section ON articles(section);
 """
 # ascii: splits on ASCII non-alphanumerics only (our terms hold none but "_", declared a token
 # char) and folds nothing outside ASCII, so every stored term is exactly what analysis produced.
-_FTS = """CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, body, tokenize = "ascii tokenchars '_'", detail = full
+_FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
+    {", ".join(FIELD_WEIGHTS)}, tokenize = "ascii tokenchars '_'", detail = full
 )"""
-_RANK = f"bm25({TITLE_WEIGHT}, {BODY_WEIGHT})"
+_RANK = f"bm25({', '.join(str(w) for w in FIELD_WEIGHTS.values())})"
+_STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r body_r}"
 
 
 def _utc(value: str | None, *, end_of_day: bool = False) -> str | None:
@@ -71,7 +86,10 @@ def _utc(value: str | None, *, end_of_day: bool = False) -> str | None:
         return f"{day.isoformat()}T{'23:59:59' if end_of_day else '00:00:00'}"
     dt = datetime.fromisoformat(value)
     if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00 lies past the calendar in UTC
+            raise ValueError(f"date out of range: {value!r}") from None
     return dt.strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -177,7 +195,7 @@ class EmbeddedBackend:
             next_id = (db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]) + 1
             new_rows: list[tuple] = []
             changed_rows: list[tuple] = []
-            fts_rows: list[tuple[int, str, str]] = []
+            fts_rows: list[tuple] = []
             for key in order:
                 art, digest = prepared[key]
                 old = existing.get(key)
@@ -210,11 +228,12 @@ class EmbeddedBackend:
                 changed_rows,
             )
             db.executemany("DELETE FROM fts WHERE rowid=?", [(r[-1],) for r in changed_rows])
-            db.executemany("INSERT INTO fts (rowid, title, body) VALUES (?,?,?)", fts_rows)
+            db.executemany(f"INSERT INTO fts (rowid, {', '.join(FIELD_WEIGHTS)}) VALUES (?{',?' * len(FIELD_WEIGHTS)})",
+                           fts_rows)
         return result
 
     @staticmethod
-    def _row(key: str, art: Article, digest: str) -> tuple[tuple, tuple[str, str]]:
+    def _row(key: str, art: Article, digest: str) -> tuple[tuple, tuple[str, ...]]:
         doc = dict(art)
         doc.setdefault("canonical_url", "")
         doc["content_hash"] = digest
@@ -225,9 +244,8 @@ class EmbeddedBackend:
             published, _article_utc(published), doc.get("fetched") or "", digest,
             json.dumps(agencies, ensure_ascii=False), json.dumps(doc, ensure_ascii=False),
         )
-        body = " ".join(p for p in (doc.get("subtitle") or "", doc.get("text") or "") if p)
-        fts = (" ".join(analyze(doc.get("title") or "")), " ".join(analyze(body)))
-        return row, fts
+        t = index_terms(doc)
+        return row, (t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.body_root)
 
     def clear(self) -> None:
         """Empty both tables; the FTS table is dropped and recreated, far faster than deleting rows."""
@@ -239,42 +257,69 @@ class EmbeddedBackend:
     # -- reading ----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
-        """Ranked (bm25, title 10× body) or newest-first results; filters narrow both.
+        """Ranked (groups matched, then bm25 over the weighted columns) or newest-first results;
+        filters narrow both.
 
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """
         parsed = parse_query(query.text)
-        match = fts5_match(parsed)
-        where, params = self._filters(query, fts_first=bool(match))
         page = max(1, int(query.page or 1))
         per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
         offset = (page - 1) * per_page
         date_order = "a.published_utc IS NULL, a.published_utc DESC, a.fetched DESC, a.id DESC"
+        hits: list[SearchHit] = []
 
         with self._lock:
-            if match:
-                cond = " AND ".join(["fts MATCH ?", *where])
-                base = f"FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
-                args = [match, *params]
-                total = self._db.execute(f"SELECT count(*) {base}", args).fetchone()[0]
-                order = "fts.rank, " + date_order if query.sort != "date" else date_order
-                rows = self._db.execute(
-                    f"SELECT a.doc, -fts.rank {base} ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*args, per_page, offset],
-                ).fetchall()
-            else:
+            if parsed.empty:
+                where, params = self._filters(query)
                 cond = " AND ".join(where) or "1"
                 total = self._db.execute(f"SELECT count(*) FROM articles a WHERE {cond}", params).fetchone()[0]
                 rows = self._db.execute(
-                    f"SELECT a.doc, 0.0 FROM articles a WHERE {cond} ORDER BY {date_order} LIMIT ? OFFSET ?",
+                    f"SELECT a.doc, 0.0, 0, 0 FROM articles a WHERE {cond} ORDER BY {date_order} LIMIT ? OFFSET ?",
                     [*params, per_page, offset],
                 ).fetchall()
+            else:
+                cte, args = self._matches(parsed, query)
+                level, total = self._level(cte, args, parsed)
+                order = "h.c DESC, h.r, " + date_order if query.sort != "date" else date_order
+                rows = self._db.execute(
+                    f"{cte} SELECT a.doc, -h.r, h.c, h.mask FROM h JOIN articles a ON a.id = h.id"
+                    f" WHERE h.c >= ? ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*args, level, per_page, offset],
+                ).fetchall()
 
-        hits = []
-        for doc, score in rows:
+        for doc, score, matched, mask in rows:
             article: Article = json.loads(doc)
-            hits.append(SearchHit(article=article, score=float(score), snippet=hit_snippet(article, parsed)))
+            groups = {i for i in range(len(parsed.words)) if mask >> i & 1}
+            hits.append(SearchHit(article=article, score=float(score) + COORD * matched,
+                                  snippet=hit_snippet(article, parsed), missing=parsed.missing(groups)
+                                  if parsed.words else []))
         return SearchPage(total=total, hits=hits, query=query)
+
+    def _matches(self, parsed: ParsedQuery, query: SearchQuery) -> tuple[str, list[Any]]:
+        """A ``WITH h AS (...)`` clause: every filtered row matching any group (and every phrase),
+        with its rank ``r``, groups matched ``c`` and a bit ``mask`` of which."""
+        where, params = self._filters(query, fts_first=True)
+        flags = [f"(fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)) AS m{i}"
+                 for i in range(len(parsed.words))]
+        cond = " AND ".join(["fts MATCH ?", *where])
+        inner = (f"SELECT fts.rowid AS id, fts.rank AS r{''.join(', ' + f for f in flags)}"
+                 f" FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}")
+        n = len(parsed.words)
+        c = " + ".join(f"m{i}" for i in range(n)) or "0"
+        mask = " + ".join(f"m{i} * {1 << i}" for i in range(n)) or "0"
+        cte = f"WITH g AS MATERIALIZED ({inner}), h AS (SELECT id, r, {c} AS c, {mask} AS mask FROM g)"
+        return cte, [*(group_expr(w) for w in parsed.words), fts5_match(parsed), *params]
+
+    def _level(self, cte: str, args: list[Any], parsed: ParsedQuery) -> tuple[int, int]:
+        """The groups a row must match (the first of ``parsed.levels()`` some row reaches) and how
+        many rows do."""
+        counts = dict(self._db.execute(f"{cte} SELECT c, count(*) FROM h GROUP BY c", args).fetchall())
+        for level in parsed.levels():
+            total = sum(n for c, n in counts.items() if c >= level)
+            if total:
+                return level, total
+        return parsed.levels()[-1], 0
 
     @staticmethod
     def _filters(query: SearchQuery, fts_first: bool = False) -> tuple[list[str], list[Any]]:
@@ -311,28 +356,28 @@ class EmbeddedBackend:
         from ``published_utc`` because that is what the since/until filters compare. Values are
         ordered by count (months newest first); empty values are left out.
         """
-        match = fts5_match(parse_query(query.text))
-        where, params = self._filters(query, fts_first=bool(match))
+        parsed = parse_query(query.text)
         cols = "a.id, a.source, a.section, a.agencies, substr(a.published_utc, 1, 7) AS month"
-        if match:
-            cond = " AND ".join(["fts MATCH ?", *where])
-            hits = f"SELECT {cols} FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
-            args: list[Any] = [match, *params]
-        else:
-            hits = f"SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}"
-            args = params
         parts = {
-            "source": "SELECT 'source', source, count(*) FROM h WHERE source != '' GROUP BY 2",
-            "section": "SELECT 'section', section, count(*) FROM h WHERE section != '' GROUP BY 2",
+            "source": "SELECT 'source', source, count(*) FROM f WHERE source != '' GROUP BY 2",
+            "section": "SELECT 'section', section, count(*) FROM f WHERE section != '' GROUP BY 2",
             # grouped without case, like the agency filter (and the engine's lowercased keyword)
-            "agency": "SELECT 'agency', min(j.value), count(DISTINCT h.id) FROM h, json_each(h.agencies) j"
-                      " WHERE h.agencies != '[]' AND j.value != '' GROUP BY lower(j.value)",
-            "month": "SELECT 'month', month, count(*) FROM h WHERE month IS NOT NULL GROUP BY 2",
+            "agency": "SELECT 'agency', min(j.value), count(DISTINCT f.id) FROM f, json_each(f.agencies) j"
+                      " WHERE f.agencies != '[]' AND j.value != '' GROUP BY lower(j.value)",
+            "month": "SELECT 'month', month, count(*) FROM f WHERE month IS NOT NULL GROUP BY 2",
         }
-        sql = f"WITH h AS MATERIALIZED ({hits}) " + " UNION ALL ".join(parts.values())
         out: dict[str, list[tuple[str, int]]] = {name: [] for name in parts}
         with self._lock:
-            for name, value, n in self._db.execute(sql, args):
+            if parsed.empty:
+                where, args = self._filters(query)
+                sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
+            else:
+                cte, cte_args = self._matches(parsed, query)
+                level, _ = self._level(cte, cte_args, parsed)
+                sql = (f"{cte}, f AS MATERIALIZED (SELECT {cols} FROM h JOIN articles a ON a.id = h.id"
+                       " WHERE h.c >= ?) ")
+                args = [*cte_args, level]
+            for name, value, n in self._db.execute(sql + " UNION ALL ".join(parts.values()), args):
                 out[name].append((value, n))
         for name, values in out.items():
             key = (lambda v: v[0]) if name == "month" else (lambda v: (-v[1], v[0]))
@@ -369,13 +414,43 @@ def hit_snippet(article: Article, parsed: ParsedQuery) -> str:
 
     Public because the Elasticsearch backend uses it too: both backends then give identical snippets.
     """
-    terms = parsed.all_terms()
-    body = " ".join(p for p in (article.get("subtitle") or "", article.get("text") or "") if p)
-    text_snip, n = snippet_and_count(body, terms)
-    if n or not terms:
+    marks = parsed.highlighter()
+    text_snip, n = snippet_and_count(body_text(article), marks)
+    if n or not marks:
         return text_snip
-    title_snip, n = snippet_and_count(article.get("title") or "", terms)
+    title_snip, n = snippet_and_count(article.get("title") or "", marks)
     return title_snip if n else text_snip
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _phrase(terms: tuple[str, ...] | list[str]) -> str:
+    return " + ".join(_quote(t) for t in terms)
+
+
+def group_expr(word: QueryWord) -> str:
+    """FTS5 expression for one group: its stems (or phrase) in the stem columns, its exact form in
+    the exact columns, its root in the root columns, and each spelling variant in the stem columns.
+    Every token is a double-quoted string, so no user text is ever FTS5 syntax."""
+    alts = [f"{_STEMS} : {_phrase(word.terms)}"]
+    if word.exact:
+        alts.append(f"{_EXACT} : {_quote(word.exact)}")
+    if word.root:
+        alts.append(f"{_ROOTS} : {_quote(word.root)}")
+    alts += [f"{_STEMS} : {_phrase(v.terms)}" for v in word.variants]
+    return "(" + " OR ".join(alts) + ")"
+
+
+def fts5_match(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of a whole query: any group, or a headline proximity pair (which
+    only adds to the rank), AND every quoted phrase. Empty when there is nothing to match."""
+    any_of = [group_expr(w) for w in parsed.words]
+    any_of += [f"title : {_phrase(pair)}" for pair in parsed.proximity_pairs()]
+    clauses = ["(" + " OR ".join(any_of) + ")"] if any_of else []
+    clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
+    return " AND ".join(clauses)
 
 
 class _Transaction:

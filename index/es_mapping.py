@@ -1,7 +1,7 @@
 """Index template, analysis settings and mapping for the Elasticsearch backend.
 
-The analyzer is a custom chain built from stock Elasticsearch components (all in the
-analysis-common module every production distribution ships) that reproduces ``index.analysis``
+The analyzers are custom chains built from stock Elasticsearch components (all in the
+analysis-common module every production distribution ships) that reproduce ``index.analysis``
 step for step, so the engine stores exactly the terms the embedded backend stores:
 
 ==========================  =============================================================
@@ -14,10 +14,15 @@ digit table                 ``decimal_digit``
 ``_ARABIC_TABLE``           ``arabic_normalization``
 empty token dropped         ``length`` min 1 (a token of tashkeel/tatweel only)
 ``STOPWORDS`` (normalized)  ``stop`` with that same normalized list, after normalization
-``stem``                    ``arabic_stem`` (Lucene's ArabicStemmer, which ``stem`` mirrors)
+``STEM_RULES``              one ``pattern_replace`` filter per rule, the very same patterns
 ==========================  =============================================================
 
-``tests/test_elastic.py`` checks the two agree token for token through the ``_analyze`` API.
+``akhbar_exact`` is the chain without the ``pattern_replace`` filters (the exact form). The root
+form (ISRI, in Python only) is sent pre-analyzed, space-separated, in ``title_root`` and
+``body_root`` with the ``whitespace`` analyzer; like ``lead`` it is indexed but left out of
+``_source``, so a stored document is exactly the Article.
+
+``tests/test_elastic.py`` checks the engine and Python agree token for token through ``_analyze``.
 Query terms are sent already analyzed (``term`` queries), so they are never stemmed twice.
 
 Changing anything here or in ``index.analysis`` means a new mapping: bump ``MAPPING_VERSION`` (it
@@ -28,17 +33,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.analysis import ANALYZER_VERSION, STOPWORDS
+from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 ANALYZER = "akhbar_arabic"
+EXACT_ANALYZER = "akhbar_exact"
+DERIVED_FIELDS = ("lead", "title_root", "body_root")  # indexed, not kept in _source
 
 # Python's ``\w`` is Unicode letters, numbers and "_"; index.analysis adds combining marks of the
 # Basic Multilingual Plane only. Java's regex spells the same class with properties.
 TOKEN_PATTERN = r"[\p{L}\p{N}_[\p{M}&&[\x{0}-\x{FFFF}]]]+"
+_NORMALIZING = ["lowercase", "akhbar_digits", "akhbar_normalization", "akhbar_nonempty", "akhbar_stop"]
+
+
+def _stem_filters() -> dict[str, dict[str, Any]]:
+    return {f"akhbar_stem_{n}": {"type": "pattern_replace", "pattern": rule.pattern,
+                                 "replacement": rule.java_replacement(), "all": False}
+            for n, rule in enumerate(STEM_RULES)}
 
 
 def analysis_settings() -> dict[str, Any]:
+    stems = _stem_filters()
     return {
         "char_filter": {
             "akhbar_arabic_chars": {
@@ -55,15 +70,20 @@ def analysis_settings() -> dict[str, Any]:
             "akhbar_normalization": {"type": "arabic_normalization"},
             "akhbar_nonempty": {"type": "length", "min": 1},
             "akhbar_stop": {"type": "stop", "stopwords": sorted(STOPWORDS), "ignore_case": False},
-            "akhbar_stem": {"type": "arabic_stem"},
+            **stems,
         },
         "analyzer": {
             ANALYZER: {
                 "type": "custom",
                 "char_filter": ["akhbar_arabic_chars"],
                 "tokenizer": "akhbar_words",
-                "filter": ["lowercase", "akhbar_digits", "akhbar_normalization", "akhbar_nonempty",
-                           "akhbar_stop", "akhbar_stem"],
+                "filter": [*_NORMALIZING, *stems],
+            },
+            EXACT_ANALYZER: {
+                "type": "custom",
+                "char_filter": ["akhbar_arabic_chars"],
+                "tokenizer": "akhbar_words",
+                "filter": _NORMALIZING,
             },
         },
         "normalizer": {
@@ -82,21 +102,28 @@ def mappings() -> dict[str, Any]:
 
     ``dynamic: false``: a new Article key is stored but not indexed until it is mapped here, so a
     crawler change can never make indexing fail. Title and body are searched; ``subtitle`` and
-    ``text`` are copied into ``body`` (BM25 over one body field, like the embedded backend's
-    body column) and not indexed on their own.
+    ``text`` are copied into ``body`` and ``body_exact`` (BM25 over one body field, like the
+    embedded backend's body columns) and not indexed on their own. ``lead`` and the root fields
+    are filled by the backend from ``index.fields``.
     """
     arabic = {"type": "text", "analyzer": ANALYZER}
     return {
         "dynamic": False,
         "_meta": {"mapping_version": MAPPING_VERSION, "analyzer_version": ANALYZER_VERSION},
+        "_source": {"excludes": list(DERIVED_FIELDS)},
         "properties": {
             "url": _keyword(),
             "canonical_url": _keyword(),
             "source": _keyword(),
-            "title": {**arabic, "fields": {"raw": _keyword(ignore_above=1024)}},
-            "subtitle": {"type": "text", "index": False, "copy_to": "body"},
-            "text": {"type": "text", "index": False, "copy_to": "body"},
+            "title": {**arabic, "fields": {"raw": _keyword(ignore_above=1024),
+                                           "exact": {"type": "text", "analyzer": EXACT_ANALYZER}}},
+            "subtitle": {"type": "text", "index": False, "copy_to": ["body", "body_exact"]},
+            "text": {"type": "text", "index": False, "copy_to": ["body", "body_exact"]},
             "body": arabic,
+            "body_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
+            "lead": arabic,
+            "title_root": {"type": "text", "analyzer": "whitespace"},
+            "body_root": {"type": "text", "analyzer": "whitespace"},
             "published": {"type": "date"},
             "modified": {"type": "date"},
             "fetched": {"type": "date"},

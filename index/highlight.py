@@ -1,7 +1,10 @@
 """Query-biased snippets: the passage of the original text that best matches the query.
 
-Matching goes through the same analysis as the index (a surface token matches when its
-analyzed form is a query term), so «بالمفاوضات» lights up for a query «مفاوضات». The passage is
+Matching goes through the same analysis as the index (a surface token matches when its exact,
+stem or root form is one a query group asks for, ``index.query.Highlighter``), so «بالمفاوضات»
+lights up for a query «مفاوضات», and «التفاوض» too (same root). Only the first
+``MAX_SCAN_CHARS`` of a text are scanned, so the cost of a snippet does not grow with the size of an
+article (a 15 MB page would otherwise take seconds per query). The passage is
 cut from the unanalyzed text, HTML-escaped, and only our own <mark> tags are left unescaped,
 so a snippet is safe to put into a page even when an article body contains markup.
 """
@@ -12,9 +15,11 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from index.analysis import analyze_token, tokenize
+from index.analysis import forms, tokenize
+from index.query import Highlighter
 
 ELLIPSIS = "…"
+MAX_SCAN_CHARS = 50_000
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -23,7 +28,7 @@ def _clean(segment: str) -> str:
     return html.escape(_SPACE_RE.sub(" ", segment), quote=False)
 
 
-def _best_window(spans: Sequence[tuple[int, int, str | None]], max_chars: int) -> tuple[int, int, int]:
+def _best_window(spans: Sequence[tuple[int, int, int | None]], max_chars: int) -> tuple[int, int, int]:
     """Token index range [i, j] and match count of the window with the most matches.
 
     Windows are scored by distinct terms first (a passage with both query words beats one that
@@ -31,7 +36,7 @@ def _best_window(spans: Sequence[tuple[int, int, str | None]], max_chars: int) -
     """
     best = (0, 0, -1, 0)  # distinct, total, -start (prefer earlier), i
     best_range = (0, 0, 0)
-    counts: dict[str, int] = {}
+    counts: dict[int, int] = {}
     total = 0
     i = 0
     for j, (_, end, term) in enumerate(spans):
@@ -53,17 +58,26 @@ def _best_window(spans: Sequence[tuple[int, int, str | None]], max_chars: int) -
     return best_range
 
 
-def snippet_and_count(
-    text: str, terms: set[str], phrases: Iterable[Sequence[str]] = (), max_chars: int = 240
-) -> tuple[str, int]:
-    """The snippet and how many matched tokens it holds (0 means it is just the text's start)."""
+def _marks(terms: Highlighter | set[str], phrases: Iterable[Sequence[str]]) -> Highlighter:
+    if isinstance(terms, Highlighter):
+        return terms
     wanted = set(terms)
     for phrase in phrases:
         wanted.update(phrase)
-    spans: list[tuple[int, int, str | None]] = []
-    for surface, start, end in tokenize(text):
-        term = analyze_token(surface)
-        spans.append((start, end, term if term in wanted else None))
+    return Highlighter({}, {t: i for i, t in enumerate(sorted(wanted))}, {})
+
+
+def snippet_and_count(
+    text: str, terms: Highlighter | set[str], phrases: Iterable[Sequence[str]] = (), max_chars: int = 240
+) -> tuple[str, int]:
+    """The snippet and how many matched tokens it holds (0 means it is just the text's start).
+
+    ``terms``: what to mark — a query's ``Highlighter``, or a set of stem terms (plus ``phrases``).
+    """
+    marks = _marks(terms, phrases)
+    spans: list[tuple[int, int, int | None]] = []
+    for surface, start, end in tokenize(text[:MAX_SCAN_CHARS]):
+        spans.append((start, end, marks.group(forms(surface))))
     matched = sum(1 for s in spans if s[2] is not None)
 
     if not matched:
@@ -109,7 +123,7 @@ def snippet_and_count(
     return result, count
 
 
-def snippet(text: str, query_terms_analyzed: set[str], phrases: Iterable[Sequence[str]] = (),
+def snippet(text: str, query_terms_analyzed: Highlighter | set[str], phrases: Iterable[Sequence[str]] = (),
             max_chars: int = 240) -> str:
     """Best passage of ``text`` (at most ~``max_chars`` of it) with matched words in <mark>."""
     return snippet_and_count(text, query_terms_analyzed, phrases, max_chars)[0]

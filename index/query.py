@@ -1,74 +1,190 @@
-"""Turn a user's search box text into analyzed terms and phrases.
+"""Turn a user's search box text into word groups and strict phrases, the same for both backends.
 
 User text is never handed to a query language: it is split on double quotes (quoted parts are
 phrases, an unclosed quote just ends the text), every part goes through ``index.analysis``, and
-backends build their own query from the resulting terms. So operators, brackets, stray quotes
-or ``NEAR(`` are ordinary characters that the tokenizer drops.
+backends build their own query from the result. So operators, brackets, stray quotes or
+``NEAR(`` are ordinary characters that the tokenizer drops.
+
+Matching is forgiving, like a ``minimum_should_match`` of "all words up to 2, then 75 %":
+each free word is a *group* (its exact, stem and root forms, plus the spelling variants of
+``index/data/variants.txt``); documents are ranked first by how many groups they match, then by
+BM25. If no document reaches the required number of groups, the requirement drops one group at a
+time (``levels``), so a query whose words occur in the archive never returns nothing. Quoted
+phrases stay strict: every one is required.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from functools import cache
 
-from index.analysis import analyze
+from index.analysis import Forms, _data, analyze, forms, tokenize
+
+# A matched group outweighs any BM25 difference, so ranking is by groups matched, then by score.
+COORD = 10_000.0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One spelling of a name: its stem terms (2+ terms match as a phrase) and the text as written."""
+
+    terms: tuple[str, ...]
+    text: str
+
+
+@dataclass
+class QueryWord:
+    """One coordination group: a word as typed (or a run of words that spells a known name)."""
+
+    text: str
+    terms: tuple[str, ...]  # stem terms of what was typed; one for a plain word
+    exact: str = ""  # normalized form, single words only
+    root: str = ""  # aggressive form, single words only
+    variants: list[Variant] = field(default_factory=list)  # other spellings, matched on stems
+
+    @property
+    def single(self) -> bool:
+        return len(self.terms) == 1
 
 
 @dataclass
 class ParsedQuery:
-    terms: list[str] = field(default_factory=list)  # single analyzed terms, deduplicated, in order
+    words: list[QueryWord] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)  # analyzed tokens, 2+ per phrase
     # The text of each phrase as typed, parallel to ``phrases``: an engine that analyzes a phrase
     # itself (Elasticsearch's match_phrase) keeps the stop-word positions Lucene leaves in its index.
     phrase_texts: list[str] = field(default_factory=list)
 
     @property
-    def empty(self) -> bool:
-        return not self.terms and not self.phrases
+    def terms(self) -> list[str]:
+        """Stem terms of the single-word groups, in order."""
+        return [w.terms[0] for w in self.words if w.single]
 
-    def all_terms(self) -> set[str]:
-        """Every term the highlighter should mark."""
-        out = set(self.terms)
-        for phrase in self.phrases:
-            out.update(phrase)
-        return out
+    @property
+    def empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    def required(self) -> int:
+        """Groups a document must match: all of up to 2, then 75 % (rounded down)."""
+        n = len(self.words)
+        return n if n <= 2 else math.floor(n * 0.75)
+
+    def levels(self) -> list[int]:
+        """Requirements to try in turn until one finds documents: ``required()`` down to 1."""
+        return list(range(self.required(), 0, -1)) or [0]
+
+    def proximity_pairs(self) -> list[tuple[str, str]]:
+        """Stems of consecutive single-word groups: found adjacent in a headline, they rank higher."""
+        return [(a.terms[0], b.terms[0]) for a, b in zip(self.words, self.words[1:], strict=False)
+                if a.single and b.single and a.terms[0] != b.terms[0]]
+
+    def missing(self, matched: set[int]) -> list[str]:
+        """The typed words of the groups a document did not match."""
+        return [w.text for i, w in enumerate(self.words) if i not in matched]
+
+    def highlighter(self) -> Highlighter:
+        return Highlighter.of(self)
+
+
+@dataclass(frozen=True)
+class Highlighter:
+    """Which surface tokens to mark: any token whose exact, stem or root form a group asks for."""
+
+    exact: dict[str, int]
+    stem: dict[str, int]
+    root: dict[str, int]
+
+    @classmethod
+    def of(cls, parsed: ParsedQuery) -> Highlighter:
+        exact: dict[str, int] = {}
+        stem: dict[str, int] = {}
+        root: dict[str, int] = {}
+        for i, word in enumerate(parsed.words):
+            if word.exact:
+                exact.setdefault(word.exact, i)
+            if word.root:
+                root.setdefault(word.root, i)
+            for terms in (word.terms, *(v.terms for v in word.variants)):
+                for term in terms:
+                    stem.setdefault(term, i)
+        for n, phrase in enumerate(parsed.phrases, start=len(parsed.words)):
+            for term in phrase:
+                stem.setdefault(term, n)
+        return cls(exact, stem, root)
+
+    def group(self, f: Forms | None) -> int | None:
+        """The group a token with forms ``f`` matches, or None."""
+        if f is None:
+            return None
+        for table, key in ((self.exact, f.exact), (self.stem, f.stem), (self.root, f.root)):
+            hit = table.get(key)
+            if hit is not None:
+                return hit
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.stem or self.root)
+
+
+@cache
+def variant_table() -> dict[tuple[str, ...], list[Variant]]:
+    """Stem sequence of each spelling → the other spellings of the same name."""
+    table: dict[tuple[str, ...], list[Variant]] = {}
+    for line in _data("variants.txt"):
+        spellings = [Variant(tuple(analyze(s)), s.strip()) for s in line.split(",") if s.strip()]
+        spellings = [v for v in spellings if v.terms]
+        for v in spellings:
+            others = [o for o in spellings if o.terms != v.terms]
+            if others:
+                table.setdefault(v.terms, []).extend(o for o in others if o not in table.get(v.terms, []))
+    return table
+
+
+def _groups(part: str) -> list[QueryWord]:
+    """Free words of ``part`` as groups; a run of words that spells a listed name is one group."""
+    toks = [(surface, f) for surface, _, _ in tokenize(part) if (f := forms(surface)) is not None]
+    table = variant_table()
+    longest = max((len(k) for k in table), default=1)
+    out: list[QueryWord] = []
+    i = 0
+    while i < len(toks):
+        for n in range(min(longest, len(toks) - i), 0, -1):
+            key = tuple(f.stem for _, f in toks[i:i + n])
+            if n == 1 or key in table:
+                text = " ".join(s for s, _ in toks[i:i + n])
+                word = QueryWord(text, key, variants=list(table.get(key, [])))
+                if n == 1:
+                    word.exact, word.root = toks[i][1].exact, toks[i][1].root
+                out.append(word)
+                i += n
+                break
+    return out
 
 
 def parse_query(text: str) -> ParsedQuery:
-    """Free words become AND-ed terms; "quoted words" become phrases.
+    """Free words become forgiving groups; "quoted words" become required phrases.
 
     A quoted part that analyzes to a single term (or one that follows an unclosed quote) is
-    treated as a plain term: a one-word phrase means the same thing.
+    treated as free words: a one-word phrase means the same thing. Repeated words count once.
     """
     parsed = ParsedQuery()
-    seen: set[str] = set()
+    seen: set[tuple[str, ...]] = set()
     seen_phrases: set[tuple[str, ...]] = set()
     parts = (text or "").split('"')
     closed = len(parts) % 2 == 1  # an odd number of parts means every quote was closed
     for n, part in enumerate(parts):
-        tokens = analyze(part)
         is_phrase = n % 2 == 1 and (closed or n < len(parts) - 1)
-        if is_phrase and len(tokens) > 1:
-            if tuple(tokens) not in seen_phrases:
-                seen_phrases.add(tuple(tokens))
-                parsed.phrases.append(tokens)
-                parsed.phrase_texts.append(part)
-            continue
-        for tok in tokens:
-            if tok not in seen:
-                seen.add(tok)
-                parsed.terms.append(tok)
+        if is_phrase:
+            tokens = analyze(part)
+            if len(tokens) > 1:
+                if tuple(tokens) not in seen_phrases:
+                    seen_phrases.add(tuple(tokens))
+                    parsed.phrases.append(tokens)
+                    parsed.phrase_texts.append(part)
+                continue
+        for word in _groups(part):
+            if word.terms not in seen:
+                seen.add(word.terms)
+                parsed.words.append(word)
     return parsed
-
-
-def _quote(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def fts5_match(parsed: ParsedQuery) -> str:
-    """An FTS5 MATCH expression in which every token is a double-quoted string.
-
-    Empty string when there is nothing to match (the caller then lists by filters only).
-    """
-    clauses = [_quote(t) for t in parsed.terms]
-    clauses += [" + ".join(_quote(t) for t in phrase) for phrase in parsed.phrases]
-    return " AND ".join(clauses)

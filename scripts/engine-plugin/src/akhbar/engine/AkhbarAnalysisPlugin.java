@@ -10,6 +10,7 @@ import org.apache.lucene.analysis.charfilter.MappingCharFilter;
 import org.apache.lucene.analysis.charfilter.NormalizeCharMap;
 import org.apache.lucene.analysis.core.DecimalDigitFilter;
 import org.apache.lucene.analysis.miscellaneous.LengthFilter;
+import org.apache.lucene.analysis.pattern.PatternReplaceFilter;
 import org.apache.lucene.analysis.pattern.PatternTokenizer;
 import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.index.analysis.AbstractCharFilterFactory;
@@ -41,7 +42,8 @@ import java.util.regex.Pattern;
  * Elasticsearch (the Docker image, Elastic Cloud, the default tarball) has that module, with these
  * same component names and settings. So Akhbar's index settings name stock components
  * ({@code mapping}, {@code pattern}, {@code decimal_digit}, {@code arabic_normalization},
- * {@code arabic_stem}, {@code length}, and the {@code arabic} analyzer) and this plugin provides
+ * {@code arabic_stem}, {@code length}, {@code pattern_replace}, and the {@code arabic} analyzer,
+ * which the benchmarks use as the stock baseline) and this plugin provides
  * them, as thin wrappers around the Lucene classes that are already in the server's lib/ directory,
  * so tests exercise exactly the mapping production uses.
  *
@@ -75,7 +77,18 @@ public final class AkhbarAnalysisPlugin extends Plugin implements AnalysisPlugin
                 int min = s.getAsInt("min", 0);
                 int max = s.getAsInt("max", Integer.MAX_VALUE);
                 return new Simple(name, s, in -> new LengthFilter(in, min, max));
-            }
+            },
+            // pattern (required), replacement (default empty), all (default true): analysis-common's settings.
+            "pattern_replace", AnalysisPlugin.requiresAnalysisSettings((i, e, name, s) -> {
+                String regex = s.get("pattern");
+                if (regex == null) {
+                    throw new IllegalArgumentException("pattern_replace requires `pattern` to be configured");
+                }
+                Pattern pattern = Pattern.compile(regex);
+                String replacement = s.get("replacement", "");
+                boolean all = s.getAsBoolean("all", true);
+                return new Simple(name, s, in -> new PatternReplaceFilter(in, pattern, replacement, all));
+            })
         );
     }
 

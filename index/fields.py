@@ -1,0 +1,54 @@
+"""What both backends index for an article: headline, lead and body, each in exact, stem and root form.
+
+The lead (the subtitle and the first ``LEAD_TOKENS`` words of the text) is indexed on its own as
+well as inside the body, so a query word in the opening lines ranks above one deep in the story —
+news is written with the essentials first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from akhbar.record import Article
+from index.analysis import _TOKEN_RE, analyze, analyze_forms
+
+LEAD_TOKENS = 40
+
+
+def body_text(article: Article) -> str:
+    """Subtitle and text, the body both backends search."""
+    return "\n".join(p for p in (article.get("subtitle") or "", article.get("text") or "") if p)
+
+
+def lead_text(body: str) -> str:
+    """The start of ``body`` up to the end of its ``LEAD_TOKENS``-th token."""
+    end = 0
+    for n, m in enumerate(_TOKEN_RE.finditer(body), start=1):
+        end = m.end()
+        if n >= LEAD_TOKENS:
+            break
+    return body[:end]
+
+
+@dataclass(frozen=True)
+class IndexTerms:
+    """Space-joined terms per field, as the embedded backend stores them (and roots for the engine)."""
+
+    title: str
+    lead: str
+    body: str
+    title_exact: str
+    body_exact: str
+    title_root: str
+    body_root: str
+
+
+def index_terms(article: Article) -> IndexTerms:
+    title_exact, title_stem, title_root = analyze_forms(article.get("title") or "")
+    body = body_text(article)
+    body_exact, body_stem, body_root = analyze_forms(body)
+    return IndexTerms(
+        title=" ".join(title_stem), lead=" ".join(analyze(lead_text(body))), body=" ".join(body_stem),
+        title_exact=" ".join(title_exact), body_exact=" ".join(body_exact),
+        title_root=" ".join(title_root), body_root=" ".join(body_root),
+    )
