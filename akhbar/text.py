@@ -18,6 +18,7 @@ _ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"
     r"|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[@-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # the one-character (C1) CSI
 )
 # What is left that a terminal interprets: C0 controls, DEL and the C1 range (U+0080-U+009F; U+009B
 # is a one-character CSI on many terminals).

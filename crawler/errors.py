@@ -59,3 +59,13 @@ def failure_kind(exc: BaseException) -> str | None:
         if isinstance(exc, classes):
             return kind
     return type(exc).__name__
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A one-line reason for the log: Twisted's ``ResponseFailed`` (which Scrapy wraps) holds a list
+    of Failures whose repr says little («[<twisted.python.failure.Failure ...>]»); their messages do."""
+    failed = exc if isinstance(exc, ResponseFailed) else exc.__cause__
+    reasons = getattr(failed, "reasons", None)
+    if isinstance(failed, ResponseFailed) and reasons:
+        return "; ".join(r.getErrorMessage() for r in reasons)
+    return str(exc) or type(exc).__name__

@@ -7,11 +7,13 @@ import json
 import os
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from akhbar.config import DataDir
+from crawler.fetchlog import FetchLog
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar
-from tests.faultsite import CHARSET_PAGES, ERRORS, FaultSite
+from tests.faultsite import BOMB, CHARSET_PAGES, ERRORS, LEGACY_FRAGMENT, MAXSIZE, FaultSite
 from tests.helpers import warcio_check
 
 pytestmark = pytest.mark.slow
@@ -26,8 +28,9 @@ def fault_crawl(tmp_path_factory):
         profile_dir.mkdir()
         site.profile(profile_dir)
         env = {**os.environ, "AKHBAR_SOURCES": str(profile_dir)}
-        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_MAXSIZE": 100_000,
-                    "AKHBAR_BACKOFF_BASE": 0.05, "AKHBAR_BACKOFF_MAX_DELAY": 0.2, "RETRY_TIMES": 1}
+        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_MAXSIZE": MAXSIZE,
+                    "AKHBAR_BACKOFF_BASE": 0.05, "AKHBAR_BACKOFF_MAX_DELAY": 0.2, "RETRY_TIMES": 1,
+                    "DOWNLOAD_TIMEOUT": 2}
         proc = akhbar("crawl", "faults", "--no-progress", *[f"--set={k}={v}" for k, v in settings.items()],
                       data=data, env=env, check=False)
         report = json.loads(sorted((data.state / "reports").glob("*.json"))[-1].read_text())[0]
@@ -41,11 +44,112 @@ def test_crawl_survives_every_fault(fault_crawl):
     errors = report["errors"]
     assert errors.get("bad_feed") == 1
     assert errors.get("bad_sitemap") == 1
-    assert errors.get("too_large") == 1
+    assert errors.get("too_large") == 4, "huge, endless, gzip bomb (Content-Encoding) and gzip bomb (.xml.gz)"
     assert errors.get("binary_as_html") == 1
     assert errors.get("redirect_loop") == 1
     assert errors.get("http_503") == len(ERRORS)
+    assert errors.get("offsite_redirect") == 2, "a 302 and a meta refresh to the same host on another port"
+    assert errors.get("timeout") == 1 and errors.get("connection_lost") == 1
+    assert errors.get("control_bytes") == 1 and errors.get("non_html") == 1
     assert report["robots_forbidden"] == 1
+
+
+def test_error_kinds_are_named_for_people(fault_crawl):
+    """The report says timeout / connection_lost / too_large, never a library's exception class."""
+    _, _, proc, report = fault_crawl
+    assert not {k for k in report["errors"] if k[0].isupper() or k == "ignored"}, report["errors"]
+    assert b"_DecompressionMaxSizeExceeded" not in proc.stderr
+
+
+def test_one_line_per_event(fault_crawl):
+    _, _, proc, _ = fault_crawl
+    assert proc.stderr.count(b"bad-feed.xml is malformed XML") == 1, "each warning printed once"
+    assert proc.stderr.count(b"/a/slow failed (timeout)") == 1
+    assert b"Gave up retrying" not in proc.stderr, "the spider already says how each request ended"
+    assert b"Failure twisted" not in proc.stderr, "a reason, not the repr of a list of Failures"
+
+
+def test_escape_sequences_never_reach_the_terminal(fault_crawl):
+    """A Content-Type holding OSC/CSI sequences (window title, clear screen, cursor report)."""
+    _, _, proc, _ = fault_crawl
+    line = next(ln for ln in proc.stderr.splitlines() if b"/a/escape-ctype" in ln)
+    assert b"text/x-evil" in line and b"not HTML" in line
+    for raw in (b"\x1b", b"\x07", "\x9b".encode(), b"pwned"):
+        assert raw not in proc.stderr, raw
+
+
+def _records(data: DataDir, url: str) -> list[tuple[dict, bytes]]:
+    """(WARC headers, payload as stored) of every response record for ``url``, read with warcio."""
+    out = []
+    for path in sorted(data.warc.glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for rec in ArchiveIterator(fh):
+                if rec.rec_type == "response" and rec.rec_headers.get_header("WARC-Target-URI") == url:
+                    out.append((dict(rec.rec_headers.headers), rec.raw_stream.read()))
+    return out
+
+
+def test_oversized_bodies_are_archived_truncated(fault_crawl):
+    """Over DOWNLOAD_MAXSIZE, with a Content-Length or endless and chunked: the head is kept, marked
+    WARC-Truncated: length (warcio check passes on every file, see below), and not indexed."""
+    site, data, _, _ = fault_crawl
+    for path in ("/a/huge", "/a/endless"):
+        [(headers, payload)] = _records(data, site.base + path)
+        assert headers.get("WARC-Truncated") == "length", path
+        assert len(payload) == MAXSIZE, path
+        assert payload.startswith(b"<!DOCTYPE html>")
+    [(headers, payload)] = _records(data, site.base + "/a/gzip-bomb")
+    assert payload == BOMB and "WARC-Truncated" not in headers, "stored as sent, compressed"
+    backend = EmbeddedBackend(data.index)
+    try:
+        assert all(backend.get(site.base + p) is None for p in ("/a/huge", "/a/endless", "/a/gzip-bomb"))
+    finally:
+        backend.close()
+    with FetchLog(data.fetchlog) as log:
+        assert log.pending_index("faults") == [], "nothing left for a later crawl's catch-up to index"
+
+
+def test_redirects_stay_on_the_site(fault_crawl):
+    """A 302 or a meta refresh to the same host on another port is not followed (is_allowed demands
+    the same port); a same-site meta refresh is followed, the refreshing stub archived, not indexed."""
+    site, data, _, _ = fault_crawl
+    from akhbar.archive import iter_cdx
+
+    assert site.elsewhere.hits == [], "nothing reached the other port"
+    urls = {c.url for c in iter_cdx(data.cdx)}
+    assert not any(u.startswith(site.elsewhere.base) for u in urls)
+    for path in ("/a/other-port", "/a/refresh-offsite", "/a/refresh", "/a/refresh-target"):
+        assert site.base + path in urls, f"{path} archived"
+    backend = EmbeddedBackend(data.index)
+    try:
+        target = backend.get(site.base + "/a/refresh-target")
+        assert target is not None and target["title"] == "مقال بعد التحويل"
+        assert backend.get(site.base + "/a/refresh") is None
+        assert backend.get(site.base + "/a/refresh-offsite") is None
+    finally:
+        backend.close()
+
+
+def test_a_stray_nul_does_not_make_an_article_binary(fault_crawl):
+    site, data, _, _ = fault_crawl
+    backend = EmbeddedBackend(data.index)
+    try:
+        doc = backend.get(site.base + "/a/nul-byte")
+    finally:
+        backend.close()
+    assert doc is not None and doc["title"] == "مقال فيه بايت صفري"
+    assert "\x00" not in doc["text"] and "\ufffd" not in doc["text"] and "الفستق الحلبي" in doc["text"]
+
+
+def test_utf8_labelled_legacy_keeps_its_legacy_fragment(fault_crawl):
+    """UTF-8 labelled ISO-8859-6 is read as UTF-8, and the windows-1256 paragraph inside it too."""
+    site, data, _, _ = fault_crawl
+    backend = EmbeddedBackend(data.index)
+    try:
+        doc = backend.get(site.base + "/a/utf8-as-iso88596")
+    finally:
+        backend.close()
+    assert doc is not None and LEGACY_FRAGMENT in doc["text"]
 
 
 def test_spider_traps_are_bounded(fault_crawl):
@@ -64,7 +168,7 @@ def test_recrawl_skips_fresh_articles_even_behind_redirects(fault_crawl):
     from akhbar.archive import iter_cdx
 
     settings = ["--set=DOWNLOAD_DELAY=0", "--set=AUTOTHROTTLE_ENABLED=False", "--set=RETRY_TIMES=0",
-                "--set=DOWNLOAD_MAXSIZE=100000"]
+                f"--set=DOWNLOAD_MAXSIZE={MAXSIZE}", "--set=DOWNLOAD_TIMEOUT=2"]  # /a/slow fails again
     env = {**os.environ, "AKHBAR_SOURCES": str(data.root.parent / "profiles")}
     akhbar("crawl", "faults", "--no-progress", *settings, data=data, env=env, check=False)
     report = json.loads(sorted((data.state / "reports").glob("*.json"))[-1].read_text())[0]
@@ -85,7 +189,8 @@ def test_everything_received_is_archived_and_valid(fault_crawl):
     from akhbar.archive import iter_cdx
 
     urls = {c.url for c in iter_cdx(data.cdx)}
-    for path in ("/a/binary", "/a/loop-a", "/a/loop-b", *ERRORS, "/bad-feed.xml", "/sitemap-broken.xml"):
+    for path in ("/a/binary", "/a/loop-a", "/a/loop-b", *ERRORS, "/bad-feed.xml", "/sitemap-broken.xml",
+                 "/sitemap-bomb.xml.gz", "/a/huge", "/a/endless", "/a/gzip-bomb", "/a/escape-ctype", "/a/nul-byte"):
         assert any(u.endswith(path) for u in urls), f"{path} not archived"
     assert not any("utm_source" in u or "sid=" in u for u in urls), "tracking/session parameters stripped"
 

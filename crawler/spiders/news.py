@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from akhbar.config import sources_dirs
-from crawler.errors import failure_kind
+from crawler.errors import failure_kind, failure_reason
 from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
@@ -189,12 +189,16 @@ class NewsSpider(scrapy.Spider):
         """A request that produced no response: one log line and one counter per kind of failure
         (the kinds are in ``crawler.errors``)."""
         exc = failure.value
+        request = getattr(failure, "request", None)
+        if request is not None and request.meta.get("akhbar_warc"):
+            # archived, then refused (a decompression bomb...): catch-up must not extract it later
+            self.nothing_to_index(request)
         kind = failure_kind(exc)
         if kind is None:
             return  # robots.txt said no, or a refusal already logged and counted where it was made
-        url = getattr(getattr(failure, "request", None), "url", "") or ""
+        url = getattr(request, "url", "") or ""
         self._count(f"errors/{kind}")
-        self.logger.warning("%s failed (%s): %s", url, kind, exc)
+        self.logger.warning("%s failed (%s): %s", url, kind, failure_reason(exc))
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if not self._ok(response, "feed"):
@@ -271,7 +275,7 @@ class NewsSpider(scrapy.Spider):
                 if self.profile.is_allowed(url) and not self.profile.is_article(url):
                     yield self._listing_request(url, section, page + 1)
 
-    def nothing_to_index(self, response: Response) -> None:
+    def nothing_to_index(self, response: Response | scrapy.Request) -> None:
         """Tell the fetch log this capture holds no article, so catch-up indexing leaves it alone
         (also called by ``RedirectPolicyMiddleware`` for a page that only redirects)."""
         record_id = response.meta.get("akhbar_warc", {}).get("record_id")
