@@ -6,6 +6,8 @@ pywb reads, so ``akhbar replay`` and pywb find the same captures.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import subprocess
@@ -160,7 +162,15 @@ def read_record(data: DataDir, filename: str, offset: int) -> Iterator[ArcWarcRe
             record = next(iter(ArchiveIterator(fh)), None)
         if record is None:
             raise DamagedRecord(f"{filename}@{offset}: no WARC record there (the file is cut short)")
+        _check_warc(record, f"{filename}@{offset}")
         yield record
+
+
+def _check_warc(record: ArcWarcRecord, where: str) -> None:
+    """warcio reads what fails to inflate as uncompressed and may then take garbage for an old ARC
+    record; the archive holds WARC records only, so anything else is damage."""
+    if record.format != "warc":
+        raise DamagedRecord(f"{where}: damaged WARC record (it does not parse as one)")
 
 
 @contextmanager
@@ -193,7 +203,21 @@ def stored_payload(record: ArcWarcRecord, limit: int = MAX_PAYLOAD) -> bytes:
         raise PayloadTooLarge(f"{where}: the stored payload is over {limit_text(limit)}", limit)
     if missing > 0:
         raise DamagedRecord(f"{where}: the WARC record is cut short ({missing} bytes of it missing)")
+    if not _digest_matches(record.rec_headers.get_header("WARC-Payload-Digest") or "", raw):
+        raise DamagedRecord(f"{where}: the payload does not match its WARC-Payload-Digest (damaged on disk)")
     return raw
+
+
+def _digest_matches(digest: str, raw: bytes) -> bool:
+    """Whether ``raw`` has the ``WARC-Payload-Digest`` the writer recorded (``sha1:BASE32``, or any
+    hashlib algorithm in base32 or hex); a digest we cannot check counts as a match."""
+    algorithm, _, value = digest.partition(":")
+    try:
+        got = hashlib.new(algorithm.strip().lower().replace("-", ""), raw).digest()
+    except ValueError:
+        return True
+    value = value.strip()
+    return value.lower() == got.hex() or value.upper().rstrip("=") == base64.b32encode(got).decode().rstrip("=")
 
 
 def content_encoding(record: ArcWarcRecord) -> str:
@@ -203,7 +227,15 @@ def content_encoding(record: ArcWarcRecord) -> str:
 def payload(record: ArcWarcRecord, limit: int = MAX_PAYLOAD) -> bytes:
     """The entity body of a response record as the page had it (Content-Encoding undone), at most
     ``limit`` bytes (:class:`PayloadTooLarge` otherwise) and never from a damaged record."""
-    return decode_content(stored_payload(record, limit), content_encoding(record), limit)
+    return _decode(stored_payload(record, limit), content_encoding(record), limit,
+                   record.rec_headers.get_header("WARC-Target-URI"))
+
+
+def _decode(raw: bytes, encoding: str, limit: int, url: str) -> bytes:
+    try:
+        return decode_content(raw, encoding, limit)
+    except PayloadTooLarge as exc:  # name the page: reindex and catch-up log this line as it is
+        raise PayloadTooLarge(f"{url}: {exc}", limit) from None
 
 
 @dataclass
@@ -240,7 +272,7 @@ def replay(url: str, data: DataDir, at: str | None = None, *, decode: bool = Tru
         encoding = content_encoding(record)
         headers = list(record.http_headers.headers) if record.http_headers else []
         status = record.http_headers.statusline if record.http_headers else ""
-    body = decode_content(raw, encoding, limit) if decode else raw
+    body = _decode(raw, encoding, limit, cap.url) if decode else raw
     return Replay(cap, status, headers, raw, body)
 
 
@@ -287,6 +319,10 @@ def _file_responses(path: Path, limit: int, skipped: SkipReport) -> Iterator[Arc
                     resyncing = False
                     if resp is not None:
                         yield resp
+                size = fh.seek(0, 2)
+                if it.offset < size and not resyncing:  # warcio stops quietly at a cut gzip member
+                    skipped("damaged", f"{path.name}@{it.offset}: the file ends in a record cut short "
+                                       f"({size - it.offset} bytes that are no whole record)")
                 return
             except DamagedRecord as exc:
                 failed = exc
@@ -302,6 +338,7 @@ def _file_responses(path: Path, limit: int, skipped: SkipReport) -> Iterator[Arc
 def _response(path: Path, record: ArcWarcRecord, it: ArchiveIterator, info: dict, limit: int,
               skipped: SkipReport) -> ArchivedResponse | None:
     """One record as an ArchivedResponse; the warcinfo's source and profile go into ``info``."""
+    _check_warc(record, f"{path.name}@{it.offset}")
     if record.rec_type == "warcinfo":
         with _damage_is(path.name):
             fields = record.content_stream().read(1 << 20).decode("utf-8", "replace")
