@@ -57,7 +57,7 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
     def skipped(kind: str, message: str) -> None:
         if counts is not None:
             counts[kind] += 1
-            logger.warning("reindex: skipped (%s) %s", kind, message)
+            logger.warning("skipped a %s record: %s", kind, message)
 
     for resp in iter_responses(data, skipped=skipped):
         if counts is not None:
