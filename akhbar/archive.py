@@ -82,13 +82,23 @@ def _capture(line: str) -> Capture:
                    d.get("filename", ""), int(d.get("offset", 0)), int(d.get("length", 0)))
 
 
+def _parse_line(raw: bytes, path: Path) -> Capture | None:
+    """One CDXJ line, or None (with a warning) when it is damaged: a bad line hides one capture,
+    never the whole index from a lookup or a listing."""
+    try:
+        return _capture(raw.decode("utf-8"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        logger.warning("%s: damaged CDXJ line skipped (%s): %r", path.name, type(exc).__name__, raw[:120])
+        return None
+
+
 def iter_cdx(cdx_dir: Path) -> Iterator[Capture]:
     """Every capture in every CDXJ file (a full scan: for listings and checks, not lookups)."""
     for path in sorted(Path(cdx_dir).glob("*.cdxj")):
-        with open(path, encoding="utf-8") as fh:
+        with open(path, "rb") as fh:
             for line in fh:
-                if line.strip() and not line.startswith("!"):
-                    yield _capture(line)
+                if line.strip() and not line.startswith(b"!") and (cap := _parse_line(line, path)):
+                    yield cap
 
 
 def lookup_cdxj(path: Path, key: str) -> list[Capture]:
@@ -118,7 +128,8 @@ def lookup_cdxj(path: Path, key: str) -> list[Capture]:
                 continue
             if not raw.startswith(target):
                 break
-            out.append(_capture(raw.decode("utf-8")))
+            if cap := _parse_line(raw, path):
+                out.append(cap)
     return out
 
 

@@ -79,7 +79,7 @@ schema = schemathesis.openapi.from_dict(DESCRIPTION)
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None,
+@settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                  HealthCheck.function_scoped_fixture])
 def test_api_matches_its_own_description(case, api_base):

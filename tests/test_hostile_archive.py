@@ -417,3 +417,19 @@ def test_cli_replay_at_accepts_iso_times(bomb_archive):
     url = bomb_archive.url("/a/good-1")
     for at in ("2026", "2026-05-01T12:00Z", "20260501120000"):
         assert GOOD["/a/good-1"].encode() in akhbar("replay", url, "--at", at, data=bomb_archive.data).stdout
+
+
+def test_damaged_cdxj_lines_hide_only_themselves(tmp_path, bomb_archive):
+    shutil.copytree(bomb_archive.data.root, tmp_path / "data")
+    data = DataDir(tmp_path / "data")
+    cdxj = next(data.cdx.glob("*.cdxj"))
+    good = bomb_archive.url("/a/good-1")
+    key = find_captures(good, data)[0].urlkey
+    junk = [b"\xff\xfe not utf-8 at all", f"{key} 20260501120000 {{not json".encode(),
+            f'{key} 20260501120000 {{"offset": "x", "url": "{good}"}}'.encode(), b"one-field-only"]
+    cdxj.write_bytes(b"\n".join(sorted([*junk, *cdxj.read_bytes().splitlines()])) + b"\n")  # still sorted
+    assert [c.url for c in find_captures(good, data)] == [good]
+    assert len(list(iter_cdx(data.cdx))) == len(list(iter_cdx(bomb_archive.data.cdx)))
+    with TestClient(create_app(data), base_url=LOCAL) as client:
+        assert [c["url"] for c in client.get("/api/captures", params={"url": good}).json()] == [good]
+    assert len(akhbar("captures", good, data=data).stdout.splitlines()) == 1
