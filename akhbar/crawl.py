@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -92,22 +93,30 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
     return settings
 
 
+# Table labels for the ways a crawl ends that need more room than the table has (the JSON report
+# keeps Scrapy's reason as it is).
+STATUS_LABELS = {"closespider_timeout": "time limit", "closespider_pagecount": "page limit",
+                 "closespider_itemcount": "item limit", "closespider_errorcount": "error limit"}
+
+
+def status_label(reason: str) -> str:
+    return STATUS_LABELS.get(reason, reason)
+
+
 def _table(reports: list[SourceReport], title: str) -> Table:
-    table = Table(title=title)
-    # short headers: the table must fit an 80-column terminal. The status is never cut («finish…»
-    # says nothing); when space runs out, a long source id wraps instead.
-    status_width = max([len("status"), *(len(r.finish_reason) for r in reports)])
+    # The table must fit an 80-column terminal: short headers, no vertical rules, and neither the
+    # source id nor the status may be cut («finish…» says nothing), so both get their full width.
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    widths = {"source": max([6, *(len(r.source) for r in reports)]),
+              "status": max([6, *(len(status_label(r.finish_reason)) for r in reports)])}
     for col in ("source", "pages", "found", "new", "upd", "same", "spool", "err", "status"):
-        left = col in ("source", "status")
-        table.add_column(col, justify="left" if left else "right", no_wrap=col != "source",
-                         overflow="fold" if col == "source" else "ellipsis",
-                         min_width=status_width if col == "status" else None)
+        table.add_column(col, justify="left" if col in widths else "right", no_wrap=True, min_width=widths.get(col))
     for r in reports:
         errs = str(sum(r.errors.values()))
         same = r.articles_unchanged + r.articles_not_modified
-        spooled = f"{r.articles_spooled}/{r.spool_pending} left" if r.articles_spooled or r.spool_pending else "0"
+        spooled = f"{r.articles_spooled}/{r.spool_pending}" if r.articles_spooled or r.spool_pending else "0"
         table.add_row(r.source, str(r.pages_fetched), str(r.articles_discovered), str(r.articles_new),
-                      str(r.articles_updated), str(same), spooled, errs, r.finish_reason)
+                      str(r.articles_updated), str(same), spooled, errs, status_label(r.finish_reason))
     return table
 
 

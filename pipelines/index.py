@@ -41,6 +41,7 @@ class IndexPipeline:
         self.backend: SearchBackend | None = None
         self.pending: list[Article] = []
         self.spider: Spider | None = None
+        self.outage = False  # the backend is known to be down: said once, not again for every batch
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
@@ -51,8 +52,9 @@ class IndexPipeline:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open_spider(self) -> None:
+        # No connection yet: it is made when there is something to index (spider_opened at the
+        # earliest), once the crawl's console log is set up to report an outage in one line.
         self.spider = self.crawler.spider
-        self._connect()
 
     def spider_opened(self, spider: Spider) -> None:
         """After stats are open (their counters would be reset otherwise): finish earlier work."""
@@ -79,9 +81,21 @@ class IndexPipeline:
         try:
             self.backend = open_backend(self.backend_name, self.data, lock_timeout=self.lock_timeout)
         except Exception as exc:  # noqa: BLE001 - an unreachable engine must not stop archiving
-            logger.error("search backend %s unavailable: %s; articles will be spooled", self.backend_name, exc)
+            self._down(f"search backend {self.backend_name} unavailable: {exc}")
             return False
+        if self.outage:
+            self.outage = False
+            logger.warning("search backend %s is back; indexing again", self.backend_name)
         return True
+
+    def _down(self, message: str) -> None:
+        """One line per outage (not one per batch): later failures of the same outage go to DEBUG."""
+        self.stats.inc_value("akhbar/index_failures")
+        if self.outage:
+            logger.debug("%s (outage already reported)", message)
+            return
+        self.outage = True
+        logger.error("%s; articles are spooled to %s until it answers again", message, self._spool_path())
 
     # -- items ----------------------------------------------------------------------------------
     def process_item(self, item: Article) -> Article:
@@ -111,7 +125,7 @@ class IndexPipeline:
         try:
             result = self.backend.upsert(batch)
         except Exception as exc:  # noqa: BLE001 - any backend failure: spool and retry later
-            logger.error("search backend failed on a batch of %d: %s", len(batch), exc)
+            self._down(f"search backend failed on a batch of {len(batch)}: {exc}")
             self.stats.inc_value("akhbar/errors/index_unavailable")
             try:
                 self.backend.close()
@@ -144,7 +158,7 @@ class IndexPipeline:
             fh.flush()
             os.fsync(fh.fileno())
         self.stats.inc_value("akhbar/articles_spooled", len(batch))
-        logger.warning("spooled %d article(s) to %s until the search backend is back", len(batch), path)
+        logger.debug("spooled %d article(s) to %s until the search backend is back", len(batch), path)
 
     def _spooled_count(self) -> int:
         path = self._spool_path()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -13,7 +14,7 @@ from akhbar.config import DataDir
 from crawler.fetchlog import FetchLog
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar
-from tests.faultsite import BOMB, CHARSET_PAGES, ERRORS, LEGACY_FRAGMENT, MAXSIZE, FaultSite
+from tests.faultsite import BOMB, CHARSET_PAGES, ERRORS, LEGACY_FRAGMENT, MAXSIZE, FaultSite, closed_port
 from tests.helpers import warcio_check
 
 pytestmark = pytest.mark.slow
@@ -219,6 +220,108 @@ def test_future_date_is_not_believed(fault_crawl):
         backend.close()
     assert doc is not None and not (doc["published"] or "").startswith("2031")
     assert broken is not None and "الفستق" in broken["text"]
+
+
+# -- discovery traps and crawl budgets ------------------------------------------------------------
+FAST = ["--set=DOWNLOAD_DELAY=0", "--set=AUTOTHROTTLE_ENABLED=False", "--set=RETRY_TIMES=1"]
+
+
+@pytest.fixture(scope="module")
+def trap_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("traps")
+    profiles = root / "profiles"
+    profiles.mkdir()
+    with FaultSite() as site:
+        site.trap_profiles(profiles)
+        yield site, root, {**os.environ, "AKHBAR_SOURCES": str(profiles)}
+
+
+def _crawl(data: DataDir, env: dict, *args: str):
+    """A real `akhbar crawl`; its exit status, stderr, wall time and the report of each source."""
+    started = time.monotonic()
+    proc = akhbar("crawl", *args, "--no-progress", *FAST, data=data, env=env, check=False)
+    elapsed = time.monotonic() - started
+    report = json.loads(sorted(data.reports.glob("*.json"))[-1].read_text())
+    return proc, elapsed, {r["source"]: r for r in report}
+
+
+@pytest.fixture(scope="module")
+def bounded_crawl(trap_site):
+    site, root, env = trap_site
+    data = DataDir(root / "bounded").ensure()
+    proc, _, reports = _crawl(data, env, "traps-depth", "traps-wide", "refused",
+                              "--set=AKHBAR_SITEMAP_MAX_DEPTH=3", "--set=AKHBAR_SITEMAP_MAX_COUNT=6")
+    return site, data, proc, reports
+
+
+def test_sitemap_index_depth_is_capped(bounded_crawl):
+    """An index whose child links to ?n=N+1: fetched down to AKHBAR_SITEMAP_MAX_DEPTH, then counted."""
+    _, data, proc, reports = bounded_crawl
+    from akhbar.archive import iter_cdx
+
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr[-3000:]
+    levels = sorted(int(c.url.rsplit("=", 1)[1]) for c in iter_cdx(data.cdx) if "/trap/sitemap.xml" in c.url)
+    assert levels == [0, 1, 2, 3]
+    assert reports["traps-depth"]["limits"] == {"sitemap_depth": 1}
+    assert reports["traps-depth"]["finish_reason"] == "finished"
+    assert proc.stderr.count(b"AKHBAR_SITEMAP_MAX_DEPTH=3") == 1
+
+
+def test_sitemaps_per_crawl_are_capped(bounded_crawl):
+    _, data, proc, reports = bounded_crawl
+    from akhbar.archive import iter_cdx
+
+    wide = {c.url for c in iter_cdx(data.cdx) if "/wide/" in c.url}
+    assert len(wide) == 6, "the index and 5 of its 20 children: AKHBAR_SITEMAP_MAX_COUNT=6"
+    assert reports["traps-wide"]["limits"] == {"sitemap_count": 15}
+    assert proc.stderr.count(b"AKHBAR_SITEMAP_MAX_COUNT") == 1, "said once, counted for each skip"
+
+
+def test_refused_connection_is_named_so(bounded_crawl):
+    _, _, proc, reports = bounded_crawl
+    assert reports["refused"]["errors"] == {"connection_refused": 1}
+    assert b"/sitemap.xml failed (connection_refused): Connection was refused" in proc.stderr
+
+
+def test_crawl_budgets_end_an_endless_crawl_and_free_the_lock(trap_site):
+    """No depth or count cap at all: the per-crawl wall-clock budget ends it, with a clear reason;
+    a second crawl of the source takes the lock right after and is ended by the page budget."""
+    import fcntl
+
+    _, root, env = trap_site
+    data = DataDir(root / "budgets").ensure()
+    unbounded = ["--set=AKHBAR_SITEMAP_MAX_DEPTH=0", "--set=AKHBAR_SITEMAP_MAX_COUNT=0"]
+    proc, elapsed, reports = _crawl(data, env, "traps-endless", *unbounded, "--set=CLOSESPIDER_TIMEOUT=2")
+    report = reports["traps-endless"]
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr[-3000:]
+    assert report["finish_reason"] == "closespider_timeout" and report["limits"] == {"timeout": 1}
+    assert report["pages_fetched"] > 5 and elapsed < 60
+    assert b"CLOSESPIDER_TIMEOUT=2 used up" in proc.stderr
+
+    proc, _, reports = _crawl(data, env, "traps-endless", *unbounded, "--set=CLOSESPIDER_PAGECOUNT=5")
+    report = reports["traps-endless"]
+    assert report["finish_reason"] == "closespider_pagecount", "not already_running: the lock was free"
+    assert report["limits"] == {"pagecount": 1} and report["pages_fetched"] < 20
+    with open(data.locks / "traps-endless.lock", "a+") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if anyone still held it
+    files = sorted(data.warc.glob("*.warc.gz"))
+    assert files and not list(data.warc.glob("*.open")) and warcio_check(files).returncode == 0
+
+
+def test_search_engine_outage_is_one_line_not_a_traceback_storm(sample_sites, tmp_path):
+    """The engine unreachable for a whole crawl (nothing listens on its port): the client's retry
+    warnings, a traceback each, are counted and summarised; the outage is reported once; nothing
+    is lost (the articles wait in the spool)."""
+    data = DataDir(tmp_path / "data").ensure()
+    env = {**os.environ, "AKHBAR_BACKEND": "elasticsearch", "AKHBAR_ES_URL": f"http://127.0.0.1:{closed_port()}"}
+    move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
+    proc, _, reports = _crawl(data, env, "sample-watan", move, "--set=AKHBAR_INDEX_BATCH=3")
+    report = reports["sample-watan"]
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert b"Traceback" not in proc.stderr and b"Retrying request" not in proc.stderr
+    assert proc.stderr.count(b"search backend elasticsearch unavailable") == 1
+    assert proc.stderr.count(b"elastic_transport retried") == 1
+    assert report["articles_spooled"] >= 10 and report["spool_pending"] == report["articles_spooled"]
 
 
 def _mount_tmpfs(path, size: str) -> bool:
