@@ -304,8 +304,8 @@ class NewsSpider(scrapy.Spider):
         stray = control_bytes(response.body)
         if stray:  # text with a few NULs or other control bytes: they are dropped when decoding
             self._count("errors/control_bytes")
-            self.logger.warning("article %s holds %d stray control byte(s) (NUL and the like); dropped before extraction",
-                                response.url, stray)
+            self.logger.warning("article %s holds %d stray control byte(s) (NUL and the like); dropped before "
+                                "extraction", response.url, stray)
         yield FetchedPage(
             url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
             status=response.status, fetched=response.meta.get("akhbar_fetched", ""),
