@@ -10,8 +10,9 @@ Two repairs follow, each reported (``Decoded.repaired``) so it can be counted:
   Latin-1 label on text that is really Arabic windows-1256 / ISO-8859-6 — the encoding is detected
   from the bytes with charset-normalizer.
 
-NUL and other C0 control characters are dropped from the decoded text (lxml turns a NUL into U+FFFD
-and an index has no use for either); :func:`control_bytes` counts them so the crawl can report it.
+NUL and other control characters (C0 but whitespace, DEL, C1) are dropped from the decoded text:
+lxml turns a NUL into U+FFFD, and neither an index nor a terminal has a use for any of them.
+:func:`control_bytes` counts the raw bytes so the crawl can report them.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ _ASCII = bytes(range(0x80))
 UTF8_MIN_BYTES = 8  # valid non-ASCII UTF-8 bytes needed before a legacy label is overruled
 UTF8_SHARE = 0.8  # ... and the share of all non-ASCII bytes they must be
 # C0 controls that are not whitespace, dropped from decoded text (NUL first among them)
-_STRIP_CONTROLS = dict.fromkeys(c for c in range(0x20) if chr(c) not in "\t\n\r\f")
+# Control characters dropped from decoded text: C0 except whitespace, DEL, and C1 (U+0080-U+009F,
+# what a single-byte table makes of stray bytes; a terminal reads U+009B as the start of a sequence).
+_STRIP_CONTROLS = dict.fromkeys([*(c for c in range(0x20) if chr(c) not in "\t\n\r\f"), *range(0x7F, 0xA0)])
 _LONE_BYTES = re.compile("[\udc80-\udcff]+")  # bytes surrogateescape could not decode as UTF-8
 
 
