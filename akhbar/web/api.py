@@ -19,9 +19,10 @@ from akhbar.archive import NotArchived, UnreadableRecord, find_captures
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
 from akhbar.web.rewrite import archive_href, decode_html
-from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE, SORTS, SearchParams, Services
+from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE, SORTS, SearchParams, SearchUnavailable, Services
 
 router = APIRouter(prefix="/api", tags=["api"])
+UNAVAILABLE = "the search index cannot be read (damaged, or its engine is down)"
 _TEXT_TYPES = ("text/", "application/json", "application/xml", "application/rss+xml", "application/atom+xml",
                "application/xhtml+xml", "application/javascript")
 
@@ -87,7 +88,7 @@ def _capture(c: Any) -> CaptureOut:
 
 
 @router.get("/search", response_model=SearchResult, summary="Search archived articles",
-            responses=_errors({400: "since/until not a date, or past the calendar's ends"}))
+            responses=_errors({400: "since/until not a date, or past the calendar's ends", 503: UNAVAILABLE}))
 def api_search(
     request: Request,
     q: str = "",
@@ -107,6 +108,8 @@ def api_search(
         results = _services(request).search(params)
     except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
         raise HTTPException(400, str(exc)) from exc
+    except SearchUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
     return SearchResult(
         total=results.page.total, page=results.page.query.page, per_page=results.page.query.per_page,
         hits=[Hit(article=dict(h.article), score=h.score, snippet=h.snippet, snippet_text=plain_snippet(h.snippet))
@@ -116,9 +119,12 @@ def api_search(
 
 
 @router.get("/article", response_model=dict[str, Any], summary="One article by canonical URL or URL",
-            responses=_errors({404: "no such article"}))
+            responses=_errors({404: "no such article", 503: UNAVAILABLE}))
 def api_article(request: Request, url: str) -> dict[str, Any]:
-    article = _services(request).backend.get(url)
+    try:
+        article = _services(request).article(url)
+    except SearchUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
     if article is None:
         raise HTTPException(404, "no such article")
     return dict(article)

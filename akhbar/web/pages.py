@@ -19,7 +19,7 @@ from akhbar.archive import NotArchived, UnreadableRecord, closest, find_captures
 from akhbar.web import render
 from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
-from akhbar.web.services import FACETS, MAX_PAGE, SearchParams, Services
+from akhbar.web.services import FACETS, MAX_PAGE, SearchParams, SearchUnavailable, Services
 
 TEMPLATES = Path(__file__).with_name("templates")
 FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر"}
@@ -62,6 +62,8 @@ def search_page(
         results = svc.search(params)
     except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
         return _error(request, 400, "طلب غير صالح", str(exc))
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
     query = results.page.query
     pages = max(1, math.ceil(results.page.total / query.per_page))
     window = range(max(1, query.page - 3), min(pages, query.page + 3) + 1)
@@ -75,7 +77,10 @@ def search_page(
 @router.get("/article", response_class=HTMLResponse)
 def article_page(request: Request, url: str) -> HTMLResponse:
     svc = services(request)
-    article = svc.backend.get(url)
+    try:
+        article = svc.article(url)
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
     if article is None:
         return _error(request, 404, "المقال غير موجود", url)
     fetched_at = "".join(ch for ch in (article.get("fetched") or "") if ch.isdigit())[:14]

@@ -8,13 +8,19 @@ serializes on its own lock). Search parameters are parsed once here so the HTML 
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from akhbar.config import DataDir
+from akhbar.record import Article
 from akhbar.web.render import month_range
 from index.base import SearchBackend, SearchPage, SearchQuery
+
+logger = logging.getLogger(__name__)
 
 PER_PAGE = 10
 MAX_PAGE = 1000  # deeper pages are not worth ranking (the CLI has the same bounds)
@@ -79,17 +85,42 @@ class Services:
 
     def search(self, params: SearchParams, with_facets: bool = True) -> Results:
         """Raises ValueError (or OverflowError) for since/until dates that cannot be parsed or lie
-        past the calendar's ends; callers answer 400."""
+        past the calendar's ends (callers answer 400), SearchUnavailable when the index cannot be
+        read (503)."""
         query = params.query()
-        page = self.backend.search(query)
-        facets = self.backend.facets(query) if with_facets else {}
+        with _index_errors():
+            page = self.backend.search(query)
+            facets = self.backend.facets(query) if with_facets else {}
         return Results(page, facets)
+
+    def article(self, url: str) -> Article | None:
+        """The stored article by canonical URL or URL; SearchUnavailable when the index cannot be read."""
+        with _index_errors():
+            return self.backend.get(url)
 
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
                 self._backend = None
+
+
+class SearchUnavailable(RuntimeError):
+    """The search index cannot be opened or read (damaged file, engine down): a 503, logged."""
+
+
+@contextmanager
+def _index_errors() -> Iterator[None]:
+    """Anything the backend raises but a bad query (ValueError, OverflowError) means the index
+    itself failed — a damaged index.sqlite, a stopped engine: logged with its traceback once, and
+    answered as SearchUnavailable with the reason instead of a bare 500."""
+    try:
+        yield
+    except (ValueError, OverflowError):
+        raise
+    except Exception as exc:  # each backend has its own error types; all mean "index down"
+        logger.exception("search index unavailable")
+        raise SearchUnavailable(f"the search index cannot be read ({type(exc).__name__}: {exc})") from exc
 
 
 def _source_names() -> dict[str, str]:
