@@ -70,18 +70,20 @@ def _message(record: logging.LogRecord) -> str:
         return str(record.msg)
 
 
-def _safe_arg(value: Any) -> Any:
-    if isinstance(value, str):
-        return terminal_safe(value)
-    if isinstance(value, (bytes, bytearray)):
-        return terminal_safe(bytes(value).decode("latin-1"))
+def _safe_arg(value: Any, multiline: bool) -> Any:
     if isinstance(value, (int, float)) or value is None:
         return value
-    return terminal_safe(str(value))
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("latin-1")
+    return terminal_safe(value if isinstance(value, str) else str(value), multiline=multiline)
 
 
 class TerminalFormatter(logging.Formatter):
-    """Formats with the handler's own formatter, then makes the result safe for a terminal."""
+    """Formats with the handler's own formatter, then makes the result safe for a terminal.
+
+    The arguments of a warning or error (a URL, a Content-Type, an exception message: one field
+    each) are made single-line first, so a newline in one cannot start a line that looks like a log
+    line of its own; INFO and DEBUG arguments keep theirs (Scrapy's multi-line setting dumps)."""
 
     def __init__(self, inner: logging.Formatter) -> None:
         super().__init__()
@@ -90,10 +92,11 @@ class TerminalFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if record.args:
             record = logging.makeLogRecord(record.__dict__)  # the original stays as it was logged
+            multiline = record.levelno < logging.WARNING
             if isinstance(record.args, dict):
-                record.args = {k: _safe_arg(v) for k, v in record.args.items()}
+                record.args = {k: _safe_arg(v, multiline) for k, v in record.args.items()}
             else:
-                record.args = tuple(_safe_arg(a) for a in record.args)
+                record.args = tuple(_safe_arg(a, multiline) for a in record.args)
         return terminal_safe(self.inner.format(record), multiline=True)
 
 

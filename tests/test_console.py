@@ -108,3 +108,11 @@ def test_budgets_are_not_failures():
     assert not crawl_failed([SourceReport("a", finish_reason=r) for r in
                              ("finished", "closespider_timeout", "closespider_pagecount")])
     assert crawl_failed([SourceReport("a", finish_reason="already_running")])
+
+
+def test_a_field_cannot_forge_a_log_line(console_log):
+    logging.getLogger("news").warning("feed %s failed: %s", "http://x/f", "bad\nWARNING [news] all is well")
+    logging.getLogger("scrapy.crawler").info("Overridden settings:\n%s", "{'A': 1,\n 'B': 2}")
+    lines = console_log.getvalue().splitlines()
+    assert lines[0] == "WARNING [news] feed http://x/f failed: bad WARNING [news] all is well"
+    assert lines[1:] == ["INFO [scrapy.crawler] Overridden settings:", "{'A': 1,", " 'B': 2}"]
