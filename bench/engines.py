@@ -9,6 +9,8 @@ from pathlib import Path
 
 from akhbar.record import Article
 from bench.corpus import batches
+from index import es_mapping
+from index.analysis import ANALYZER_VERSION
 from index.backends import es_client_options
 from index.base import SearchQuery
 from index.elastic import ElasticBackend
@@ -23,9 +25,24 @@ def es_url() -> str:
     return os.environ.get("AKHBAR_ES_URL", "http://127.0.0.1:9200")
 
 
+def _embedded_stale(path: Path) -> bool:
+    """Whether the index file was built by another analyzer version (its terms would not match)."""
+    if not path.exists():
+        return False
+    db = sqlite3.connect(path)
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'analyzer_version'").fetchone()
+    except sqlite3.Error:
+        return True
+    finally:
+        db.close()
+    return row is None or row[0] != str(ANALYZER_VERSION)
+
+
 def open_embedded(fresh: bool) -> EmbeddedBackend:
+    """The benchmark's embedded index; rebuilt from nothing when ``fresh`` or built by older code."""
     path = BENCH_DIR / "index.sqlite"
-    if fresh:
+    if fresh or _embedded_stale(path):
         for p in path.parent.glob(path.name + "*"):
             p.unlink()
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -46,9 +63,21 @@ def fill(backend, articles: list[Article]) -> float:
     return time.perf_counter() - start
 
 
+def _elastic_stale(backend: ElasticBackend) -> bool:
+    """Whether the index behind the read alias has another mapping or analyzer version than this code."""
+    want = {"mapping_version": es_mapping.MAPPING_VERSION, "analyzer_version": es_mapping.ANALYZER_VERSION}
+    for body in backend.es.indices.get_mapping(index=backend.alias).body.values():
+        meta = body.get("mappings", {}).get("_meta", {})
+        if {k: meta.get(k) for k in want} != want:
+            return True
+    return False
+
+
 def ensure(backend, articles: list[Article]) -> None:
-    """Reuse an index that already holds the corpus (from an earlier run), else rebuild it."""
-    if backend.count() != len(articles):
+    """Reuse an index that already holds the corpus (from an earlier run) and was built by this
+    code's analysis, else rebuild it: a stale index would measure the old analysis."""
+    stale = isinstance(backend, ElasticBackend) and _elastic_stale(backend)
+    if stale or backend.count() != len(articles):
         backend.clear()
         fill(backend, articles)
 

@@ -1,6 +1,6 @@
 """Known-item queries: an article's title, rewritten the way readers type it differently.
 
-Each query takes up to ``MAX_WORDS`` words of a title whose analyzed form is unique in the corpus
+Each query takes up to ``MAX_WORDS`` words of a title whose loosely folded start is unique in the corpus
 (so exactly one article is the right answer) and applies one to three of the inflection and
 spelling changes below to its content words (not stop words, 4+ letters), chosen at random with a
 fixed seed:
@@ -13,20 +13,22 @@ fixed seed:
 
 Nouns are told from verbs crudely: a word starting with ي or ت (the imperfect verb prefixes) gets
 only spelling changes, never ال or a noun suffix.
+
+Which headlines are unique and which words are function words is decided by ``bench.textnorm``
+(the benchmark's own folding, stop list and loose key), never by the analysis under test.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 from akhbar.record import Article
-from index.analysis import STOPWORDS, analyze, normalize
+from bench.textnorm import ARABIC_WORD as _ARABIC_WORD
+from bench.textnorm import is_stop, loose_key
 
 MAX_WORDS = 6
-_ARABIC_WORD = re.compile(r"^[\u0621-\u064A]+$")
 _HARAKAT = "\u064E\u064F\u0650\u0652"
 _EASTERN = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -118,24 +120,30 @@ CHANGES = {
 }
 
 
-def _stop(word: str) -> bool:
-    return normalize(word) in STOPWORDS
+def head_key(title: str, max_words: int = MAX_WORDS) -> tuple[str, ...]:
+    """Loose keys of the content words among a title's first ``max_words`` words."""
+    return tuple(loose_key(w) for w in title.split()[:max_words] if not is_stop(w) and loose_key(w))
+
+
+def unique_heads(articles: list[Article], max_words: int = MAX_WORDS) -> list[int]:
+    """Indices of articles whose headline start (3+ content words) no other headline shares."""
+    heads = [head_key(a.get("title", ""), max_words) for a in articles]
+    counts = Counter(heads)
+    return [i for i, h in enumerate(heads) if len(h) >= 3 and counts[h] == 1]
 
 
 def known_items(articles: list[Article], n: int, seed: int = 20150721) -> list[KnownItem]:
     """``n`` known-item queries over titles that identify one article each."""
     rng = random.Random(seed)
     random.seed(seed)  # the change functions draw from the module generator
-    heads = [tuple(analyze(" ".join(a.get("title", "").split()[:MAX_WORDS]))) for a in articles]
-    counts = Counter(heads)
-    candidates = [i for i, h in enumerate(heads) if len(h) >= 3 and counts[h] == 1]
+    candidates = unique_heads(articles)
     items: list[KnownItem] = []
     for i in rng.sample(candidates, min(n, len(candidates))):
         art = articles[i]
         words = art["title"].split()[:MAX_WORDS]
         changes: list[str] = []
         content = [j for j, w in enumerate(words)
-                   if _ARABIC_WORD.match(w) and len(w) >= 4 and analyze(w) and not _stop(w)]
+                   if _ARABIC_WORD.match(w) and len(w) >= 4 and not is_stop(w)]
         for j in rng.sample(content, min(len(content), rng.randint(1, 3))):
             verb = words[j][0] in "يت"
             for name in rng.sample(list(CHANGES), len(CHANGES)):
