@@ -21,7 +21,9 @@ import sqlite3
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +117,21 @@ class EmbeddedBackend:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        # Query plans (level, tier sizes, dropped roots) and root document frequencies, valid while
+        # the database is unchanged: ``PRAGMA data_version`` moves when any connection commits, so
+        # a search after a crawl's write never uses a stale plan. A page's search and its facets
+        # then share one plan.
+        self._plans: dict[tuple, _Plan] = {}
+        self._df: dict[str, int] = {}
+        self._data_version = -1
         self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, check_same_thread=False,
                                    isolation_level=None)
         self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._create()
+        # Document frequencies per term and column, read by _drop_common_roots (temp: never stored).
+        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, fts, 'col')")
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -227,6 +238,7 @@ class EmbeddedBackend:
                 " content_hash=?, agencies=?, doc=? WHERE id=?",
                 changed_rows,
             )
+            self._forget()
             db.executemany("DELETE FROM fts WHERE rowid=?", [(r[-1],) for r in changed_rows])
             db.executemany(f"INSERT INTO fts (rowid, {', '.join(FIELD_WEIGHTS)}) VALUES (?{',?' * len(FIELD_WEIGHTS)})",
                            fts_rows)
@@ -250,6 +262,7 @@ class EmbeddedBackend:
     def clear(self) -> None:
         """Empty both tables; the FTS table is dropped and recreated, far faster than deleting rows."""
         with self._lock, self._tx() as db:
+            self._forget()
             db.execute("DELETE FROM articles")
             db.execute("DROP TABLE fts")
             self._create_fts()
@@ -279,47 +292,129 @@ class EmbeddedBackend:
                     [*params, per_page, offset],
                 ).fetchall()
             else:
-                cte, args = self._matches(parsed, query)
-                level, total = self._level(cte, args, parsed)
-                order = "h.c DESC, h.r, " + date_order if query.sort != "date" else date_order
-                rows = self._db.execute(
-                    f"{cte} SELECT a.doc, -h.r, h.c, h.mask FROM h JOIN articles a ON a.id = h.id"
-                    f" WHERE h.c >= ? ORDER BY {order} LIMIT ? OFFSET ?",
-                    [*args, level, per_page, offset],
-                ).fetchall()
+                plan = self._plan(parsed, query)
+                parsed.drop_common_roots(plan.df, plan.n_docs)
+                where, params = self._filters(query, fts_first=True)
+                total = plan.total
+                if query.sort == "date":
+                    tiers = [(plan.level, tier_expr(parsed, plan.level), total)] if total else []
+                else:
+                    tiers = self._tiers(parsed, where, params, plan)
+                rows = []
+                skip, want = offset, per_page
+                for matched, expr, size in tiers:
+                    if skip >= size:
+                        skip -= size
+                        continue
+                    if query.sort == "date":
+                        order, score = date_order, "0.0"
+                    else:
+                        # Rank within the tier by BM25 over every group and the proximity pairs.
+                        bonus = any_expr(parsed)
+                        expr = f"({expr}) AND ({bonus})" if bonus else expr
+                        order, score = "fts.rank, " + date_order, "-fts.rank"
+                    cond = " AND ".join(["fts MATCH ?", *where])
+                    got = self._db.execute(
+                        f"SELECT a.id, a.doc, {score}, {matched} FROM fts JOIN articles a ON a.id = fts.rowid"
+                        f" WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?", [expr, *params, want, skip]).fetchall()
+                    rows += got
+                    skip, want = 0, want - len(got)
+                    if want <= 0:
+                        break
+                # Rows of the top tier match every group; only the others need looking up.
+                partial = [r[0] for r in rows if r[3] < len(parsed.words) or query.sort == "date"]
+                matched_groups = self._groups_of(partial, parsed)
+                everything = set(range(len(parsed.words)))
 
-        for doc, score, matched, mask in rows:
+        for row in rows:
+            if parsed.empty:
+                doc, score, groups = row[0], row[1], set()
+            else:
+                doc, score = row[1], row[2]
+                groups = matched_groups.get(row[0], everything)
             article: Article = json.loads(doc)
-            groups = {i for i in range(len(parsed.words)) if mask >> i & 1}
-            hits.append(SearchHit(article=article, score=float(score) + COORD * matched,
+            hits.append(SearchHit(article=article, score=float(score) + COORD * len(groups),
                                   snippet=hit_snippet(article, parsed), missing=parsed.missing(groups)
                                   if parsed.words else []))
         return SearchPage(total=total, hits=hits, query=query)
 
-    def _matches(self, parsed: ParsedQuery, query: SearchQuery) -> tuple[str, list[Any]]:
-        """A ``WITH h AS (...)`` clause: every filtered row matching any group (and every phrase),
-        with its rank ``r``, groups matched ``c`` and a bit ``mask`` of which."""
-        where, params = self._filters(query, fts_first=True)
-        flags = [f"(fts.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)) AS m{i}"
-                 for i in range(len(parsed.words))]
-        cond = " AND ".join(["fts MATCH ?", *where])
-        inner = (f"SELECT fts.rowid AS id, fts.rank AS r{''.join(', ' + f for f in flags)}"
-                 f" FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}")
-        n = len(parsed.words)
-        c = " + ".join(f"m{i}" for i in range(n)) or "0"
-        mask = " + ".join(f"m{i} * {1 << i}" for i in range(n)) or "0"
-        cte = f"WITH g AS MATERIALIZED ({inner}), h AS (SELECT id, r, {c} AS c, {mask} AS mask FROM g)"
-        return cte, [*(group_expr(w) for w in parsed.words), fts5_match(parsed), *params]
+    def _forget(self) -> None:
+        self._plans.clear()
+        self._df.clear()
 
-    def _level(self, cte: str, args: list[Any], parsed: ParsedQuery) -> tuple[int, int]:
-        """The groups a row must match (the first of ``parsed.levels()`` some row reaches) and how
-        many rows do."""
-        counts = dict(self._db.execute(f"{cte} SELECT c, count(*) FROM h GROUP BY c", args).fetchall())
+    def _fresh(self) -> None:
+        """Drop cached plans and frequencies once another connection has written to the database
+        (``data_version`` does not move for this connection's own writes: those call ``_forget``)."""
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._forget()
+            self._data_version = version
+
+    def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> _Plan:
+        """How many groups a row must match — the first of ``parsed.levels()`` some filtered row
+        reaches — and how many rows do, with root document frequencies for
+        ``ParsedQuery.drop_common_roots``. Cached per query text and filters (see ``__init__``)."""
+        self._fresh()
+        key = (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until)
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        roots = [r for r in parsed.roots() if r not in self._df]
+        for term in roots:
+            # The larger of the two root columns' document counts: a cheap, close bound.
+            row = self._db.execute("SELECT max(doc) FROM temp.fts_vocab WHERE term = ? AND col IN"
+                                   " ('title_r', 'body_r')", (term,)).fetchone()
+            self._df[term] = int(row[0] or 0)
+        n_docs = self._db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+        df = {r: self._df[r] for r in parsed.roots()}
+        parsed.drop_common_roots(df, n_docs)
+        where, params = self._filters(query, fts_first=True)
+        plan = _Plan(parsed.levels()[-1], {}, df, n_docs)
         for level in parsed.levels():
-            total = sum(n for c, n in counts.items() if c >= level)
-            if total:
-                return level, total
-        return parsed.levels()[-1], 0
+            n = self._count(tier_expr(parsed, level), where, params)
+            if n:
+                plan = _Plan(level, {level: n}, df, n_docs)
+                break
+        if len(self._plans) >= 256:
+            self._plans.clear()
+        self._plans[key] = plan
+        return plan
+
+    def _count(self, expr: str, where: list[str], params: list[Any]) -> int:
+        cond = " AND ".join(["fts MATCH ?", *where])
+        return self._db.execute(f"SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}",
+                                [expr, *params]).fetchone()[0]
+
+    def _tiers(self, parsed: ParsedQuery, where: list[str], params: list[Any],
+               plan: _Plan) -> list[tuple[int, str, int]]:
+        """``(groups matched, FTS5 expression of exactly that many, rows)`` from all groups down to
+        the plan's level; each is ranked on its own, so BM25 is only ever computed for the rows of
+        the tiers the page reaches."""
+        n, at_least = len(parsed.words), plan.at_least
+        if not plan.total:
+            return []
+        for k in range(plan.level + 1, n + 1):
+            if k not in at_least:
+                at_least[k] = self._count(tier_expr(parsed, k), where, params) if at_least.get(k - 1) else 0
+        out = []
+        for k in range(n, plan.level - 1, -1):
+            expr = tier_expr(parsed, k)
+            size = at_least[k] - at_least.get(k + 1, 0)
+            if size:
+                out.append((k, expr if k == n else f"({expr}) NOT ({tier_expr(parsed, k + 1)})", size))
+        return out
+
+    def _groups_of(self, ids: list[int], parsed: ParsedQuery) -> dict[int, set[int]]:
+        """Which groups each of the rows ``ids`` matches (a few rowid lookups per group)."""
+        out: dict[int, set[int]] = {i: set() for i in ids}
+        if not ids or not parsed.words:
+            return out
+        marks = ",".join("?" * len(ids))
+        for g, word in enumerate(parsed.words):
+            for (rowid,) in self._db.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
+                                             [group_expr(word), *ids]):
+                out[rowid].add(g)
+        return out
 
     @staticmethod
     def _filters(query: SearchQuery, fts_first: bool = False) -> tuple[list[str], list[Any]]:
@@ -372,11 +467,13 @@ class EmbeddedBackend:
                 where, args = self._filters(query)
                 sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
             else:
-                cte, cte_args = self._matches(parsed, query)
-                level, _ = self._level(cte, cte_args, parsed)
-                sql = (f"{cte}, f AS MATERIALIZED (SELECT {cols} FROM h JOIN articles a ON a.id = h.id"
-                       " WHERE h.c >= ?) ")
-                args = [*cte_args, level]
+                plan = self._plan(parsed, query)
+                parsed.drop_common_roots(plan.df, plan.n_docs)
+                where, params = self._filters(query, fts_first=True)
+                cond = " AND ".join(["fts MATCH ?", *where])
+                sql = (f"WITH f AS MATERIALIZED (SELECT {cols} FROM fts JOIN articles a ON a.id = fts.rowid"
+                       f" WHERE {cond}) ")
+                args = [tier_expr(parsed, plan.level), *params]
             for name, value, n in self._db.execute(sql + " UNION ALL ".join(parts.values()), args):
                 out[name].append((value, n))
         for name, values in out.items():
@@ -430,27 +527,57 @@ def _phrase(terms: tuple[str, ...] | list[str]) -> str:
     return " + ".join(_quote(t) for t in terms)
 
 
-def group_expr(word: QueryWord) -> str:
+def group_expr(word: QueryWord, *, roots: bool = True) -> str:
     """FTS5 expression for one group: its stems (or phrase) in the stem columns, its exact form in
     the exact columns, its root in the root columns, and each spelling variant in the stem columns.
     Every token is a double-quoted string, so no user text is ever FTS5 syntax."""
     alts = [f"{_STEMS} : {_phrase(word.terms)}"]
     if word.exact:
         alts.append(f"{_EXACT} : {_quote(word.exact)}")
-    if word.root:
+    if word.root and roots:
         alts.append(f"{_ROOTS} : {_quote(word.root)}")
     alts += [f"{_STEMS} : {_phrase(v.terms)}" for v in word.variants]
     return "(" + " OR ".join(alts) + ")"
 
 
-def fts5_match(parsed: ParsedQuery) -> str:
-    """The FTS5 MATCH expression of a whole query: any group, or a headline proximity pair (which
-    only adds to the rank), AND every quoted phrase. Empty when there is nothing to match."""
+def any_expr(parsed: ParsedQuery) -> str:
+    """Any group, or a headline proximity pair: what ranking sums BM25 over."""
     any_of = [group_expr(w) for w in parsed.words]
     any_of += [f"title : {_phrase(pair)}" for pair in parsed.proximity_pairs()]
-    clauses = ["(" + " OR ".join(any_of) + ")"] if any_of else []
+    return " OR ".join(any_of)
+
+
+def tier_expr(parsed: ParsedQuery, k: int) -> str:
+    """FTS5 expression for rows matching at least ``k`` of the groups, and every quoted phrase:
+    an OR of the (n choose k) ANDs, which FTS5 evaluates by merging doclists, without ranking."""
+    groups = [group_expr(w) for w in parsed.words]
+    clauses = []
+    if groups and k > 0:
+        if k >= len(groups):
+            clauses.append(" AND ".join(groups))
+        else:
+            clauses.append(" OR ".join("(" + " AND ".join(c) + ")" for c in combinations(groups, k)))
+    elif groups:
+        clauses.append(" OR ".join(groups))
     clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
-    return " AND ".join(clauses)
+    return " AND ".join(f"({c})" for c in clauses)
+
+
+def fts5_match(parsed: ParsedQuery) -> str:
+    """The FTS5 MATCH expression of a whole query at its full requirement (tests inspect it)."""
+    return tier_expr(parsed, parsed.required())
+
+
+@dataclass
+class _Plan:
+    level: int  # groups a row must match
+    at_least: dict[int, int]  # k -> rows matching at least k groups (filled in as needed)
+    df: dict[str, int]  # document frequency of each query root
+    n_docs: int
+
+    @property
+    def total(self) -> int:
+        return self.at_least.get(self.level, 0)
 
 
 class _Transaction:

@@ -15,7 +15,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from index.analysis import forms, tokenize
+from index.analysis import tokenize
 from index.query import Highlighter
 
 ELLIPSIS = "…"
@@ -76,8 +76,9 @@ def snippet_and_count(
     """
     marks = _marks(terms, phrases)
     spans: list[tuple[int, int, int | None]] = []
+    match = marks.match
     for surface, start, end in tokenize(text[:MAX_SCAN_CHARS]):
-        spans.append((start, end, marks.group(forms(surface))))
+        spans.append((start, end, match(surface)))
     matched = sum(1 for s in spans if s[2] is not None)
 
     if not matched:

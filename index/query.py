@@ -23,6 +23,13 @@ from index.analysis import Forms, _data, analyze, forms, tokenize
 
 # A matched group outweighs any BM25 difference, so ranking is by groups matched, then by score.
 COORD = 10_000.0
+# A root found in more than this share of the archive (and in more than ROOT_MIN_DF documents) is
+# too common to tell stories apart — «امر» for «أمير», «قبل» for «يستقبل» — so it is not used:
+# it would only add noise to the results and cost to every query.
+ROOT_MAX_SHARE = 0.10
+ROOT_MIN_DF = 200
+# Words beyond this many are not searched: "at least k of n" expands to (n choose k) combinations.
+MAX_GROUPS = 8
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class ParsedQuery:
     # The text of each phrase as typed, parallel to ``phrases``: an engine that analyzes a phrase
     # itself (Elasticsearch's match_phrase) keeps the stop-word positions Lucene leaves in its index.
     phrase_texts: list[str] = field(default_factory=list)
+    _marks: Highlighter | None = field(default=None, repr=False, compare=False)
 
     @property
     def terms(self) -> list[str]:
@@ -79,12 +87,28 @@ class ParsedQuery:
         return [(a.terms[0], b.terms[0]) for a, b in zip(self.words, self.words[1:], strict=False)
                 if a.single and b.single and a.terms[0] != b.terms[0]]
 
+    def roots(self) -> list[str]:
+        return [w.root for w in self.words if w.root]
+
+    def drop_common_roots(self, doc_freq: dict[str, int], n_docs: int) -> None:
+        """Forget the root of every word whose root ``doc_freq`` says is too common (see
+        ``ROOT_MAX_SHARE``); each backend passes its own document frequencies."""
+        limit = max(ROOT_MAX_SHARE * n_docs, ROOT_MIN_DF)
+        for word in self.words:
+            if word.root and doc_freq.get(word.root, 0) > limit:
+                word.root = ""
+        self._marks = None
+
     def missing(self, matched: set[int]) -> list[str]:
         """The typed words of the groups a document did not match."""
         return [w.text for i, w in enumerate(self.words) if i not in matched]
 
     def highlighter(self) -> Highlighter:
-        return Highlighter.of(self)
+        """One per query (built on first use, after the backend dropped common roots), so its
+        memo serves every hit's snippet."""
+        if self._marks is None:
+            self._marks = Highlighter.of(self)
+        return self._marks
 
 
 @dataclass(frozen=True)
@@ -94,6 +118,8 @@ class Highlighter:
     exact: dict[str, int]
     stem: dict[str, int]
     root: dict[str, int]
+    # surface token -> group (or None): news text repeats its words, so most lookups hit here
+    memo: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> Highlighter:
@@ -122,6 +148,14 @@ class Highlighter:
             if hit is not None:
                 return hit
         return None
+
+    def match(self, surface: str) -> int | None:
+        """The group a surface token matches, or None (memoized per token)."""
+        try:
+            return self.memo[surface]
+        except KeyError:
+            hit = self.memo[surface] = self.group(forms(surface))
+            return hit
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.stem or self.root)
@@ -166,7 +200,8 @@ def parse_query(text: str) -> ParsedQuery:
     """Free words become forgiving groups; "quoted words" become required phrases.
 
     A quoted part that analyzes to a single term (or one that follows an unclosed quote) is
-    treated as free words: a one-word phrase means the same thing. Repeated words count once.
+    treated as free words: a one-word phrase means the same thing. Repeated words count once;
+    words past the ``MAX_GROUPS``-th are left out.
     """
     parsed = ParsedQuery()
     seen: set[tuple[str, ...]] = set()
@@ -184,7 +219,7 @@ def parse_query(text: str) -> ParsedQuery:
                     parsed.phrase_texts.append(part)
                 continue
         for word in _groups(part):
-            if word.terms not in seen:
+            if word.terms not in seen and len(parsed.words) < MAX_GROUPS:
                 seen.add(word.terms)
                 parsed.words.append(word)
     return parsed
