@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from akhbar.config import DataDir, DataDirError, sources_dirs
+from akhbar.text import terminal_safe
 from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE
 from index.backends import BACKENDS
 
@@ -67,24 +68,35 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
+def _safe(value: object) -> str:
+    """Archived text for the terminal: control sequences stripped, rich markup escaped."""
+    return escape(terminal_safe(str(value)))
+
+
 def _terminal_snippet(snippet: str) -> str:
     import html
 
     parts = _MARK.split(snippet)
-    return "".join(f"[bold yellow]{escape(html.unescape(p))}[/]" if i % 2 else escape(html.unescape(p))
+    return "".join(f"[bold yellow]{_safe(html.unescape(p))}[/]" if i % 2 else _safe(html.unescape(p))
                    for i, p in enumerate(parts))
+
+
+# Shown under a result that lacks some of the query's words (forgiving matching ranks it lower).
+MISSING_LABEL = "لم تُطابَق الكلمة"
 
 
 def print_results(page, text: str) -> None:
     """Ranked results with the highlighted snippet, for people at a terminal."""
-    out.print(f"[bold]{page.total}[/] result(s) for «{escape(text)}»")
+    out.print(f"[bold]{page.total}[/] result(s) for «{_safe(text)}»")
     first = (page.query.page - 1) * page.query.per_page + 1
     for rank, hit in enumerate(page.hits, start=first):
         a = hit.article
-        out.print(f"\n[bold]{rank}. {escape(a.get('title', ''))}[/]")
-        out.print(f"   [dim]{escape(a.get('source', ''))} · {escape(a.get('published') or 'no date')} · "
-                  f"{escape(a.get('url', ''))}[/]")
+        out.print(f"\n[bold]{rank}. {_safe(a.get('title', ''))}[/]")
+        out.print(f"   [dim]{_safe(a.get('source', ''))} · {_safe(a.get('published') or 'no date')} · "
+                  f"{_safe(a.get('url', ''))}[/]")
         out.print("   " + _terminal_snippet(hit.snippet))
+        if hit.missing:
+            out.print(f"   [dim]{MISSING_LABEL}: {_safe('، '.join(hit.missing))}[/]")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -103,7 +115,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         backend.close()
     if args.json:
         print(json.dumps({"total": page.total, "page": query.page, "per_page": query.per_page,
-                          "hits": [{**h.article, "score": h.score, "snippet": h.snippet} for h in page.hits]},
+                          "hits": [{**h.article, "score": h.score, "snippet": h.snippet, "missing": h.missing}
+                                   for h in page.hits]},
                          ensure_ascii=False, indent=2))
         return 0
     print_results(page, args.query)
@@ -144,7 +157,8 @@ def cmd_captures(args: argparse.Namespace) -> int:
 
     caps = find_captures(args.url, DataDir.from_env(args.data))
     for c in caps:
-        print(f"{c.timestamp} {c.status} {c.mime} {c.digest} {c.filename} {c.offset} {c.length}")
+        fields = (c.timestamp, c.status, c.mime, c.digest, c.filename, c.offset, c.length)
+        print(" ".join(terminal_safe(str(f)) for f in fields))
     return 0 if caps else 2
 
 
@@ -202,7 +216,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         for k, v in record.items():
-            out.print(f"[bold]{k}[/]: {escape(str(v))}")
+            out.print(f"[bold]{k}[/]: {escape(terminal_safe(str(v), multiline=k == 'text'))}")
     return 0
 
 

@@ -42,7 +42,7 @@ from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet
 from index.fields import body_text, index_terms, lead_text
-from index.query import COORD, ParsedQuery, QueryWord, parse_query
+from index.query import COORD, TITLE_COORD, ParsedQuery, QueryWord, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -387,17 +387,31 @@ def _phrases(text: str, fields: dict[str, float]) -> list[dict[str, Any]]:
     return [{"match_phrase": {f: {"query": text, "boost": w}}} for f, w in fields.items()]
 
 
+def _forms(word: QueryWord, stem: dict[str, float], exact: dict[str, float],
+           root: dict[str, float]) -> list[dict[str, Any]]:
+    """Every form of a group on the given fields: stem (or phrase), exact, root, spelling variants."""
+    alts = _terms(word.terms[0], stem) if word.single else _phrases(word.text, stem)
+    if word.exact:
+        alts += _terms(word.exact, exact)
+    if word.root:
+        alts += _terms(word.root, root)
+    for v in word.variants:
+        alts += _terms(v.terms[0], stem) if len(v.terms) == 1 else _phrases(v.text, stem)
+    return alts
+
+
+def _headline(word: QueryWord) -> dict[str, Any]:
+    """``TITLE_COORD`` when the headline carries the group in any form (see ``index.query``)."""
+    title = {"bool": {"should": _forms(word, {"title": 1.0}, {"title.exact": 1.0}, {"title_root": 1.0}),
+                      "minimum_should_match": 1}}
+    return {"constant_score": {"filter": title, "boost": TITLE_COORD}}
+
+
 def _group(n: int, word: QueryWord) -> dict[str, Any]:
     """One word group: every form of it scored at its field's weight, plus a named constant
     ``COORD`` when anything matched, so ``matched_queries`` says which groups a hit matched."""
-    alts = _terms(word.terms[0], _STEM_FIELDS) if word.single else _phrases(word.text, _STEM_FIELDS)
-    if word.exact:
-        alts += _terms(word.exact, _EXACT_FIELDS)
-    if word.root:
-        alts += _terms(word.root, _ROOT_FIELDS)
-    for v in word.variants:
-        alts += _terms(v.terms[0], _STEM_FIELDS) if len(v.terms) == 1 else _phrases(v.text, _STEM_FIELDS)
-    any_form = {"bool": {"should": alts, "minimum_should_match": 1}}
+    any_form = {"bool": {"should": _forms(word, _STEM_FIELDS, _EXACT_FIELDS, _ROOT_FIELDS),
+                         "minimum_should_match": 1}}
     return {"bool": {"should": [{"constant_score": {"filter": any_form, "boost": COORD, "_name": f"g{n}"}},
                                 any_form]}}
 
@@ -421,6 +435,7 @@ def _bool_query(parsed: ParsedQuery, query: SearchQuery, level: int) -> dict[str
     should = [{"span_near": {"clauses": [{"span_term": {"title": a}}, {"span_term": {"title": b}}],
                              "slop": 1, "in_order": True, "boost": FIELD_WEIGHTS["title"]}}
               for a, b in parsed.proximity_pairs()]
+    should += [_headline(w) for w in parsed.words]
     return {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": _filters(query)}}
 
 

@@ -32,7 +32,7 @@ from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.fields import body_text, index_terms
 from index.highlight import snippet_and_count
-from index.query import COORD, ParsedQuery, QueryWord, parse_query
+from index.query import COORD, RESCORE_WINDOW, TITLE_COORD, ParsedQuery, QueryWord, parse_query, title_groups
 
 # A query word in the headline says more than one in the lead, which says more than one deep in the
 # body; an exact form adds to its stem's weight, a root-only match counts for little.
@@ -287,56 +287,67 @@ class EmbeddedBackend:
                 where, params = self._filters(query)
                 cond = " AND ".join(where) or "1"
                 total = self._db.execute(f"SELECT count(*) FROM articles a WHERE {cond}", params).fetchone()[0]
-                rows = self._db.execute(
-                    f"SELECT a.doc, 0.0, 0, 0 FROM articles a WHERE {cond} ORDER BY {date_order} LIMIT ? OFFSET ?",
-                    [*params, per_page, offset],
-                ).fetchall()
+                rows = [(doc, 0.0, set()) for (doc,) in self._db.execute(
+                    f"SELECT a.doc FROM articles a WHERE {cond} ORDER BY {date_order} LIMIT ? OFFSET ?",
+                    [*params, per_page, offset])]
             else:
                 plan = self._plan(parsed, query)
                 parsed.drop_common_roots(plan.df, plan.n_docs)
                 where, params = self._filters(query, fts_first=True)
                 total = plan.total
                 if query.sort == "date":
-                    tiers = [(plan.level, tier_expr(parsed, plan.level), total)] if total else []
+                    page_rows = self._date_page(parsed, where, params, plan, offset, per_page, date_order)
                 else:
-                    tiers = self._tiers(parsed, where, params, plan)
-                rows = []
-                skip, want = offset, per_page
-                for matched, expr, size in tiers:
-                    if skip >= size:
-                        skip -= size
-                        continue
-                    if query.sort == "date":
-                        order, score = date_order, "0.0"
-                    else:
-                        # Rank within the tier by BM25 over every group and the proximity pairs.
-                        bonus = any_expr(parsed)
-                        expr = f"({expr}) AND ({bonus})" if bonus else expr
-                        order, score = "fts.rank, " + date_order, "-fts.rank"
-                    cond = " AND ".join(["fts MATCH ?", *where])
-                    got = self._db.execute(
-                        f"SELECT a.id, a.doc, {score}, {matched} FROM fts JOIN articles a ON a.id = fts.rowid"
-                        f" WHERE {cond} ORDER BY {order} LIMIT ? OFFSET ?", [expr, *params, want, skip]).fetchall()
-                    rows += got
-                    skip, want = 0, want - len(got)
-                    if want <= 0:
-                        break
+                    page_rows = self._ranked_page(parsed, where, params, plan, offset, per_page, date_order)
+                ids = [r[0] for r in page_rows]
+                docs = dict(self._db.execute(f"SELECT id, doc FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+                                             ids).fetchall()) if ids else {}
                 # Rows of the top tier match every group; only the others need looking up.
-                partial = [r[0] for r in rows if r[3] < len(parsed.words) or query.sort == "date"]
-                matched_groups = self._groups_of(partial, parsed)
+                matched_groups = self._groups_of([r[0] for r in page_rows if r[2] != len(parsed.words)], parsed)
                 everything = set(range(len(parsed.words)))
+                rows = [(docs[i], score, matched_groups.get(i, everything)) for i, score, _ in page_rows if i in docs]
 
-        for row in rows:
-            if parsed.empty:
-                doc, score, groups = row[0], row[1], set()
-            else:
-                doc, score = row[1], row[2]
-                groups = matched_groups.get(row[0], everything)
+        for doc, score, groups in rows:
             article: Article = json.loads(doc)
-            hits.append(SearchHit(article=article, score=float(score) + COORD * len(groups),
+            hits.append(SearchHit(article=article, score=float(score) + (COORD * len(groups) if groups else 0.0),
                                   snippet=hit_snippet(article, parsed), missing=parsed.missing(groups)
                                   if parsed.words else []))
         return SearchPage(total=total, hits=hits, query=query)
+
+    def _date_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
+                   per_page: int, date_order: str) -> list[tuple[int, float, int | None]]:
+        """``(id, score, groups matched or None)`` of one page, newest first."""
+        if not plan.total:
+            return []
+        cond = " AND ".join(["fts MATCH ?", *where])
+        return [(i, 0.0, None) for (i,) in self._db.execute(
+            f"SELECT a.id FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond} ORDER BY {date_order}"
+            " LIMIT ? OFFSET ?", [tier_expr(parsed, plan.level), *params, per_page, offset])]
+
+    def _ranked_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
+                     per_page: int, date_order: str) -> list[tuple[int, float, int | None]]:
+        """``(id, score, groups matched)`` of one page: tier by tier (most groups first), BM25 within
+        a tier, then the first ``RESCORE_WINDOW`` rows re-sorted so that, within a tier, a headline
+        with more of the query's words comes first (the Elasticsearch backend scores the same
+        headline bonus over every document; within the window the two agree)."""
+        want = max(offset + per_page, RESCORE_WINDOW)
+        rows: list[tuple[int, str, float, int]] = []
+        bonus = any_expr(parsed)
+        cond = " AND ".join(["fts MATCH ?", *where])
+        for matched, expr, _size in self._tiers(parsed, where, params, plan):
+            # Rank within the tier by BM25 over every group and the proximity pairs.
+            ranked = f"({expr}) AND ({bonus})" if bonus else expr
+            rows += self._db.execute(
+                f"SELECT a.id, json_extract(a.doc, '$.title'), -fts.rank, {matched} FROM fts JOIN articles a"
+                f" ON a.id = fts.rowid WHERE {cond} ORDER BY fts.rank, {date_order} LIMIT ?",
+                [ranked, *params, want - len(rows)]).fetchall()
+            if len(rows) >= want:
+                break
+        head = [(i, score + TITLE_COORD * title_groups(parsed, title or ""), matched)
+                for i, title, score, matched in rows[:RESCORE_WINDOW]]
+        head.sort(key=lambda r: (-r[2], -r[1]))  # stable: BM25 order among equals
+        tail = [(i, score, matched) for i, _, score, matched in rows[RESCORE_WINDOW:]]
+        return (head + tail)[offset:offset + per_page]
 
     def _forget(self) -> None:
         self._plans.clear()

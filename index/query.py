@@ -23,6 +23,12 @@ from index.analysis import Forms, _data, analyze, forms, tokenize
 
 # A matched group outweighs any BM25 difference, so ranking is by groups matched, then by score.
 COORD = 10_000.0
+# Within the same number of groups, each group the headline itself carries outweighs BM25 too: a
+# story whose headline names every query word beats one that mentions a word deep in the text.
+TITLE_COORD = 1_000.0
+# The embedded backend applies the headline bonus to the first this-many results of a query (a
+# rescore window, like Elasticsearch's); the Elasticsearch backend scores it over every document.
+RESCORE_WINDOW = 100
 # A root found in more than this share of the archive (and in more than ROOT_MIN_DF documents) is
 # too common to tell stories apart — «امر» for «أمير», «قبل» for «يستقبل» — so it is not used:
 # it would only add noise to the results and cost to every query.
@@ -159,6 +165,12 @@ class Highlighter:
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.stem or self.root)
+
+
+def title_groups(parsed: ParsedQuery, title: str) -> int:
+    """How many of the query's groups a headline carries, in any of their forms."""
+    match = parsed.highlighter().match
+    return len({g for tok, _, _ in tokenize(title) if (g := match(tok)) is not None and g < len(parsed.words)})
 
 
 @cache

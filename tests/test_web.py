@@ -78,6 +78,27 @@ def test_search_page_is_arabic_rtl_with_highlights(client, crawl):
     assert "@import" not in css and "url(" not in css, "no web font or other download"
 
 
+def test_both_seeds_rank_in_the_top_three(client, crawl):
+    # The Al-Watan seed says «تفاوض», the DW seed «مفاوضات»: the root field brings them together.
+    hits = client.get("/api/search", params={"q": SEED_QUERY}).json()["hits"]
+    top = [h["article"]["url"] for h in hits[:3]]
+    for seed in _seeds(crawl):
+        assert seed in top, (seed, top)
+
+
+def test_partial_matches_say_which_word_is_missing(client):
+    query = SEED_QUERY + " زلزال"  # a word no sample article has
+    result = client.get("/api/search", params={"q": query}).json()
+    assert result["total"] >= 2
+    assert all(h["missing"] == ["زلزال"] for h in result["hits"])
+    doc = _doc(client.get("/", params={"q": query}))
+    notes = [p.text_content() for p in doc.cssselect("li.hit p.missing")]
+    assert notes and all("لم تُطابَق الكلمة" in n and "زلزال" in n for n in notes)
+    full = client.get("/api/search", params={"q": SEED_QUERY}).json()["hits"]
+    assert full[0]["missing"] == []
+    assert not _doc(client.get("/", params={"q": SEED_QUERY})).cssselect("li.hit:first-child p.missing")
+
+
 def test_facet_counts_match_filtered_totals(client):
     result = client.get("/api/search", params={"q": SEED_QUERY}).json()
     facets = result["facets"]

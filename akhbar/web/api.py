@@ -46,6 +46,8 @@ class Hit(BaseModel):
     score: float
     snippet: str = Field(description="best passage; matches in <mark>, everything else HTML-escaped")
     snippet_text: str = Field(description="the same passage as plain text")
+    missing: list[str] = Field(default_factory=list, description="query words (as typed) this article does not "
+                               "match; results with every word come first")
 
 
 class SearchResult(BaseModel):
@@ -112,7 +114,8 @@ def api_search(
         raise HTTPException(503, str(exc)) from exc
     return SearchResult(
         total=results.page.total, page=results.page.query.page, per_page=results.page.query.per_page,
-        hits=[Hit(article=dict(h.article), score=h.score, snippet=h.snippet, snippet_text=plain_snippet(h.snippet))
+        hits=[Hit(article=dict(h.article), score=h.score, snippet=h.snippet, snippet_text=plain_snippet(h.snippet),
+                  missing=h.missing)
               for h in results.page.hits],
         facets={k: [FacetValue(value=v, count=n) for v, n in vals] for k, vals in results.facets.items()},
     )
