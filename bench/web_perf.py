@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
         rows: dict[str, list[float]] = {"search page (HTML, with facets)": [], "/api/search (JSON, with facets)": []}
         hits: list[int] = []
-        with TestClient(create_app(data)) as client:
+        with TestClient(create_app(data), base_url="http://127.0.0.1") as client:
             for params in queries[:5]:  # warm-up: imports, template compilation, SQLite page cache
                 client.get("/", params=params)
             for path, label in zip(("/", "/api/search"), rows, strict=True):

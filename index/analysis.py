@@ -17,7 +17,7 @@ The chain to the stem form:
 2. lowercase;
 3. fold every Unicode decimal digit (Eastern Arabic ٠-٩, Persian ۰-۹, ...) to ASCII;
 4. normalize Arabic: drop harakat U+064B..U+0652, superscript alef U+0670 and tatweel;
-   أ إ آ ٱ → ا; ى → ي; ة → ه;
+   أ إ آ ٱ → ا; ى → ي; ة → ه; ؤ ئ → ء (the hamza's seat is a spelling habit);
 5. drop stop words (the Lucene list, normalized, compared with normalized tokens);
 6. light stemming as ordered regular-expression rules (``STEM_RULES``): one proclitic group, then
    each suffix once, in order, each with a guard on what must remain. The rules are data: the
@@ -37,11 +37,12 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from nltk.stem.isri import ISRIStemmer
 
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 
 def _mark_class() -> str:
@@ -71,7 +72,8 @@ def _digit_table() -> dict[int, str]:
     return table
 
 
-_TOKEN_RE = re.compile(f"[\\w{_mark_class()}]+")
+TOKEN_PATTERN = f"[\\w{_mark_class()}]+"
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 # Normalization: deletions and one-to-one foldings, applied with one str.translate.
 _HARAKAT = "".join(chr(cp) for cp in range(0x064B, 0x0653))  # fathatan .. sukun
@@ -80,6 +82,8 @@ _TATWEEL = "\u0640"
 _ARABIC_TABLE: dict[int, str | None] = {ord(c): None for c in _HARAKAT + _SUPERSCRIPT_ALEF + _TATWEEL}
 _ARABIC_TABLE.update({ord(c): "ا" for c in "أإآٱ"})
 _ARABIC_TABLE.update({ord("ى"): "ي", ord("ة"): "ه"})
+# The seat of a medial hamza varies by country and desk («مسؤول»/«مسئول», «شؤون»/«شئون»): one form.
+_ARABIC_TABLE.update({ord(c): "ء" for c in "ؤئ"})
 _NORMALIZE_TABLE: dict[int, str | None] = {**_digit_table(), **_ARABIC_TABLE}
 
 
@@ -130,7 +134,7 @@ def _alternation(words: list[str]) -> str:
 
 
 # Words whose leading و is a root letter («وزير», «وزاره», «واشنطن»): see bench/lexicon.py.
-WAW_INITIAL: tuple[str, ...] = tuple(_data("waw_initial.txt"))
+WAW_INITIAL: tuple[str, ...] = tuple(sorted({normalize(w) for w in _data("waw_initial.txt")}))
 
 
 @dataclass(frozen=True)
@@ -190,10 +194,12 @@ def stem(word: str) -> str:
 STOPWORDS: frozenset[str] = frozenset(normalize(w) for w in _data("arabic_stopwords.txt"))
 
 _ISRI = ISRIStemmer()
+_ROOT_CACHE = 500_000
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064A]+$")
 _WEAK = frozenset("اوي")
 
 
+@lru_cache(maxsize=_ROOT_CACHE)
 def root(exact: str) -> str:
     """The aggressive form of a normalized token: ISRI's root of the word without its proclitics
     (ISRI knows fewer stacks than ``STEM_RULES``), a weak middle radical dropped.
@@ -214,7 +220,11 @@ def root(exact: str) -> str:
 class Forms:
     exact: str
     stem: str
-    root: str
+
+    @property
+    def root(self) -> str:
+        """Computed on first use (ISRI is the slow part; highlighting rarely needs it)."""
+        return root(self.exact)
 
 
 # Surface token -> its forms (None for a dropped token). News vocabularies repeat heavily, so most
@@ -231,7 +241,7 @@ def forms(tok: str) -> Forms | None:
     except KeyError:
         pass
     norm = tok.lower().translate(_NORMALIZE_TABLE)
-    out = None if not norm or norm in STOPWORDS else Forms(norm, stem(norm), root(norm))
+    out = None if not norm or norm in STOPWORDS else Forms(norm, stem(norm))
     if len(_FORMS) >= _CACHE_MAX:
         _FORMS.clear()
         _CACHE.clear()

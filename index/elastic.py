@@ -42,7 +42,7 @@ from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet
 from index.fields import body_text, index_terms, lead_text
-from index.query import COORD, TITLE_COORD, ParsedQuery, QueryWord, parse_query
+from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -432,9 +432,11 @@ def _bool_query(parsed: ParsedQuery, query: SearchQuery, level: int) -> dict[str
     for text in parsed.phrase_texts:
         must.append({"bool": {"should": _phrases(text, {"title": FIELD_WEIGHTS["title"], "body": 1.0}),
                               "minimum_should_match": 1}})
-    should = [{"span_near": {"clauses": [{"span_term": {"title": a}}, {"span_term": {"title": b}}],
-                             "slop": 1, "in_order": True, "boost": FIELD_WEIGHTS["title"]}}
-              for a, b in parsed.proximity_pairs()]
+    should: list[dict[str, Any]] = [
+        {"constant_score": {"filter": {"span_near": {
+            "clauses": [{"span_term": {"title": a}}, {"span_term": {"title": b}}], "slop": 1, "in_order": True}},
+            "boost": PROXIMITY_BONUS}}
+        for a, b in parsed.proximity_pairs()]
     should += [_headline(w) for w in parsed.words]
     return {"bool": {"must": must or [{"match_all": {}}], "should": should, "filter": _filters(query)}}
 

@@ -17,9 +17,9 @@ and the requirement drops a group at a time until some row qualifies.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -32,7 +32,17 @@ from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.fields import body_text, index_terms
 from index.highlight import snippet_and_count
-from index.query import COORD, RESCORE_WINDOW, TITLE_COORD, ParsedQuery, QueryWord, parse_query, title_groups
+from index.query import (
+    COORD,
+    PROXIMITY_BONUS,
+    RESCORE_WINDOW,
+    TITLE_COORD,
+    ParsedQuery,
+    QueryWord,
+    parse_query,
+    proximity,
+    title_groups,
+)
 
 # A query word in the headline says more than one in the lead, which says more than one deep in the
 # body; an exact form adds to its stem's weight, a root-only match counts for little.
@@ -42,6 +52,7 @@ FIELD_WEIGHTS: dict[str, float] = {
     "title_r": 2.0, "body_r": 0.2,
 }
 TITLE_WEIGHT = FIELD_WEIGHTS["title"]
+logger = logging.getLogger(__name__)
 MAX_PER_PAGE = 1000
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
 
@@ -57,9 +68,11 @@ CREATE TABLE IF NOT EXISTS articles (
     published_utc TEXT,                -- YYYY-MM-DDTHH:MM:SS in UTC, for filters and the date sort
     fetched TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
-    agencies TEXT NOT NULL DEFAULT '[]',  -- JSON list
-    doc TEXT NOT NULL                  -- the full Article JSON, WARC pointer included
+    agencies TEXT NOT NULL DEFAULT '[]'  -- JSON list
 );
+-- The full Article JSON (WARC pointer included) lives apart, so the rows a query joins and filters
+-- on stay small: a common word's thousands of matches are looked up in a few megabytes.
+CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_utc);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published_utc);
@@ -136,7 +149,9 @@ class EmbeddedBackend:
     # -- schema -----------------------------------------------------------------------------
 
     def _create(self) -> None:
-        """Create the schema on first open; later opens only read, so a search never waits on a crawl's lock."""
+        """Create the schema on first open; later opens only read, so a search never waits on a
+        crawl's lock — unless the file was built by an older version, which ``_upgrade`` brings
+        up to date from the stored articles."""
         with self._lock:
             tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not {"meta", "articles", "fts"} <= tables:
@@ -149,12 +164,37 @@ class EmbeddedBackend:
                         "INSERT OR IGNORE INTO meta VALUES ('analyzer_version', ?)", (str(ANALYZER_VERSION),)
                     )
             row = self._db.execute("SELECT value FROM meta WHERE key = 'analyzer_version'").fetchone()
-            if row is not None and row[0] != str(ANALYZER_VERSION):
-                warnings.warn(
-                    f"{self.path} was built with analyzer version {row[0]}, this code uses {ANALYZER_VERSION}; "
-                    "run `akhbar reindex` so queries match the stored terms",
-                    stacklevel=3,
-                )
+            if row is None or row[0] != str(ANALYZER_VERSION) or "docs" not in tables:
+                self._upgrade(row[0] if row else "?")
+
+    def _upgrade(self, version: str) -> None:
+        """Bring a file built by an older version up to date in place: the article JSON moved to
+        ``docs``, and the FTS table is re-analyzed from the stored articles (the index is derived,
+        so nothing needs the WARC files for this)."""
+        with self._tx() as db:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+            if "doc" in columns:
+                db.execute("CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+                db.execute("INSERT OR REPLACE INTO docs SELECT id, doc FROM articles")
+                db.execute("ALTER TABLE articles DROP COLUMN doc")
+            n = db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            logger.warning("%s: built by an older version (analyzer %s, this code %s); re-analyzing %d article(s)",
+                           self.path, version, ANALYZER_VERSION, n)
+            db.execute("DROP TABLE IF EXISTS fts")
+            self._create_fts()
+            rows = db.execute("SELECT id, doc FROM docs")
+            while batch := rows.fetchmany(500):
+                db.executemany(self._fts_insert(), [(i, *self._fts_terms(json.loads(d))) for i, d in batch])
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('analyzer_version', ?)", (str(ANALYZER_VERSION),))
+
+    @staticmethod
+    def _fts_insert() -> str:
+        return f"INSERT INTO fts (rowid, {', '.join(FIELD_WEIGHTS)}) VALUES (?{',?' * len(FIELD_WEIGHTS)})"
+
+    @staticmethod
+    def _fts_terms(doc: Article) -> tuple[str, ...]:
+        t = index_terms(doc)
+        return t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.body_root
 
     def _create_fts(self) -> None:
         self._db.execute(_FTS)
@@ -230,18 +270,19 @@ class EmbeddedBackend:
                 fts_rows.append((rowid, *fts))
             db.executemany(
                 "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched,"
-                " content_hash, agencies, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                new_rows,
+                " content_hash, agencies) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                [r[:-1] for r in new_rows],
             )
             db.executemany(
                 "UPDATE articles SET key=?, url=?, source=?, section=?, published=?, published_utc=?, fetched=?,"
-                " content_hash=?, agencies=?, doc=? WHERE id=?",
-                changed_rows,
+                " content_hash=?, agencies=? WHERE id=?",
+                [(*r[:-2], r[-1]) for r in changed_rows],
             )
+            db.executemany("INSERT OR REPLACE INTO docs (id, doc) VALUES (?, ?)",
+                           [(r[0], r[-1]) for r in new_rows] + [(r[-1], r[-2]) for r in changed_rows])
             self._forget()
             db.executemany("DELETE FROM fts WHERE rowid=?", [(r[-1],) for r in changed_rows])
-            db.executemany(f"INSERT INTO fts (rowid, {', '.join(FIELD_WEIGHTS)}) VALUES (?{',?' * len(FIELD_WEIGHTS)})",
-                           fts_rows)
+            db.executemany(self._fts_insert(), fts_rows)
         return result
 
     @staticmethod
@@ -256,16 +297,18 @@ class EmbeddedBackend:
             published, _article_utc(published), doc.get("fetched") or "", digest,
             json.dumps(agencies, ensure_ascii=False), json.dumps(doc, ensure_ascii=False),
         )
-        t = index_terms(doc)
-        return row, (t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.body_root)
+        return row, EmbeddedBackend._fts_terms(doc)
 
     def clear(self) -> None:
         """Empty both tables; the FTS table is dropped and recreated, far faster than deleting rows."""
         with self._lock, self._tx() as db:
             self._forget()
             db.execute("DELETE FROM articles")
+            db.execute("DELETE FROM docs")
             db.execute("DROP TABLE fts")
             self._create_fts()
+            # An emptied index is refilled by this code, so it now holds this analyzer's terms.
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('analyzer_version', ?)", (str(ANALYZER_VERSION),))
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -288,8 +331,8 @@ class EmbeddedBackend:
                 cond = " AND ".join(where) or "1"
                 total = self._db.execute(f"SELECT count(*) FROM articles a WHERE {cond}", params).fetchone()[0]
                 rows = [(doc, 0.0, set()) for (doc,) in self._db.execute(
-                    f"SELECT a.doc FROM articles a WHERE {cond} ORDER BY {date_order} LIMIT ? OFFSET ?",
-                    [*params, per_page, offset])]
+                    f"SELECT d.doc FROM articles a JOIN docs d ON d.id = a.id WHERE {cond} ORDER BY {date_order}"
+                    " LIMIT ? OFFSET ?", [*params, per_page, offset])]
             else:
                 plan = self._plan(parsed, query)
                 parsed.drop_common_roots(plan.df, plan.n_docs)
@@ -300,7 +343,7 @@ class EmbeddedBackend:
                 else:
                     page_rows = self._ranked_page(parsed, where, params, plan, offset, per_page, date_order)
                 ids = [r[0] for r in page_rows]
-                docs = dict(self._db.execute(f"SELECT id, doc FROM articles WHERE id IN ({','.join('?' * len(ids))})",
+                docs = dict(self._db.execute(f"SELECT id, doc FROM docs WHERE id IN ({','.join('?' * len(ids))})",
                                              ids).fetchall()) if ids else {}
                 # Rows of the top tier match every group; only the others need looking up.
                 matched_groups = self._groups_of([r[0] for r in page_rows if r[2] != len(parsed.words)], parsed)
@@ -327,27 +370,29 @@ class EmbeddedBackend:
     def _ranked_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
                      per_page: int, date_order: str) -> list[tuple[int, float, int | None]]:
         """``(id, score, groups matched)`` of one page: tier by tier (most groups first), BM25 within
-        a tier, then the first ``RESCORE_WINDOW`` rows re-sorted so that, within a tier, a headline
-        with more of the query's words comes first (the Elasticsearch backend scores the same
-        headline bonus over every document; within the window the two agree)."""
+        a tier, then the first ``RESCORE_WINDOW`` rows re-scored from their stored headline terms —
+        within a tier, a headline with more of the query's words comes first, and consecutive query
+        words side by side in it add ``PROXIMITY_BONUS`` (the Elasticsearch backend scores the same
+        bonuses over every document; within the window the two agree)."""
         want = max(offset + per_page, RESCORE_WINDOW)
-        rows: list[tuple[int, str, float, int]] = []
-        bonus = any_expr(parsed)
+        rows: list[tuple[int, float, int]] = []
         cond = " AND ".join(["fts MATCH ?", *where])
         for matched, expr, _size in self._tiers(parsed, where, params, plan):
-            # Rank within the tier by BM25 over every group and the proximity pairs.
-            ranked = f"({expr}) AND ({bonus})" if bonus else expr
             rows += self._db.execute(
-                f"SELECT a.id, json_extract(a.doc, '$.title'), -fts.rank, {matched} FROM fts JOIN articles a"
-                f" ON a.id = fts.rowid WHERE {cond} ORDER BY fts.rank, {date_order} LIMIT ?",
-                [ranked, *params, want - len(rows)]).fetchall()
+                f"SELECT a.id, -fts.rank, {matched} FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
+                f" ORDER BY fts.rank, {date_order} LIMIT ?", [expr, *params, want - len(rows)]).fetchall()
             if len(rows) >= want:
                 break
-        head = [(i, score + TITLE_COORD * title_groups(parsed, title or ""), matched)
-                for i, title, score, matched in rows[:RESCORE_WINDOW]]
+        window = rows[:RESCORE_WINDOW]
+        marks = ",".join("?" * len(window))
+        titles = {i: (t.split(), set(x.split()), set(r.split())) for i, t, x, r in self._db.execute(
+            f"SELECT rowid, title, title_x, title_r FROM fts WHERE rowid IN ({marks})", [r[0] for r in window])}
+        none: tuple[list[str], set[str], set[str]] = ([], set(), set())
+        head = [(i, score + TITLE_COORD * title_groups(parsed, *titles.get(i, none))
+                 + PROXIMITY_BONUS * proximity(parsed, titles.get(i, none)[0]), matched)
+                for i, score, matched in window]
         head.sort(key=lambda r: (-r[2], -r[1]))  # stable: BM25 order among equals
-        tail = [(i, score, matched) for i, _, score, matched in rows[RESCORE_WINDOW:]]
-        return (head + tail)[offset:offset + per_page]
+        return (head + rows[RESCORE_WINDOW:])[offset:offset + per_page]
 
     def _forget(self) -> None:
         self._plans.clear()
@@ -495,9 +540,11 @@ class EmbeddedBackend:
 
     def get(self, url: str) -> Article | None:
         with self._lock:
-            row = self._db.execute("SELECT doc FROM articles WHERE key = ?", (url,)).fetchone()
+            row = self._db.execute("SELECT d.doc FROM articles a JOIN docs d ON d.id = a.id WHERE a.key = ?",
+                                   (url,)).fetchone()
             if row is None:
-                row = self._db.execute("SELECT doc FROM articles WHERE url = ? LIMIT 1", (url,)).fetchone()
+                row = self._db.execute("SELECT d.doc FROM articles a JOIN docs d ON d.id = a.id WHERE a.url = ?"
+                                       " LIMIT 1", (url,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def count(self) -> int:

@@ -7,7 +7,7 @@ step for step, so the engine stores exactly the terms the embedded backend store
 ==========================  =============================================================
 index.analysis              Elasticsearch
 ==========================  =============================================================
-(translate: ٱ → ا, U+0670)  ``mapping`` char filter (Lucene's normalizer lacks both)
+ٱ → ا, U+0670, ؤ ئ → ء      ``mapping`` char filter (Lucene's normalizer lacks these)
 ``_TOKEN_RE``               ``pattern`` tokenizer, group 0: letters, numbers, ``_``, BMP marks
 ``str.lower``               ``lowercase``
 digit table                 ``decimal_digit``
@@ -35,7 +35,7 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
 DERIVED_FIELDS = ("lead", "title_root", "body_root")  # indexed, not kept in _source
@@ -58,8 +58,9 @@ def analysis_settings() -> dict[str, Any]:
         "char_filter": {
             "akhbar_arabic_chars": {
                 "type": "mapping",
-                # alef wasla → alef; superscript (dagger) alef removed, as index.analysis does.
-                "mappings": ["\u0671 => \u0627", "\u0670 => "],
+                # alef wasla → alef; superscript (dagger) alef removed; hamza on waw or yeh → hamza,
+                # as index.analysis does (Lucene's normalizer does none of these).
+                "mappings": ["\u0671 => \u0627", "\u0670 => ", "\u0624 => \u0621", "\u0626 => \u0621"],
             },
         },
         "tokenizer": {

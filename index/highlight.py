@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
-from index.analysis import tokenize
+from index.analysis import TOKEN_PATTERN
 from index.query import Highlighter
 
 ELLIPSIS = "…"
 MAX_SCAN_CHARS = 50_000
 _SPACE_RE = re.compile(r"\s+")
+_SPLIT_RE = re.compile(f"({TOKEN_PATTERN})")
 
 
 def _clean(segment: str) -> str:
@@ -28,33 +31,30 @@ def _clean(segment: str) -> str:
     return html.escape(_SPACE_RE.sub(" ", segment), quote=False)
 
 
-def _best_window(spans: Sequence[tuple[int, int, int | None]], max_chars: int) -> tuple[int, int, int]:
-    """Token index range [i, j] and match count of the window with the most matches.
+def _best_window(matches: Sequence[tuple[int, int, int]], max_chars: int) -> tuple[int, int, int]:
+    """Index range [i, j] into ``matches`` (matched tokens only, in text order) and match count of
+    the window of at most ``max_chars`` with the most matches.
 
-    Windows are scored by distinct terms first (a passage with both query words beats one that
-    repeats one of them), then total matches; two pointers keep it linear in the token count.
+    Windows are scored by distinct groups first (a passage with both query words beats one that
+    repeats one of them), then total matches, then the earliest start; two pointers keep it linear
+    in the number of matches — unmatched tokens never decide where the best window lies.
     """
-    best = (0, 0, -1, 0)  # distinct, total, -start (prefer earlier), i
-    best_range = (0, 0, 0)
+    best = (0, 0, 1)  # distinct, total, -start
+    best_range = (0, 0, 1)
     counts: dict[int, int] = {}
-    total = 0
     i = 0
-    for j, (_, end, term) in enumerate(spans):
-        if term is not None:
-            counts[term] = counts.get(term, 0) + 1
-            total += 1
-        while end - spans[i][0] > max_chars and i < j:
-            old = spans[i][2]
-            if old is not None:
-                counts[old] -= 1
-                total -= 1
-                if not counts[old]:
-                    del counts[old]
+    for j, (_, end, group) in enumerate(matches):
+        counts[group] = counts.get(group, 0) + 1
+        while end - matches[i][0] > max_chars and i < j:
+            old = matches[i][2]
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
             i += 1
-        score = (len(counts), total, -spans[i][0], i)
-        if score[:3] > best[:3]:
+        score = (len(counts), j - i + 1, -matches[i][0])
+        if score > best:
             best = score
-            best_range = (i, j, total)
+            best_range = (i, j, j - i + 1)
     return best_range
 
 
@@ -67,6 +67,14 @@ def _marks(terms: Highlighter | set[str], phrases: Iterable[Sequence[str]]) -> H
     return Highlighter({}, {t: i for i, t in enumerate(sorted(wanted))}, {})
 
 
+def _spans(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Tokens of ``text`` with their start and end offsets, split in C: ``_SPLIT_RE`` alternates
+    separators and tokens, and running sums of the part lengths give the offsets."""
+    parts = _SPLIT_RE.split(text)  # [sep, tok, sep, tok, ..., sep]
+    ends = list(accumulate(map(len, parts)))
+    return parts[1::2], ends[0::2][:-1], ends[1::2]
+
+
 def snippet_and_count(
     text: str, terms: Highlighter | set[str], phrases: Iterable[Sequence[str]] = (), max_chars: int = 240
 ) -> tuple[str, int]:
@@ -75,13 +83,12 @@ def snippet_and_count(
     ``terms``: what to mark — a query's ``Highlighter``, or a set of stem terms (plus ``phrases``).
     """
     marks = _marks(terms, phrases)
-    spans: list[tuple[int, int, int | None]] = []
-    match = marks.match
-    for surface, start, end in tokenize(text[:MAX_SCAN_CHARS]):
-        spans.append((start, end, match(surface)))
-    matched = sum(1 for s in spans if s[2] is not None)
+    tokens, starts, ends = _spans(text[:MAX_SCAN_CHARS])
+    groups = list(map(marks.memo_get, tokens))  # C-level lookups; a new token is analyzed once
+    matches = [(starts[k], ends[k], g) for k, g in enumerate(groups) if g is not None] if any(
+        g is not None for g in groups) else []
 
-    if not matched:
+    if not matches:
         cut = len(text) > max_chars
         head = text[:max_chars]
         if cut:
@@ -92,29 +99,28 @@ def snippet_and_count(
         body = _clean(head).strip()
         return (body + ELLIPSIS if cut else body), 0
 
-    i, j, count = _best_window(spans, max_chars)
-    first, last = spans[i][0], spans[j][1]
+    i, j, count = _best_window(matches, max_chars)
+    first, last = matches[i][0], matches[j][1]
     # Spread the unused room around the matches, favouring context after the first match.
     slack = max(0, max_chars - (last - first))
     start = max(0, first - slack // 3)
     end = min(len(text), last + (slack - (first - start)))
     # Snap to whole tokens so the cut never lands inside a word.
-    for s, e, _ in spans:
-        if s < start < e:
-            start = e
-        if s < end < e:
-            end = s
-            break
+    k = bisect_right(starts, start) - 1
+    if k >= 0 and starts[k] < start < ends[k]:
+        start = ends[k]
+    k = bisect_right(starts, end) - 1
+    if k >= 0 and starts[k] < end < ends[k]:
+        end = starts[k]
 
     out: list[str] = []
     pos = start
-    for s, e, term in spans:
-        if e <= start or s >= end:
+    for s_, e_, _ in matches:
+        if e_ <= start or s_ >= end:
             continue
-        if term is not None:
-            out.append(_clean(text[pos:s]))
-            out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
-            pos = e
+        out.append(_clean(text[pos:s_]))
+        out.append(f"<mark>{html.escape(text[s_:e_], quote=False)}</mark>")
+        pos = e_
     out.append(_clean(text[pos:end]))
     result = "".join(out).strip()
     if text[:start].strip():

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from index.analysis import Forms, _data, analyze, forms, tokenize
 
@@ -29,6 +30,8 @@ TITLE_COORD = 1_000.0
 # The embedded backend applies the headline bonus to the first this-many results of a query (a
 # rescore window, like Elasticsearch's); the Elasticsearch backend scores it over every document.
 RESCORE_WINDOW = 100
+# Two consecutive query words found next to each other in a headline add this much (in BM25 points).
+PROXIMITY_BONUS = 20.0
 # A root found in more than this share of the archive (and in more than ROOT_MIN_DF documents) is
 # too common to tell stories apart — «امر» for «أمير», «قبل» for «يستقبل» — so it is not used:
 # it would only add noise to the results and cost to every query.
@@ -90,7 +93,7 @@ class ParsedQuery:
 
     def proximity_pairs(self) -> list[tuple[str, str]]:
         """Stems of consecutive single-word groups: found adjacent in a headline, they rank higher."""
-        return [(a.terms[0], b.terms[0]) for a, b in zip(self.words, self.words[1:], strict=False)
+        return [(a.terms[0], b.terms[0]) for a, b in pairwise(self.words)
                 if a.single and b.single and a.terms[0] != b.terms[0]]
 
     def roots(self) -> list[str]:
@@ -117,6 +120,16 @@ class ParsedQuery:
         return self._marks
 
 
+class _Memo(dict):
+    """Surface token → group of a ``Highlighter``, filled on first lookup."""
+
+    owner: Highlighter
+
+    def __missing__(self, surface: str) -> int | None:
+        hit = self[surface] = self.owner.group(forms(surface))
+        return hit
+
+
 @dataclass(frozen=True)
 class Highlighter:
     """Which surface tokens to mark: any token whose exact, stem or root form a group asks for."""
@@ -125,7 +138,15 @@ class Highlighter:
     stem: dict[str, int]
     root: dict[str, int]
     # surface token -> group (or None): news text repeats its words, so most lookups hit here
-    memo: dict[str, int | None] = field(default_factory=dict, compare=False, repr=False)
+    memo: _Memo = field(default_factory=lambda: _Memo(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.memo.owner = self
+
+    @property
+    def memo_get(self):
+        """``memo.__getitem__``: a dict lookup in C, analysis only for a token not seen yet."""
+        return self.memo.__getitem__
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> Highlighter:
@@ -149,28 +170,43 @@ class Highlighter:
         """The group a token with forms ``f`` matches, or None."""
         if f is None:
             return None
-        for table, key in ((self.exact, f.exact), (self.stem, f.stem), (self.root, f.root)):
-            hit = table.get(key)
-            if hit is not None:
-                return hit
-        return None
+        hit = self.exact.get(f.exact)
+        if hit is None:
+            hit = self.stem.get(f.stem)
+        if hit is None and self.root:
+            hit = self.root.get(f.root)
+        return hit
 
     def match(self, surface: str) -> int | None:
         """The group a surface token matches, or None (memoized per token)."""
-        try:
-            return self.memo[surface]
-        except KeyError:
-            hit = self.memo[surface] = self.group(forms(surface))
-            return hit
+        return self.memo[surface]
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.stem or self.root)
 
 
-def title_groups(parsed: ParsedQuery, title: str) -> int:
-    """How many of the query's groups a headline carries, in any of their forms."""
-    match = parsed.highlighter().match
-    return len({g for tok, _, _ in tokenize(title) if (g := match(tok)) is not None and g < len(parsed.words)})
+def _contains(seq: list[str], terms: tuple[str, ...]) -> bool:
+    n = len(terms)
+    return any(tuple(seq[i:i + n]) == terms for i in range(len(seq) - n + 1))
+
+
+def proximity(parsed: ParsedQuery, stems: list[str]) -> int:
+    """How many of the query's consecutive word pairs a headline (its stem terms) has side by side."""
+    pairs = set(pairwise(stems))
+    return sum(1 for pair in parsed.proximity_pairs() if pair in pairs)
+
+
+def title_groups(parsed: ParsedQuery, stems: list[str], exact: set[str], roots: set[str]) -> int:
+    """How many of the query's groups a headline carries in any of their forms, given the
+    headline's stem terms (in order), exact forms and roots as the index stores them."""
+    stem_set = set(stems)
+    n = 0
+    for word in parsed.words:
+        spellings = (word.terms, *(v.terms for v in word.variants))
+        if (word.exact and word.exact in exact) or (word.root and word.root in roots) or any(
+                t[0] in stem_set if len(t) == 1 else _contains(stems, t) for t in spellings):
+            n += 1
+    return n
 
 
 @cache
@@ -187,14 +223,44 @@ def variant_table() -> dict[tuple[str, ...], list[Variant]]:
     return table
 
 
+# Compound names written joined or apart: «عبدالعزيز» / «عبد العزيز», «أبوظبي» / «أبو ظبي».
+COMPOUND_HEADS = ("عبد", "ابو")
+
+
+def _joined(head: Forms, tail: Forms) -> Variant:
+    word = head.exact + tail.exact
+    return Variant(tuple(analyze(word)), word)
+
+
+def _compound(surface: str, f: Forms) -> QueryWord | None:
+    """A joined compound name as one group whose variant is the name written apart."""
+    for head in COMPOUND_HEADS:
+        rest = f.exact[len(head):]
+        if f.exact.startswith(head) and len(rest) >= 3:
+            apart = f"{head} {rest}"
+            return QueryWord(surface, (f.stem,), f.exact, f.root, [Variant(tuple(analyze(apart)), apart)])
+    return None
+
+
 def _groups(part: str) -> list[QueryWord]:
-    """Free words of ``part`` as groups; a run of words that spells a listed name is one group."""
+    """Free words of ``part`` as groups; a run of words that spells a listed name, or a compound
+    name written apart or joined, is one group with the other spellings as variants."""
     toks = [(surface, f) for surface, _, _ in tokenize(part) if (f := forms(surface)) is not None]
     table = variant_table()
     longest = max((len(k) for k in table), default=1)
     out: list[QueryWord] = []
     i = 0
     while i < len(toks):
+        surface, f = toks[i]
+        if f.exact in COMPOUND_HEADS and i + 1 < len(toks):
+            (tail_surface, tail) = toks[i + 1]
+            out.append(QueryWord(f"{surface} {tail_surface}", (f.stem, tail.stem), variants=[_joined(f, tail)]))
+            i += 2
+            continue
+        if (compound := _compound(surface, f)) is not None:
+            out.append(compound)
+            i += 1
+            continue
         for n in range(min(longest, len(toks) - i), 0, -1):
             key = tuple(f.stem for _, f in toks[i:i + n])
             if n == 1 or key in table:
