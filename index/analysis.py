@@ -42,7 +42,7 @@ from importlib import resources
 
 from nltk.stem.isri import ISRIStemmer
 
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 
 
 def _mark_class() -> str:
@@ -179,7 +179,10 @@ STEM_RULES: tuple[StemRule, ...] = (
     _suffix("وا", 3),
     _suffix("ا", 3),
     # light10's suffixes in Lucene's order; ة/ية are gone after normalization (ة → ه).
-    *(_suffix(s) for s in ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")),
+    # ان (the dual) must leave 4: news is full of nouns and names that end in ان — «إعلان», «بيان»,
+    # «مكان», «إيران», «لبنان», «رمضان» — and light10's 2 cut them to «اعل», «بي», «مك».
+    _suffix("ها"), _suffix("ان", 4),
+    *(_suffix(s) for s in ("ات", "ون", "ين", "يه", "ه", "ي")),
 )
 _COMPILED = tuple(rule.python() for rule in STEM_RULES)
 

@@ -370,13 +370,13 @@ def _derived(doc: Article) -> dict[str, str]:
     """The indexed-only fields (``es_mapping.DERIVED_FIELDS``): the lead, and the root forms that
     only Python computes."""
     t = index_terms(doc)
-    return {"lead": lead_text(body_text(doc)), "title_root": t.title_root, "body_root": t.body_root}
+    return {"lead": lead_text(body_text(doc)), "title_root": t.title_root, "lead_root": t.lead_root}
 
 
 # The embedded backend's column weights, on the engine's fields.
 _STEM_FIELDS = {"title": FIELD_WEIGHTS["title"], "lead": FIELD_WEIGHTS["lead"], "body": FIELD_WEIGHTS["body"]}
 _EXACT_FIELDS = {"title.exact": FIELD_WEIGHTS["title_x"], "body_exact": FIELD_WEIGHTS["body_x"]}
-_ROOT_FIELDS = {"title_root": FIELD_WEIGHTS["title_r"], "body_root": FIELD_WEIGHTS["body_r"]}
+_ROOT_FIELDS = {"title_root": FIELD_WEIGHTS["title_r"], "lead_root": FIELD_WEIGHTS["lead_r"]}
 
 
 def _terms(value: str, fields: dict[str, float]) -> list[dict[str, Any]]:

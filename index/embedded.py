@@ -49,7 +49,7 @@ from index.query import (
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 10.0, "lead": 4.0, "body": 1.0,
     "title_x": 5.0, "body_x": 0.5,
-    "title_r": 2.0, "body_r": 0.2,
+    "title_r": 2.0, "lead_r": 0.5,
 }
 TITLE_WEIGHT = FIELD_WEIGHTS["title"]
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ _FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     {", ".join(FIELD_WEIGHTS)}, tokenize = "ascii tokenchars '_'", detail = full
 )"""
 _RANK = f"bm25({', '.join(str(w) for w in FIELD_WEIGHTS.values())})"
-_STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r body_r}"
+_STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r lead_r}"
 
 
 def _utc(value: str | None, *, end_of_day: bool = False) -> str | None:
@@ -130,12 +130,11 @@ class EmbeddedBackend:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        # Query plans (level, tier sizes, dropped roots) and root document frequencies, valid while
+        # Query plans (level and tier sizes), valid while
         # the database is unchanged: ``PRAGMA data_version`` moves when any connection commits, so
         # a search after a crawl's write never uses a stale plan. A page's search and its facets
         # then share one plan.
         self._plans: dict[tuple, _Plan] = {}
-        self._df: dict[str, int] = {}
         self._data_version = -1
         self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, check_same_thread=False,
                                    isolation_level=None)
@@ -143,8 +142,6 @@ class EmbeddedBackend:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._create()
-        # Document frequencies per term and column, read by _drop_common_roots (temp: never stored).
-        self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vocab USING fts5vocab(main, fts, 'col')")
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -194,7 +191,7 @@ class EmbeddedBackend:
     @staticmethod
     def _fts_terms(doc: Article) -> tuple[str, ...]:
         t = index_terms(doc)
-        return t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.body_root
+        return t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.lead_root
 
     def _create_fts(self) -> None:
         self._db.execute(_FTS)
@@ -335,7 +332,6 @@ class EmbeddedBackend:
                     " LIMIT ? OFFSET ?", [*params, per_page, offset])]
             else:
                 plan = self._plan(parsed, query)
-                parsed.drop_common_roots(plan.df, plan.n_docs)
                 where, params = self._filters(query, fts_first=True)
                 total = plan.total
                 if query.sort == "date":
@@ -396,7 +392,6 @@ class EmbeddedBackend:
 
     def _forget(self) -> None:
         self._plans.clear()
-        self._df.clear()
 
     def _fresh(self) -> None:
         """Drop cached plans and frequencies once another connection has written to the database
@@ -408,28 +403,18 @@ class EmbeddedBackend:
 
     def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> _Plan:
         """How many groups a row must match — the first of ``parsed.levels()`` some filtered row
-        reaches — and how many rows do, with root document frequencies for
-        ``ParsedQuery.drop_common_roots``. Cached per query text and filters (see ``__init__``)."""
+        reaches — and how many rows do. Cached per query text and filters (see ``__init__``)."""
         self._fresh()
         key = (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
-        roots = [r for r in parsed.roots() if r not in self._df]
-        for term in roots:
-            # The larger of the two root columns' document counts: a cheap, close bound.
-            row = self._db.execute("SELECT max(doc) FROM temp.fts_vocab WHERE term = ? AND col IN"
-                                   " ('title_r', 'body_r')", (term,)).fetchone()
-            self._df[term] = int(row[0] or 0)
-        n_docs = self._db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
-        df = {r: self._df[r] for r in parsed.roots()}
-        parsed.drop_common_roots(df, n_docs)
         where, params = self._filters(query, fts_first=True)
-        plan = _Plan(parsed.levels()[-1], {}, df, n_docs)
+        plan = _Plan(parsed.levels()[-1], {})
         for level in parsed.levels():
             n = self._count(tier_expr(parsed, level), where, params)
             if n:
-                plan = _Plan(level, {level: n}, df, n_docs)
+                plan = _Plan(level, {level: n})
                 break
         if len(self._plans) >= 256:
             self._plans.clear()
@@ -524,7 +509,6 @@ class EmbeddedBackend:
                 sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
             else:
                 plan = self._plan(parsed, query)
-                parsed.drop_common_roots(plan.df, plan.n_docs)
                 where, params = self._filters(query, fts_first=True)
                 cond = " AND ".join(["fts MATCH ?", *where])
                 sql = (f"WITH f AS MATERIALIZED (SELECT {cols} FROM fts JOIN articles a ON a.id = fts.rowid"
@@ -630,8 +614,6 @@ def fts5_match(parsed: ParsedQuery) -> str:
 class _Plan:
     level: int  # groups a row must match
     at_least: dict[int, int]  # k -> rows matching at least k groups (filled in as needed)
-    df: dict[str, int]  # document frequency of each query root
-    n_docs: int
 
     @property
     def total(self) -> int:

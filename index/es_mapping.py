@@ -19,7 +19,7 @@ empty token dropped         ``length`` min 1 (a token of tashkeel/tatweel only)
 
 ``akhbar_exact`` is the chain without the ``pattern_replace`` filters (the exact form). The root
 form (ISRI, in Python only) is sent pre-analyzed, space-separated, in ``title_root`` and
-``body_root`` with the ``whitespace`` analyzer; like ``lead`` it is indexed but left out of
+``lead_root`` with the ``whitespace`` analyzer; like ``lead`` it is indexed but left out of
 ``_source``, so a stored document is exactly the Article.
 
 ``tests/test_elastic.py`` checks the engine and Python agree token for token through ``_analyze``.
@@ -35,10 +35,10 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
-DERIVED_FIELDS = ("lead", "title_root", "body_root")  # indexed, not kept in _source
+DERIVED_FIELDS = ("lead", "title_root", "lead_root")  # indexed, not kept in _source
 
 # Python's ``\w`` is Unicode letters, numbers and "_"; index.analysis adds combining marks of the
 # Basic Multilingual Plane only. Java's regex spells the same class with properties.
@@ -124,7 +124,7 @@ def mappings() -> dict[str, Any]:
             "body_exact": {"type": "text", "analyzer": EXACT_ANALYZER},
             "lead": arabic,
             "title_root": {"type": "text", "analyzer": "whitespace"},
-            "body_root": {"type": "text", "analyzer": "whitespace"},
+            "lead_root": {"type": "text", "analyzer": "whitespace"},
             "published": {"type": "date"},
             "modified": {"type": "date"},
             "fetched": {"type": "date"},

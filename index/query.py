@@ -32,11 +32,6 @@ TITLE_COORD = 1_000.0
 RESCORE_WINDOW = 100
 # Two consecutive query words found next to each other in a headline add this much (in BM25 points).
 PROXIMITY_BONUS = 20.0
-# A root found in more than this share of the archive (and in more than ROOT_MIN_DF documents) is
-# too common to tell stories apart — «امر» for «أمير», «قبل» for «يستقبل» — so it is not used:
-# it would only add noise to the results and cost to every query.
-ROOT_MAX_SHARE = 0.10
-ROOT_MIN_DF = 200
 # Words beyond this many are not searched: "at least k of n" expands to (n choose k) combinations.
 MAX_GROUPS = 8
 
@@ -96,25 +91,12 @@ class ParsedQuery:
         return [(a.terms[0], b.terms[0]) for a, b in pairwise(self.words)
                 if a.single and b.single and a.terms[0] != b.terms[0]]
 
-    def roots(self) -> list[str]:
-        return [w.root for w in self.words if w.root]
-
-    def drop_common_roots(self, doc_freq: dict[str, int], n_docs: int) -> None:
-        """Forget the root of every word whose root ``doc_freq`` says is too common (see
-        ``ROOT_MAX_SHARE``); each backend passes its own document frequencies."""
-        limit = max(ROOT_MAX_SHARE * n_docs, ROOT_MIN_DF)
-        for word in self.words:
-            if word.root and doc_freq.get(word.root, 0) > limit:
-                word.root = ""
-        self._marks = None
-
     def missing(self, matched: set[int]) -> list[str]:
         """The typed words of the groups a document did not match."""
         return [w.text for i, w in enumerate(self.words) if i not in matched]
 
     def highlighter(self) -> Highlighter:
-        """One per query (built on first use, after the backend dropped common roots), so its
-        memo serves every hit's snippet."""
+        """One per query (built on first use), so its memo serves every hit's snippet."""
         if self._marks is None:
             self._marks = Highlighter.of(self)
         return self._marks

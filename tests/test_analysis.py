@@ -310,5 +310,5 @@ def test_match_expression_only_contains_quoted_tokens(text):
     expr = fts5_match(parse_query(text))
     # Outside double-quoted strings, only our own syntax: column filters, OR/AND, +, parentheses.
     outside = re.sub(r'"(?:[^"]|"")*"', "", expr)
-    assert re.fullmatch(r"[\s(){}:+]*(?:(?:OR|AND|title|lead|body|title_x|body_x|title_r|body_r)[\s(){}:+]*)*",
+    assert re.fullmatch(r"[\s(){}:+]*(?:(?:OR|AND|title|lead|body|title_x|body_x|title_r|lead_r)[\s(){}:+]*)*",
                         outside), expr
