@@ -46,6 +46,7 @@ from index.query import (
 
 # A query word in the headline says more than one in the lead, which says more than one deep in the
 # body; an exact form adds to its stem's weight, a root-only match counts for little.
+HEADLINE_FIT = 20.0  # BM25 points for a headline made only of query words (see _ranked_page)
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 10.0, "lead": 4.0, "body": 1.0,
     "title_x": 5.0, "body_x": 0.5,
@@ -384,9 +385,16 @@ class EmbeddedBackend:
         titles = {i: (t.split(), set(x.split()), set(r.split())) for i, t, x, r in self._db.execute(
             f"SELECT rowid, title, title_x, title_r FROM fts WHERE rowid IN ({marks})", [r[0] for r in window])}
         none: tuple[list[str], set[str], set[str]] = ([], set(), set())
-        head = [(i, score + TITLE_COORD * title_groups(parsed, *titles.get(i, none))
-                 + PROXIMITY_BONUS * proximity(parsed, titles.get(i, none)[0]), matched)
-                for i, score, matched in window]
+        head = []
+        for i, score, matched in window:
+            stems, exact, roots = titles.get(i, none)
+            in_title = title_groups(parsed, stems, exact, roots)
+            # FTS5's bm25 normalizes by the length of the whole row, so a long body drags down a
+            # short headline that is all query words; Lucene normalizes each field on its own.
+            # The share of the headline the query covers puts that back.
+            fit = min(1.0, in_title / len(stems)) if stems else 0.0
+            head.append((i, score + TITLE_COORD * in_title + PROXIMITY_BONUS * proximity(parsed, stems)
+                         + HEADLINE_FIT * fit, matched))
         head.sort(key=lambda r: (-r[2], -r[1]))  # stable: BM25 order among equals
         return (head + rows[RESCORE_WINDOW:])[offset:offset + per_page]
 

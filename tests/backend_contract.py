@@ -23,6 +23,7 @@ __all__ = [
     "backend",
     "facet_backend",
     "test_clear_empties_and_refills",
+    "test_compound_names_and_hamza_seats_meet",
     "test_eastern_digits_match_ascii_digits",
     "test_empty_or_stopword_query_lists_by_filters_newest_first",
     "test_facets_agency_keeps_its_spelling_and_counts_documents",
@@ -193,6 +194,16 @@ def test_spelling_variants_meet(backend):
     assert urls(search(backend, "أميركا"))[0] == us["canonical_url"]
     assert urls(search(backend, "داعش")) == [isis["canonical_url"]]
     assert urls(search(backend, "تنظيم الدولة")) == [isis["canonical_url"]]
+
+
+def test_compound_names_and_hamza_seats_meet(backend):
+    joined = art(24, "افتتاح مطار الملك عبدالعزيز", "نص")
+    apart = art(25, "توسعة جامعة الملك عبد العزيز", "نص")
+    seat = art(26, "تقرير", "قال مسئول في وزارة الشئون البلدية")
+    backend.upsert([joined, apart, seat])
+    assert set(urls(search(backend, "عبد العزيز"))) == {joined["canonical_url"], apart["canonical_url"]}
+    assert set(urls(search(backend, "عبدالعزيز"))) == {joined["canonical_url"], apart["canonical_url"]}
+    assert urls(search(backend, "مسؤول الشؤون")) == [seat["canonical_url"]]
 
 
 def test_headline_proximity_ranks_higher(backend):

@@ -193,6 +193,19 @@ def test_suffix_length_checks():
     assert stem("دعوا") == "دعو"  # وا must leave 3 (ا may go: it leaves 3)
 
 
+def test_dual_an_must_leave_four_letters():
+    # Nouns and names ending in ان keep it; a true dual of a longer word loses it.
+    for word in ["إعلان", "بيان", "مكان", "لبنان", "رمضان"]:
+        assert stem(normalize(word)).endswith("ان"), word
+    assert stem(normalize("مسؤولان")) == stem(normalize("مسؤول"))
+    assert analyze_token("الإعلان") == analyze_token("إعلان")
+
+
+def test_hamza_seat_is_folded():
+    assert normalize("مسؤول") == normalize("مسئول") == "مسءول"
+    assert analyze_token("الشؤون") == analyze_token("الشئون")
+
+
 def test_tanween_alif_meets_the_bare_word():
     assert analyze_token("قريبًا") == analyze_token("قريباً") == analyze_token("قريبا") == analyze_token("قريب")
 
@@ -283,6 +296,14 @@ def test_spelling_variants_expand_a_group():
     assert [w.text for w in q.words] == ["تنظيم الدولة", "الرقة"]
     assert {v.text for v in q.words[0].variants} == {"داعش", "الدولة الإسلامية"}
     assert q.required() == 2
+
+
+def test_compound_names_joined_or_apart_are_one_group():
+    apart = parse_query("مطار الملك عبد العزيز")
+    assert [w.text for w in apart.words] == ["مطار", "الملك", "عبد العزيز"]
+    assert [v.text for v in apart.words[2].variants] == ["عبدالعزيز"]
+    joined = parse_query("أبوظبي")
+    assert [v.terms for v in joined.words[0].variants] == [tuple(analyze("ابو ظبي"))]
 
 
 def test_variant_list_is_well_formed():
