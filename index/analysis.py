@@ -42,7 +42,7 @@ from importlib import resources
 
 from nltk.stem.isri import ISRIStemmer
 
-ANALYZER_VERSION = 4
+ANALYZER_VERSION = 5
 
 
 def _mark_class() -> str:
@@ -161,10 +161,11 @@ class StemRule:
 # which Lucene's ArabicStemmer follows), extended to the stacks Arabic writes: و/ف + ب/ك + ال
 # («وبالصور»), و/ف + لل («وللمسجد»). Each must leave 2+ letters; the bare conjunction و needs 3+ and
 # is kept on words whose و is part of the word. ف and ب/ك/ل alone are never stripped: too many
-# words begin with them («فريق», «بلد», «كلمة», «لبنان»).
+# words begin with them («فريق», «بلد», «كلمة», «لبنان»). A listed word protects its inflections
+# too (it is matched as a prefix): «وزير» keeps the و of «وزيرات» and «وزيرة».
 _PROCLITIC = (
     "^(?:[وف][بك]ال(?=..)|[وف]لل(?=..)|[وف]ال(?=..)|[بك]ال(?=..)|لل(?=..)|ال(?=..)"
-    f"|و(?!{_alternation([w[1:] for w in WAW_INITIAL])}$)(?=...))"
+    f"|و(?!{_alternation([w[1:] for w in WAW_INITIAL])})(?=...))"
 )
 
 

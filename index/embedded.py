@@ -161,6 +161,7 @@ class EmbeddedBackend:
                     self._db.execute(
                         "INSERT OR IGNORE INTO meta VALUES ('analyzer_version', ?)", (str(ANALYZER_VERSION),)
                     )
+                tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             row = self._db.execute("SELECT value FROM meta WHERE key = 'analyzer_version'").fetchone()
             if row is None or row[0] != str(ANALYZER_VERSION) or "docs" not in tables:
                 self._upgrade(row[0] if row else "?")

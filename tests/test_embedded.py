@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from index.analysis import analyze
+from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
 from index.highlight import snippet
 from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
@@ -63,3 +64,35 @@ def test_snippet_without_match_is_the_start():
 def test_snippet_marks_phrase_tokens_and_escapes_marked_text():
     snip = snippet("a<b وزير الخارجية", set(), [["وزير", "خارج"]])
     assert snip == "a&lt;b <mark>وزير</mark> <mark>الخارجية</mark>"
+
+
+def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path, caplog):
+    """The first layout kept the article JSON in ``articles`` and two FTS columns: opening such a
+    file moves the JSON out and re-analyzes every stored article, with one warning, no reindex."""
+    import json
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE articles (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, url TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '', section TEXT NOT NULL DEFAULT '', published TEXT,
+            published_utc TEXT, fetched TEXT NOT NULL DEFAULT '', content_hash TEXT NOT NULL,
+            agencies TEXT NOT NULL DEFAULT '[]', doc TEXT NOT NULL);
+        CREATE VIRTUAL TABLE fts USING fts5(title, body);
+        INSERT INTO meta VALUES ('analyzer_version', '1');
+    """)
+    doc = {"url": "https://x/1", "canonical_url": "https://x/1", "title": "مفاوضات الرقة", "text": "نص الخبر"}
+    db.execute("INSERT INTO articles (id, key, url, content_hash, doc) VALUES (1, ?, ?, 'h', ?)",
+               (doc["url"], doc["url"], json.dumps(doc, ensure_ascii=False)))
+    db.execute("INSERT INTO fts (rowid, title, body) VALUES (1, 'مفاوض رق', 'نص خبر')")
+    db.commit()
+    db.close()
+    with caplog.at_level("WARNING"), EmbeddedBackend(path) as b:
+        assert b.count() == 1 and b.get(doc["url"])["title"] == doc["title"]
+        # «التفاوض» meets «مفاوضات» only through the new root field: the terms were re-analyzed.
+        assert [h.article["url"] for h in b.search(SearchQuery(text="التفاوض في الرقة")).hits] == [doc["url"]]
+    assert sum("re-analyzing 1 article" in r.getMessage() for r in caplog.records) == 1
+    with EmbeddedBackend(path) as again:  # upgraded once: a second open is quiet
+        assert again.count() == 1
