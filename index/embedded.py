@@ -30,7 +30,7 @@ from typing import Any
 from akhbar.record import Article, content_hash
 from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
-from index.fields import body_text, index_terms
+from index.fields import LEAD_TOKENS, body_text, index_terms
 from index.highlight import snippet_and_count
 from index.query import (
     COORD,
@@ -368,23 +368,37 @@ class EmbeddedBackend:
     def _ranked_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
                      per_page: int, date_order: str) -> list[tuple[int, float, int | None]]:
         """``(id, score, groups matched)`` of one page: tier by tier (most groups first), BM25 within
-        a tier, then the first ``RESCORE_WINDOW`` rows re-scored from their stored headline terms —
-        within a tier, a headline with more of the query's words comes first, and consecutive query
-        words side by side in it add ``PROXIMITY_BONUS`` (the Elasticsearch backend scores the same
-        bonuses over every document; within the window the two agree)."""
-        want = max(offset + per_page, RESCORE_WINDOW)
+        a tier, and the first ``RESCORE_WINDOW`` rows of each tier the page reaches re-scored from
+        their stored headline terms — a headline with more of the query's words comes first, and
+        consecutive query words side by side in it add ``PROXIMITY_BONUS`` (the Elasticsearch
+        backend scores the same bonuses over every document; within the window the two agree).
+        Tiers below the page are never ranked: a row there cannot climb above a fuller tier."""
+        need = offset + per_page
         rows: list[tuple[int, float, int]] = []
         cond = " AND ".join(["fts MATCH ?", *where])
         for matched, expr, _size in self._tiers(parsed, where, params, plan):
-            rows += self._db.execute(
-                f"SELECT a.id, -fts.rank, {matched} FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
-                f" ORDER BY fts.rank, {date_order} LIMIT ?", [expr, *params, want - len(rows)]).fetchall()
-            if len(rows) >= want:
+            if len(rows) >= need:
                 break
-        window = rows[:RESCORE_WINDOW]
+            limit = max(RESCORE_WINDOW, need - len(rows))
+            if where:
+                got = self._db.execute(
+                    f"SELECT a.id, -fts.rank, {matched} FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
+                    f" ORDER BY fts.rank, {date_order} LIMIT ?", [expr, *params, limit]).fetchall()
+            else:  # FTS5 orders by rank on its own; _rescore breaks ties by date within the window
+                got = self._db.execute(f"SELECT rowid, -rank, {matched} FROM fts WHERE fts MATCH ? ORDER BY rank"
+                                       " LIMIT ?", [expr, limit]).fetchall()
+            rows += self._rescore(parsed, got[:RESCORE_WINDOW]) + got[RESCORE_WINDOW:]
+        return rows[offset:need]
+
+    def _rescore(self, parsed: ParsedQuery, window: list[tuple[int, float, int]]) -> list[tuple[int, float, int]]:
+        """Rows of one tier re-sorted with the headline bonuses (see ``_ranked_page``)."""
         marks = ",".join("?" * len(window))
+        ids = [r[0] for r in window]
         titles = {i: (t.split(), set(x.split()), set(r.split())) for i, t, x, r in self._db.execute(
-            f"SELECT rowid, title, title_x, title_r FROM fts WHERE rowid IN ({marks})", [r[0] for r in window])}
+            f"SELECT rowid, title, title_x, title_r FROM fts WHERE rowid IN ({marks})", ids)}
+        # Newest first among equal scores (syndicated copies score alike), as the engine sorts.
+        dates = {i: (p or "", f or "", i) for i, p, f in self._db.execute(
+            f"SELECT id, published_utc, fetched FROM articles WHERE id IN ({marks})", ids)}
         none: tuple[list[str], set[str], set[str]] = ([], set(), set())
         head = []
         for i, score, matched in window:
@@ -396,8 +410,9 @@ class EmbeddedBackend:
             fit = min(1.0, in_title / len(stems)) if stems else 0.0
             head.append((i, score + TITLE_COORD * in_title + PROXIMITY_BONUS * proximity(parsed, stems)
                          + HEADLINE_FIT * fit, matched))
-        head.sort(key=lambda r: (-r[2], -r[1]))  # stable: BM25 order among equals
-        return (head + rows[RESCORE_WINDOW:])[offset:offset + per_page]
+        head.sort(key=lambda r: dates.get(r[0], ("", "", 0)), reverse=True)
+        head.sort(key=lambda r: -r[1])  # stable: newest first among equal scores
+        return head
 
     def _forget(self) -> None:
         self._plans.clear()
@@ -431,6 +446,8 @@ class EmbeddedBackend:
         return plan
 
     def _count(self, expr: str, where: list[str], params: list[Any]) -> int:
+        if not where:  # no filter: FTS5 counts its doclists alone, no row lookups
+            return self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", [expr]).fetchone()[0]
         cond = " AND ".join(["fts MATCH ?", *where])
         return self._db.execute(f"SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}",
                                 [expr, *params]).fetchone()[0]
@@ -518,10 +535,11 @@ class EmbeddedBackend:
                 sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
             else:
                 plan = self._plan(parsed, query)
-                where, params = self._filters(query, fts_first=True)
-                cond = " AND ".join(["fts MATCH ?", *where])
-                sql = (f"WITH f AS MATERIALIZED (SELECT {cols} FROM fts JOIN articles a ON a.id = fts.rowid"
-                       f" WHERE {cond}) ")
+                where, params = self._filters(query)
+                # IN (subquery): the matching rowids are collected and sorted first, so the article
+                # rows are then read in order rather than looked up one by one in match order.
+                cond = " AND ".join(["a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", *where])
+                sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {cond}) "
                 args = [tier_expr(parsed, plan.level), *params]
             for name, value, n in self._db.execute(sql + " UNION ALL ".join(parts.values()), args):
                 out[name].append((value, n))
@@ -563,7 +581,8 @@ def hit_snippet(article: Article, parsed: ParsedQuery) -> str:
     Public because the Elasticsearch backend uses it too: both backends then give identical snippets.
     """
     marks = parsed.highlighter()
-    text_snip, n = snippet_and_count(body_text(article), marks)
+    # Roots are indexed for the lead only, so only there does a root alone make a match.
+    text_snip, n = snippet_and_count(body_text(article), marks, root_tokens=LEAD_TOKENS)
     if n or not marks:
         return text_snip
     title_snip, n = snippet_and_count(article.get("title") or "", marks)

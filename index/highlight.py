@@ -76,15 +76,17 @@ def _spans(text: str) -> tuple[list[str], list[int], list[int]]:
 
 
 def snippet_and_count(
-    text: str, terms: Highlighter | set[str], phrases: Iterable[Sequence[str]] = (), max_chars: int = 240
+    text: str, terms: Highlighter | set[str], phrases: Iterable[Sequence[str]] = (), max_chars: int = 240,
+    root_tokens: int | None = None,
 ) -> tuple[str, int]:
     """The snippet and how many matched tokens it holds (0 means it is just the text's start).
 
-    ``terms``: what to mark — a query's ``Highlighter``, or a set of stem terms (plus ``phrases``).
+    ``terms``: what to mark — a query's ``Highlighter``, or a set of stem terms (plus ``phrases``);
+    ``root_tokens``: how many leading tokens may match by root (``Highlighter.groups``).
     """
     marks = _marks(terms, phrases)
     tokens, starts, ends = _spans(text[:MAX_SCAN_CHARS])
-    groups = list(map(marks.memo_get, tokens))  # C-level lookups; a new token is analyzed once
+    groups = marks.groups(tokens, root_tokens)
     matches = [(starts[k], ends[k], g) for k, g in enumerate(groups) if g is not None] if any(
         g is not None for g in groups) else []
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
-from index.analysis import Forms, _data, analyze, forms, tokenize
+from index.analysis import EXACT_OF, ROOT_OF, STEM_OF, Forms, _data, analyze, forms, tokenize
 
 # A matched group outweighs any BM25 difference, so ranking is by groups matched, then by score.
 COORD = 10_000.0
@@ -96,20 +96,10 @@ class ParsedQuery:
         return [w.text for i, w in enumerate(self.words) if i not in matched]
 
     def highlighter(self) -> Highlighter:
-        """One per query (built on first use), so its memo serves every hit's snippet."""
+        """Built once per query, on first use."""
         if self._marks is None:
             self._marks = Highlighter.of(self)
         return self._marks
-
-
-class _Memo(dict):
-    """Surface token → group of a ``Highlighter``, filled on first lookup."""
-
-    owner: Highlighter
-
-    def __missing__(self, surface: str) -> int | None:
-        hit = self[surface] = self.owner.group(forms(surface))
-        return hit
 
 
 @dataclass(frozen=True)
@@ -119,16 +109,6 @@ class Highlighter:
     exact: dict[str, int]
     stem: dict[str, int]
     root: dict[str, int]
-    # surface token -> group (or None): news text repeats its words, so most lookups hit here
-    memo: _Memo = field(default_factory=lambda: _Memo(), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.memo.owner = self
-
-    @property
-    def memo_get(self):
-        """``memo.__getitem__``: a dict lookup in C, analysis only for a token not seen yet."""
-        return self.memo.__getitem__
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> Highlighter:
@@ -148,20 +128,24 @@ class Highlighter:
                 stem.setdefault(term, n)
         return cls(exact, stem, root)
 
-    def group(self, f: Forms | None) -> int | None:
-        """The group a token with forms ``f`` matches, or None."""
-        if f is None:
-            return None
-        hit = self.exact.get(f.exact)
-        if hit is None:
-            hit = self.stem.get(f.stem)
-        if hit is None and self.root:
-            hit = self.root.get(f.root)
-        return hit
+    def groups(self, tokens: list[str], root_tokens: int | None = None) -> list[int | None]:
+        """The group each surface token matches (or None): by exact form, else stem, else root —
+        the root only among the first ``root_tokens`` tokens (all when None), where the index
+        keeps roots (the headline and the lead).
+
+        Each form comes from a process-wide surface → form map and each lookup runs in C
+        (``map``), so a snippet costs a few passes over the text rather than Python per word."""
+        out: list[int | None] = [None] * len(tokens)
+        for table, form_of, upto in ((self.exact, EXACT_OF, None), (self.stem, STEM_OF, None),
+                                     (self.root, ROOT_OF, root_tokens)):
+            if table and None in out:
+                found = list(map(table.get, map(form_of.__getitem__, tokens[:upto])))
+                out[:len(found)] = [p if p is not None else f for p, f in zip(out, found, strict=False)]
+        return out
 
     def match(self, surface: str) -> int | None:
-        """The group a surface token matches, or None (memoized per token)."""
-        return self.memo[surface]
+        """The group one surface token matches, or None."""
+        return self.groups([surface])[0]
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.stem or self.root)

@@ -333,3 +333,19 @@ def test_match_expression_only_contains_quoted_tokens(text):
     outside = re.sub(r'"(?:[^"]|"")*"', "", expr)
     assert re.fullmatch(r"[\s(){}:+]*(?:(?:OR|AND|title|lead|body|title_x|body_x|title_r|lead_r)[\s(){}:+]*)*",
                         outside), expr
+
+
+def test_string_suffix_rules_equal_their_regular_expressions():
+    """``stem`` applies suffix rules as string tests; the engine gets the regular expressions.
+    Both must give the same stem for every word of real text and every tricky shape."""
+    from pathlib import Path
+
+    from index.analysis import stem_by_patterns
+
+    words: set[str] = set()
+    for path in Path(__file__).parent.parent.joinpath("samples", "sites").glob("*/articles.toml"):
+        words.update(normalize(tok) for tok, _, _ in tokenize(path.read_text(encoding="utf-8")))
+    words.update(["ها", "اها", "بها", "كتها", "وا", "دعوا", "قالوا", "ا", "جدا", "قريبا", "ان", "بيان", "اعلان",
+                  "مسءولان", "ات", "مات", "ين", "ي", "يه", "ه", "كه", "سوريا", "وللمسجد", "وبالم"])
+    assert len(words) > 1000
+    assert [w for w in words if stem(w) != stem_by_patterns(w)] == []
