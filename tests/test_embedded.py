@@ -96,3 +96,18 @@ def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path, caplog):
     assert sum("re-analyzing 1 article" in r.getMessage() for r in caplog.records) == 1
     with EmbeddedBackend(path) as again:  # upgraded once: a second open is quiet
         assert again.count() == 1
+
+
+def test_snippet_work_is_bounded_by_the_scan_window():
+    """A huge article (issue: 8 MB of text made every matching query take seconds) costs a
+    snippet no more than its first MAX_SCAN_CHARS: a match past them still finds the article, but
+    the snippet falls back to the text's start instead of scanning everything."""
+    from index.highlight import MAX_SCAN_CHARS, snippet_and_count
+    from index.query import parse_query
+
+    filler = "كلمة " * (MAX_SCAN_CHARS // 5 + 1000)
+    marks = parse_query("مفاوضات").highlighter()
+    snip, n = snippet_and_count(filler + "المفاوضات", marks)
+    assert n == 0 and "<mark>" not in snip and len(snip) < 300
+    snip, n = snippet_and_count("المفاوضات " + filler, marks)
+    assert n == 1 and snip.startswith("<mark>المفاوضات</mark>")
