@@ -23,7 +23,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -376,7 +375,7 @@ class EmbeddedBackend:
         need = offset + per_page
         rows: list[tuple[int, float, int]] = []
         cond = " AND ".join(["fts MATCH ?", *where])
-        for matched, expr, _size in self._tiers(parsed, where, params, plan):
+        for matched, expr in self._tiers(parsed, plan):
             if len(rows) >= need:
                 break
             limit = max(RESCORE_WINDOW, need - len(rows))
@@ -452,24 +451,15 @@ class EmbeddedBackend:
         return self._db.execute(f"SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}",
                                 [expr, *params]).fetchone()[0]
 
-    def _tiers(self, parsed: ParsedQuery, where: list[str], params: list[Any],
-               plan: _Plan) -> list[tuple[int, str, int]]:
-        """``(groups matched, FTS5 expression of exactly that many, rows)`` from all groups down to
-        the plan's level; each is ranked on its own, so BM25 is only ever computed for the rows of
-        the tiers the page reaches."""
-        n, at_least = len(parsed.words), plan.at_least
+    def _tiers(self, parsed: ParsedQuery, plan: _Plan) -> list[tuple[int, str]]:
+        """``(groups matched, FTS5 expression of exactly that many)`` from all groups down to the
+        plan's level; each is ranked on its own, so BM25 is only ever computed for the rows of the
+        tiers the page reaches (and nothing is counted: the plan's total is all a page needs)."""
         if not plan.total:
             return []
-        for k in range(plan.level + 1, n + 1):
-            if k not in at_least:
-                at_least[k] = self._count(tier_expr(parsed, k), where, params) if at_least.get(k - 1) else 0
-        out = []
-        for k in range(n, plan.level - 1, -1):
-            expr = tier_expr(parsed, k)
-            size = at_least[k] - at_least.get(k + 1, 0)
-            if size:
-                out.append((k, expr if k == n else f"({expr}) NOT ({tier_expr(parsed, k + 1)})", size))
-        return out
+        n = len(parsed.words)
+        return [(k, tier_expr(parsed, k) if k == n else f"({tier_expr(parsed, k)}) NOT ({tier_expr(parsed, k + 1)})")
+                for k in range(n, plan.level - 1, -1)]
 
     def _groups_of(self, ids: list[int], parsed: ParsedQuery) -> dict[int, set[int]]:
         """Which groups each of the rows ``ids`` matches (a few rowid lookups per group)."""
@@ -617,18 +607,24 @@ def any_expr(parsed: ParsedQuery) -> str:
     return " OR ".join(any_of)
 
 
+def _at_least(k: int, groups: list[str]) -> str:
+    """FTS5 boolean for "at least ``k`` of ``groups``": the first group and k-1 of the rest, or k of
+    the rest — each group appears fewer times than in a flat OR of the (n choose k) ANDs."""
+    if k <= 0:
+        return ""
+    if k == 1:
+        return " OR ".join(groups)
+    if k >= len(groups):
+        return " AND ".join(groups)
+    with_first = f"{groups[0]} AND ({_at_least(k - 1, groups[1:])})"
+    return f"({with_first}) OR ({_at_least(k, groups[1:])})"
+
+
 def tier_expr(parsed: ParsedQuery, k: int) -> str:
-    """FTS5 expression for rows matching at least ``k`` of the groups, and every quoted phrase:
-    an OR of the (n choose k) ANDs, which FTS5 evaluates by merging doclists, without ranking."""
+    """FTS5 expression for rows matching at least ``k`` of the groups (any, for k = 0), and every
+    quoted phrase; FTS5 evaluates it by merging doclists, without ranking."""
     groups = [group_expr(w) for w in parsed.words]
-    clauses = []
-    if groups and k > 0:
-        if k >= len(groups):
-            clauses.append(" AND ".join(groups))
-        else:
-            clauses.append(" OR ".join("(" + " AND ".join(c) + ")" for c in combinations(groups, k)))
-    elif groups:
-        clauses.append(" OR ".join(groups))
+    clauses = [_at_least(max(k, 1), groups)] if groups else []
     clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
     return " AND ".join(f"({c})" for c in clauses)
 
@@ -641,7 +637,7 @@ def fts5_match(parsed: ParsedQuery) -> str:
 @dataclass
 class _Plan:
     level: int  # groups a row must match
-    at_least: dict[int, int]  # k -> rows matching at least k groups (filled in as needed)
+    at_least: dict[int, int]  # k -> rows matching at least k groups (the plan's level only)
 
     @property
     def total(self) -> int:

@@ -111,3 +111,17 @@ def test_snippet_work_is_bounded_by_the_scan_window():
     assert n == 0 and "<mark>" not in snip and len(snip) < 300
     snip, n = snippet_and_count("المفاوضات " + filler, marks)
     assert n == 1 and snip.startswith("<mark>المفاوضات</mark>")
+
+
+@pytest.mark.parametrize("n", range(1, 8))
+def test_at_least_k_of_n_expression_means_what_it_says(n):
+    """The FTS5 boolean for "at least k groups", checked as plain logic on every assignment."""
+    from itertools import product
+
+    from index.embedded import _at_least
+
+    names = [f"g{i}" for i in range(n)]
+    for k in range(1, n + 1):
+        expr = _at_least(k, names).replace("AND", "and").replace("OR", "or")
+        for values in product([False, True], repeat=n):
+            assert eval(expr, {}, dict(zip(names, values, strict=True))) == (sum(values) >= k), (n, k, values)
