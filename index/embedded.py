@@ -135,6 +135,7 @@ class EmbeddedBackend:
         # a search after a crawl's write never uses a stale plan. A page's search and its facets
         # then share one plan.
         self._plans: dict[tuple, _Plan] = {}
+        self._last_ids: tuple[tuple, list[int] | None] = ((), None)  # (plan key, its matching rowids)
         self._data_version = -1
         self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, check_same_thread=False,
                                    isolation_level=None)
@@ -415,6 +416,7 @@ class EmbeddedBackend:
 
     def _forget(self) -> None:
         self._plans.clear()
+        self._last_ids = ((), None)
 
     def _fresh(self) -> None:
         """Drop cached plans and frequencies once another connection has written to the database
@@ -428,21 +430,31 @@ class EmbeddedBackend:
         """How many groups a row must match — the first of ``parsed.levels()`` some filtered row
         reaches — and how many rows do. Cached per query text and filters (see ``__init__``)."""
         self._fresh()
-        key = (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until)
+        key = _plan_key(query)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         where, params = self._filters(query, fts_first=True)
         plan = _Plan(parsed.levels()[-1], {})
         for level in parsed.levels():
-            n = self._count(tier_expr(parsed, level), where, params)
-            if n:
-                plan = _Plan(level, {level: n})
+            ids = self._ids(tier_expr(parsed, level), where, params)
+            if ids:
+                plan = _Plan(level, {level: len(ids)})
+                # The page's facets come right after its search: they count these same rows.
+                self._last_ids = (key, ids if len(ids) <= _KEEP_IDS else None)
                 break
         if len(self._plans) >= 256:
             self._plans.clear()
         self._plans[key] = plan
         return plan
+
+    def _ids(self, expr: str, where: list[str], params: list[Any]) -> list[int]:
+        """Rowids of the filtered rows matching ``expr``, in rowid order."""
+        if not where:  # no filter: FTS5 reads its doclists alone, no row lookups
+            return [r for (r,) in self._db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", [expr])]
+        cond = " AND ".join(["fts MATCH ?", *where])
+        return [r for (r,) in self._db.execute(
+            f"SELECT a.id FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}", [expr, *params])]
 
     def _count(self, expr: str, where: list[str], params: list[Any]) -> int:
         if not where:  # no filter: FTS5 counts its doclists alone, no row lookups
@@ -525,12 +537,19 @@ class EmbeddedBackend:
                 sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
             else:
                 plan = self._plan(parsed, query)
-                where, params = self._filters(query)
-                # IN (subquery): the matching rowids are collected and sorted first, so the article
-                # rows are then read in order rather than looked up one by one in match order.
-                cond = " AND ".join(["a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", *where])
-                sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {cond}) "
-                args = [tier_expr(parsed, plan.level), *params]
+                key, ids = self._last_ids
+                if ids is not None and key == _plan_key(query):
+                    # The rows the search just counted (filters applied), read in rowid order.
+                    sql = (f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE a.id IN"
+                           " (SELECT value FROM json_each(?))) ")
+                    args = [json.dumps(ids)]
+                else:
+                    where, params = self._filters(query)
+                    # IN (subquery): the matching rowids are collected and sorted first, so the
+                    # article rows are read in order rather than looked up one by one.
+                    cond = " AND ".join(["a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", *where])
+                    sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {cond}) "
+                    args = [tier_expr(parsed, plan.level), *params]
             for name, value, n in self._db.execute(sql + " UNION ALL ".join(parts.values()), args):
                 out[name].append((value, n))
         for name, values in out.items():
@@ -632,6 +651,13 @@ def tier_expr(parsed: ParsedQuery, k: int) -> str:
 def fts5_match(parsed: ParsedQuery) -> str:
     """The FTS5 MATCH expression of a whole query at its full requirement (tests inspect it)."""
     return tier_expr(parsed, parsed.required())
+
+
+_KEEP_IDS = 200_000  # matching rowids kept for the facets that follow a search (at most ~2 MB)
+
+
+def _plan_key(query: SearchQuery) -> tuple:
+    return (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until)
 
 
 @dataclass
