@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -470,7 +471,8 @@ class EmbeddedBackend:
         if not plan.total:
             return []
         n = len(parsed.words)
-        return [(k, tier_expr(parsed, k) if k == n else f"({tier_expr(parsed, k)}) NOT ({tier_expr(parsed, k + 1)})")
+        return [(k, tier_expr(parsed, k, flat=True) if k == n
+                 else f"({tier_expr(parsed, k, flat=True)}) NOT ({tier_expr(parsed, k + 1, flat=True)})")
                 for k in range(n, plan.level - 1, -1)]
 
     def _groups_of(self, ids: list[int], parsed: ParsedQuery) -> dict[int, set[int]]:
@@ -626,24 +628,28 @@ def any_expr(parsed: ParsedQuery) -> str:
     return " OR ".join(any_of)
 
 
-def _at_least(k: int, groups: list[str]) -> str:
-    """FTS5 boolean for "at least ``k`` of ``groups``": the first group and k-1 of the rest, or k of
-    the rest — each group appears fewer times than in a flat OR of the (n choose k) ANDs."""
-    if k <= 0:
-        return ""
-    if k == 1:
+def _at_least(k: int, groups: list[str], *, flat: bool = False) -> str:
+    """FTS5 boolean for "at least ``k`` of ``groups``".
+
+    Nested (the default): the first group and k-1 of the rest, or k of the rest — each group is
+    evaluated fewer times, which is what counting and facets want. ``flat``: an OR of the
+    (n choose k) ANDs, in which each group occurs equally often — what ranking wants, since bm25 sums
+    over every phrase of the expression and no group may weigh more than another.
+    """
+    if k <= 1:
         return " OR ".join(groups)
     if k >= len(groups):
         return " AND ".join(groups)
-    with_first = f"{groups[0]} AND ({_at_least(k - 1, groups[1:])})"
-    return f"({with_first}) OR ({_at_least(k, groups[1:])})"
+    if flat:
+        return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(groups, k))
+    return f"({groups[0]} AND ({_at_least(k - 1, groups[1:])})) OR ({_at_least(k, groups[1:])})"
 
 
-def tier_expr(parsed: ParsedQuery, k: int) -> str:
+def tier_expr(parsed: ParsedQuery, k: int, *, flat: bool = False) -> str:
     """FTS5 expression for rows matching at least ``k`` of the groups (any, for k = 0), and every
     quoted phrase; FTS5 evaluates it by merging doclists, without ranking."""
     groups = [group_expr(w) for w in parsed.words]
-    clauses = [_at_least(max(k, 1), groups)] if groups else []
+    clauses = [_at_least(max(k, 1), groups, flat=flat)] if groups else []
     clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
     return " AND ".join(f"({c})" for c in clauses)
 

@@ -122,6 +122,9 @@ def test_at_least_k_of_n_expression_means_what_it_says(n):
 
     names = [f"g{i}" for i in range(n)]
     for k in range(1, n + 1):
-        expr = _at_least(k, names).replace("AND", "and").replace("OR", "or")
-        for values in product([False, True], repeat=n):
-            assert eval(expr, {}, dict(zip(names, values, strict=True))) == (sum(values) >= k), (n, k, values)
+        for flat in (False, True):
+            expr = _at_least(k, names, flat=flat).replace("AND", "and").replace("OR", "or")
+            for values in product([False, True], repeat=n):
+                assert eval(expr, {}, dict(zip(names, values, strict=True))) == (sum(values) >= k), (n, k, flat)
+        flat_expr = _at_least(k, names, flat=True)
+        assert len({flat_expr.count(g) for g in names}) == 1  # every group equally often (ranking)
