@@ -172,6 +172,11 @@ class EmbeddedBackend:
         ``docs``, and the FTS table is re-analyzed from the stored articles (the index is derived,
         so nothing needs the WARC files for this)."""
         with self._tx() as db:
+            # Another process may have upgraded the file while this one waited for the write lock.
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = db.execute("SELECT value FROM meta WHERE key = 'analyzer_version'").fetchone()
+            if "docs" in tables and row is not None and row[0] == str(ANALYZER_VERSION):
+                return
             columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
             if "doc" in columns:
                 db.execute("CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")

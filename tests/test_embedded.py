@@ -96,6 +96,11 @@ def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path, caplog):
     assert sum("re-analyzing 1 article" in r.getMessage() for r in caplog.records) == 1
     with EmbeddedBackend(path) as again:  # upgraded once: a second open is quiet
         assert again.count() == 1
+        # A process that saw the old version before another one upgraded the file does nothing
+        # once it holds the write lock.
+        with caplog.at_level("WARNING"):
+            again._upgrade("1")
+    assert sum("re-analyzing" in r.getMessage() for r in caplog.records) == 1
 
 
 def test_snippet_work_is_bounded_by_the_scan_window():
