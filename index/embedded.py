@@ -626,13 +626,6 @@ def group_expr(word: QueryWord, *, roots: bool = True) -> str:
     return "(" + " OR ".join(alts) + ")"
 
 
-def any_expr(parsed: ParsedQuery) -> str:
-    """Any group, or a headline proximity pair: what ranking sums BM25 over."""
-    any_of = [group_expr(w) for w in parsed.words]
-    any_of += [f"title : {_phrase(pair)}" for pair in parsed.proximity_pairs()]
-    return " OR ".join(any_of)
-
-
 def _at_least(k: int, groups: list[str], *, flat: bool = False) -> str:
     """FTS5 boolean for "at least ``k`` of ``groups``".
 
