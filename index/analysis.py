@@ -233,7 +233,7 @@ def root(exact: str) -> str:
     """
     if not _ARABIC_WORD.match(exact):
         return exact
-    out = _ISRI.stem(_COMPILED[0][0].sub("", exact, count=1))
+    out = _ISRI.stem(_PROCLITIC_RE.sub("", exact, count=1))
     if len(out) == 3 and out[1] in _WEAK:
         out = out[0] + out[2]
     return out or exact
@@ -251,8 +251,7 @@ class Forms:
 
 
 # Surface token -> its forms (None for a dropped token). News vocabularies repeat heavily, so most
-# tokens of a bulk index are hits; ``analyze`` reads it with a C-level ``map``.
-_CACHE: dict[str, str] = {}
+# tokens of a bulk index are hits.
 _FORMS: dict[str, Forms | None] = {}
 _CACHE_MAX = 1_000_000
 
@@ -267,15 +266,8 @@ def forms(tok: str) -> Forms | None:
     out = None if not norm or norm in STOPWORDS else Forms(norm, stem(norm))
     if len(_FORMS) >= _CACHE_MAX:
         _FORMS.clear()
-        _CACHE.clear()
     _FORMS[tok] = out
-    _CACHE[tok] = out.stem if out else ""
     return out
-
-
-def _term(tok: str) -> str:
-    f = forms(tok)
-    return f.stem if f else ""
 
 
 class _SurfaceMap(dict):
@@ -300,31 +292,29 @@ STEM_OF = _SurfaceMap("stem")
 ROOT_OF = _SurfaceMap("root")
 
 
+def _terms(form_of: _SurfaceMap, toks: list[str]) -> list[str]:
+    """One form of each token, dropped tokens left out (every kept token has all three forms, so
+    the lists of a text's exact, stem and root terms stay parallel)."""
+    return list(filter(None, map(form_of.__getitem__, toks)))
+
+
 def analyze_token(tok: str) -> str | None:
     """The stem term for one surface token, or None for stop words and mark-only tokens."""
-    return _term(tok) or None
+    return STEM_OF[tok] or None
 
 
 def analyze(text: str) -> list[str]:
     """Stem terms of ``text`` in order (stop words dropped, positions closed up)."""
+    return _terms(STEM_OF, _TOKEN_RE.findall(text))
+
+
+def roots_of(text: str) -> list[str]:
+    """Root terms of ``text`` in order."""
+    return _terms(ROOT_OF, _TOKEN_RE.findall(text))
+
+
+def analyze_forms(text: str, *, roots: bool = True) -> tuple[list[str], list[str], list[str]]:
+    """Exact, stem and (unless ``roots`` is false: ISRI is the costly part) root terms of ``text``,
+    each in order — what the index stores per field."""
     toks = _TOKEN_RE.findall(text)
-    try:
-        terms = list(map(_CACHE.__getitem__, toks))
-    except KeyError:  # some token not seen yet: fill only the misses
-        get = _CACHE.get
-        terms = [t if (t := get(tok)) is not None else _term(tok) for tok in toks]
-    return list(filter(None, terms))
-
-
-def analyze_forms(text: str) -> tuple[list[str], list[str], list[str]]:
-    """Exact, stem and root terms of ``text``, each in order (what the index stores per field)."""
-    exact: list[str] = []
-    stems: list[str] = []
-    roots: list[str] = []
-    for tok in _TOKEN_RE.findall(text):
-        f = _FORMS.get(tok) if tok in _FORMS else forms(tok)
-        if f is not None:
-            exact.append(f.exact)
-            stems.append(f.stem)
-            roots.append(f.root)
-    return exact, stems, roots
+    return _terms(EXACT_OF, toks), _terms(STEM_OF, toks), _terms(ROOT_OF, toks) if roots else []

@@ -41,7 +41,7 @@ from akhbar.record import Article, content_hash
 from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet
-from index.fields import body_text, index_terms, lead_text
+from index.fields import derived_fields
 from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
 
 logger = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ class ElasticBackend:
             doc.setdefault("canonical_url", "")
             doc["content_hash"] = digest
             try:
-                doc.update(_derived(doc))
+                doc.update(derived_fields(doc))  # es_mapping.DERIVED_FIELDS
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
                 continue
@@ -364,13 +364,6 @@ def _agency_shown(bucket: dict[str, Any]) -> str:
             if isinstance(name, str) and name.lower() == key:
                 return name
     return key
-
-
-def _derived(doc: Article) -> dict[str, str]:
-    """The indexed-only fields (``es_mapping.DERIVED_FIELDS``): the lead, and the root forms that
-    only Python computes."""
-    t = index_terms(doc)
-    return {"lead": lead_text(body_text(doc)), "title_root": t.title_root, "lead_root": t.lead_root}
 
 
 # The embedded backend's column weights, on the engine's fields.

@@ -462,13 +462,6 @@ class EmbeddedBackend:
         return [r for (r,) in self._db.execute(
             f"SELECT a.id FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}", [expr, *params])]
 
-    def _count(self, expr: str, where: list[str], params: list[Any]) -> int:
-        if not where:  # no filter: FTS5 counts its doclists alone, no row lookups
-            return self._db.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", [expr]).fetchone()[0]
-        cond = " AND ".join(["fts MATCH ?", *where])
-        return self._db.execute(f"SELECT count(*) FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}",
-                                [expr, *params]).fetchone()[0]
-
     def _tiers(self, parsed: ParsedQuery, plan: _Plan) -> list[tuple[int, str]]:
         """``(groups matched, FTS5 expression of exactly that many)`` from all groups down to the
         plan's level; each is ranked on its own, so BM25 is only ever computed for the rows of the

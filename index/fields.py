@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from akhbar.record import Article
-from index.analysis import _TOKEN_RE, analyze_forms
+from index.analysis import _TOKEN_RE, analyze, analyze_forms, roots_of
 
 LEAD_TOKENS = 40
 
@@ -34,6 +34,14 @@ def lead_text(body: str) -> str:
     return body[:end]
 
 
+def derived_fields(article: Article) -> dict[str, str]:
+    """What the Elasticsearch backend indexes beside the article (it analyzes the rest itself): the
+    lead, and the root forms only Python computes."""
+    lead = lead_text(body_text(article))
+    return {"lead": lead, "title_root": " ".join(roots_of(article.get("title") or "")),
+            "lead_root": " ".join(roots_of(lead))}
+
+
 @dataclass(frozen=True)
 class IndexTerms:
     """Space-joined terms per field, as the embedded backend stores them (and roots for the engine)."""
@@ -50,8 +58,9 @@ class IndexTerms:
 def index_terms(article: Article) -> IndexTerms:
     title_exact, title_stem, title_root = analyze_forms(article.get("title") or "")
     body = body_text(article)
-    body_exact, body_stem, _ = analyze_forms(body)
-    _, lead_stem, lead_root = analyze_forms(lead_text(body))
+    body_exact, body_stem, _ = analyze_forms(body, roots=False)
+    lead = lead_text(body)
+    lead_stem, lead_root = analyze(lead), roots_of(lead)
     return IndexTerms(
         title=" ".join(title_stem), lead=" ".join(lead_stem), body=" ".join(body_stem),
         title_exact=" ".join(title_exact), body_exact=" ".join(body_exact),

@@ -143,10 +143,6 @@ class Highlighter:
                 out[:len(found)] = [p if p is not None else f for p, f in zip(out, found, strict=False)]
         return out
 
-    def match(self, surface: str) -> int | None:
-        """The group one surface token matches, or None."""
-        return self.groups([surface])[0]
-
     def __bool__(self) -> bool:
         return bool(self.exact or self.stem or self.root)
 
@@ -185,7 +181,8 @@ def variant_table() -> dict[tuple[str, ...], list[Variant]]:
         for v in spellings:
             others = [o for o in spellings if o.terms != v.terms]
             if others:
-                table.setdefault(v.terms, []).extend(o for o in others if o not in table.get(v.terms, []))
+                bucket = table.setdefault(v.terms, [])
+                bucket.extend(o for o in others if o not in bucket)
     return table
 
 
