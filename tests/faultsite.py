@@ -82,6 +82,18 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def respond(handler: BaseHTTPRequestHandler, status: int, ctype: str, body: bytes,
+            extra: list[tuple[str, str]] | tuple = ()) -> None:
+    """A whole response: status, Content-Type, Content-Length, any extra headers, the body."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", ctype)
+    handler.send_header("Content-Length", str(len(body)))
+    for k, v in extra:
+        handler.send_header(k, v)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -102,12 +114,7 @@ class Elsewhere:
 
             def do_GET(self) -> None:
                 hits.append(self.path)
-                body = article("صفحة في موقع آخر").encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                respond(self, 200, "text/html; charset=utf-8", article("صفحة في موقع آخر").encode())
 
         self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -197,14 +204,7 @@ article_patterns = ['^http://127\\.0\\.0\\.1:{port}/a/']
                 if special is not None:
                     special(self)
                     return
-                status, ctype, body, extra = site.route(self.path)
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in extra:
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
+                respond(self, *site.route(self.path))
 
         return Handler
 

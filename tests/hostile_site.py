@@ -32,7 +32,7 @@ from pathlib import Path
 from akhbar.config import DataDir
 from crawler.profiles import load_profile
 from pipelines.warc import Exchange, WarcRotatingWriter
-from tests.faultsite import article
+from tests.faultsite import article, respond
 
 MiB = 1024 * 1024
 GOOD = {"/a/good-1": "مقال سليم أول عن موسم القطاف", "/a/good-2": "مقال سليم ثان عن مياه الري"}
@@ -116,13 +116,7 @@ article_patterns = ['^http://127\\.0\\.0\\.1:{self.port}/a/']
 
             def do_GET(self) -> None:
                 ctype, body, extra = site.route(self.path)
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in extra:
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(body)
+                respond(self, 200 if body else 404, ctype, body, extra)
 
         return Handler
 

@@ -79,6 +79,12 @@ def test_escape_sequences_never_reach_the_terminal(fault_crawl):
         assert raw not in proc.stderr, raw
 
 
+def _indexed(data: DataDir, site: FaultSite, *paths: str) -> list[dict | None]:
+    """The indexed article of each page of the fault site (None where it was not indexed)."""
+    with EmbeddedBackend(data.index) as backend:
+        return [backend.get(site.base + p) for p in paths]
+
+
 def _records(data: DataDir, url: str) -> list[tuple[dict, bytes]]:
     """(WARC headers, payload as stored) of every response record for ``url``, read with warcio."""
     out = []
@@ -101,11 +107,7 @@ def test_oversized_bodies_are_archived_truncated(fault_crawl):
         assert payload.startswith(b"<!DOCTYPE html>")
     [(headers, payload)] = _records(data, site.base + "/a/gzip-bomb")
     assert payload == BOMB and "WARC-Truncated" not in headers, "stored as sent, compressed"
-    backend = EmbeddedBackend(data.index)
-    try:
-        assert all(backend.get(site.base + p) is None for p in ("/a/huge", "/a/endless", "/a/gzip-bomb"))
-    finally:
-        backend.close()
+    assert _indexed(data, site, "/a/huge", "/a/endless", "/a/gzip-bomb") == [None, None, None]
     with FetchLog(data.fetchlog) as log:
         assert log.pending_index("faults") == [], "nothing left for a later crawl's catch-up to index"
 
@@ -121,23 +123,15 @@ def test_redirects_stay_on_the_site(fault_crawl):
     assert not any(u.startswith(site.elsewhere.base) for u in urls)
     for path in ("/a/other-port", "/a/refresh-offsite", "/a/refresh", "/a/refresh-target"):
         assert site.base + path in urls, f"{path} archived"
-    backend = EmbeddedBackend(data.index)
-    try:
-        target = backend.get(site.base + "/a/refresh-target")
-        assert target is not None and target["title"] == "مقال بعد التحويل"
-        assert backend.get(site.base + "/a/refresh") is None
-        assert backend.get(site.base + "/a/refresh-offsite") is None
-    finally:
-        backend.close()
+    target, stub, offsite = _indexed(data, site, "/a/refresh-target", "/a/refresh", "/a/refresh-offsite")
+    assert target is not None and target["title"] == "مقال بعد التحويل"
+    assert stub is None
+    assert offsite is None
 
 
 def test_a_stray_nul_does_not_make_an_article_binary(fault_crawl):
     site, data, _, _ = fault_crawl
-    backend = EmbeddedBackend(data.index)
-    try:
-        doc = backend.get(site.base + "/a/nul-byte")
-    finally:
-        backend.close()
+    [doc] = _indexed(data, site, "/a/nul-byte")
     assert doc is not None and doc["title"] == "مقال فيه بايت صفري"
     assert "\x00" not in doc["text"] and "\ufffd" not in doc["text"] and "الفستق الحلبي" in doc["text"]
 
@@ -145,11 +139,7 @@ def test_a_stray_nul_does_not_make_an_article_binary(fault_crawl):
 def test_utf8_labelled_legacy_keeps_its_legacy_fragment(fault_crawl):
     """UTF-8 labelled ISO-8859-6 is read as UTF-8, and the windows-1256 paragraph inside it too."""
     site, data, _, _ = fault_crawl
-    backend = EmbeddedBackend(data.index)
-    try:
-        doc = backend.get(site.base + "/a/utf8-as-iso88596")
-    finally:
-        backend.close()
+    [doc] = _indexed(data, site, "/a/utf8-as-iso88596")
     assert doc is not None and LEGACY_FRAGMENT in doc["text"]
 
 
@@ -200,11 +190,7 @@ def test_everything_received_is_archived_and_valid(fault_crawl):
 def test_charsets_decoded(fault_crawl, path):
     site, data, _, _ = fault_crawl
     title = CHARSET_PAGES[path][0]
-    backend = EmbeddedBackend(data.index)
-    try:
-        doc = backend.get(site.base + path)
-    finally:
-        backend.close()
+    [doc] = _indexed(data, site, path)
     assert doc is not None, f"{path} not indexed"
     assert doc["title"] == title
     assert "الفستق الحلبي" in doc["text"]
@@ -212,12 +198,7 @@ def test_charsets_decoded(fault_crawl, path):
 
 def test_future_date_is_not_believed(fault_crawl):
     site, data, _, _ = fault_crawl
-    backend = EmbeddedBackend(data.index)
-    try:
-        doc = backend.get(site.base + "/a/future-date")
-        broken = backend.get(site.base + "/a/broken-html")
-    finally:
-        backend.close()
+    doc, broken = _indexed(data, site, "/a/future-date", "/a/broken-html")
     assert doc is not None and not (doc["published"] or "").startswith("2031")
     assert broken is not None and "الفستق" in broken["text"]
 
