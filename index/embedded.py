@@ -23,7 +23,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from akhbar.record import Article, content_hash
 from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.fields import LEAD_TOKENS, body_text, index_terms
+from index.fieldscore import FTS5_SCALE, FieldStats, needle, padded
 from index.highlight import snippet_and_count
 from index.query import (
     COORD,
@@ -46,13 +46,11 @@ from index.query import (
 
 # A query word in the headline says more than one in the lead, which says more than one deep in the
 # body; an exact form adds to its stem's weight, a root-only match counts for little.
-HEADLINE_FIT = 20.0  # BM25 points for a headline made only of query words (see _ranked_page)
 FIELD_WEIGHTS: dict[str, float] = {
     "title": 10.0, "lead": 4.0, "body": 1.0,
     "title_x": 5.0, "body_x": 0.5,
     "title_r": 2.0, "lead_r": 0.5,
 }
-TITLE_WEIGHT = FIELD_WEIGHTS["title"]
 logger = logging.getLogger(__name__)
 MAX_PER_PAGE = 1000
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
@@ -85,6 +83,15 @@ _FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     {", ".join(FIELD_WEIGHTS)}, tokenize = "ascii tokenchars '_'", detail = full
 )"""
 _RANK = f"bm25({', '.join(str(w) for w in FIELD_WEIGHTS.values())})"
+# In the rescore window the short columns are scored per field (``index.fieldscore``) and only the
+# long body columns keep FTS5's whole-row BM25, which the body's length dominates anyway.
+_COLUMNS = list(FIELD_WEIGHTS)
+_SHORT = {"title", "lead", "title_x", "title_r", "lead_r"}
+_SHORT_WEIGHTS = [w if c in _SHORT else 0.0 for c, w in FIELD_WEIGHTS.items()]
+_LONG_RANK = f"bm25(fts, {', '.join(str(0.0 if c in _SHORT else w) for c, w in FIELD_WEIGHTS.items())})"
+_STEM_COLS = tuple(_COLUMNS.index(c) for c in ("title", "lead", "body"))
+_EXACT_COLS = tuple(_COLUMNS.index(c) for c in ("title_x", "body_x"))
+_ROOT_COLS = tuple(_COLUMNS.index(c) for c in ("title_r", "lead_r"))
 _STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r lead_r}"
 
 
@@ -144,6 +151,7 @@ class EmbeddedBackend:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._create()
+        self._stats = FieldStats(self._db, "fts", _COLUMNS)  # per-field BM25 of the rescore window
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -381,47 +389,55 @@ class EmbeddedBackend:
         Tiers below the page are never ranked: a row there cannot climb above a fuller tier."""
         need = offset + per_page
         rows: list[tuple[int, float, int]] = []
-        cond = " AND ".join(["fts MATCH ?", *where])
         for matched, expr in self._tiers(parsed, plan):
             if len(rows) >= need:
                 break
             limit = max(RESCORE_WINDOW, need - len(rows))
+            # A tier is "at least k groups" minus the fuller tiers, whose rows are all in ``rows``
+            # by now (a tier is only reached when the ones above it ran out).
+            cond = " AND ".join(["fts MATCH ?", *where] + ([f"fts.rowid NOT IN ({','.join('?' * len(rows))})"]
+                                                            if rows else []))
+            args = [expr, *params, *(r[0] for r in rows), limit]
+            # The long columns' own score comes along: with FTS5 ordering by rank itself, auxiliary
+            # functions of the select list run for the returned rows only.
             if where:
                 got = self._db.execute(
-                    f"SELECT a.id, -fts.rank, {matched} FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}"
-                    f" ORDER BY fts.rank, {date_order} LIMIT ?", [expr, *params, limit]).fetchall()
+                    f"SELECT a.id, -fts.rank, {matched}, -{_LONG_RANK} FROM fts JOIN articles a ON a.id = fts.rowid"
+                    f" WHERE {cond} ORDER BY fts.rank, {date_order} LIMIT ?", args).fetchall()
             else:  # FTS5 orders by rank on its own; _rescore breaks ties by date within the window
-                got = self._db.execute(f"SELECT rowid, -rank, {matched} FROM fts WHERE fts MATCH ? ORDER BY rank"
-                                       " LIMIT ?", [expr, limit]).fetchall()
-            rows += self._rescore(parsed, got[:RESCORE_WINDOW]) + got[RESCORE_WINDOW:]
+                got = self._db.execute(f"SELECT rowid, -rank, {matched}, -{_LONG_RANK} FROM fts WHERE {cond}"
+                                       " ORDER BY rank LIMIT ?", args).fetchall()
+            rows += self._rescore(parsed, got[:RESCORE_WINDOW]) + [r[:3] for r in got[RESCORE_WINDOW:]]
         return rows[offset:need]
 
-    def _rescore(self, parsed: ParsedQuery, window: list[tuple[int, float, int]]) -> list[tuple[int, float, int]]:
-        """Rows of one tier re-sorted with the headline bonuses (see ``_ranked_page``)."""
+    def _rescore(self, parsed: ParsedQuery,
+                 window: list[tuple[int, float, int, float]]) -> list[tuple[int, float, int]]:
+        """Rows of one tier re-sorted: the body columns' BM25 as FTS5 gave it, the short columns'
+        (headline, lead and their exact and root forms) per field as Lucene scores them, plus the
+        headline bonuses (see ``_ranked_page``)."""
         marks = ",".join("?" * len(window))
         ids = [r[0] for r in window]
-        titles = {i: (t.split(), set(x.split()), set(r.split())) for i, t, x, r in self._db.execute(
-            f"SELECT rowid, title, title_x, title_r FROM fts WHERE rowid IN ({marks})", ids)}
+        short = {i: (t.split(), [padded(t), padded(lead), "", padded(x), "", padded(r), padded(lr)])
+                 for i, t, lead, x, r, lr in self._db.execute(
+                     f"SELECT rowid, title, lead, title_x, title_r, lead_r FROM fts WHERE rowid IN ({marks})", ids)}
         # Newest first among equal scores (syndicated copies score alike), as the engine sorts.
         dates = {i: (p or "", f or "", i) for i, p, f in self._db.execute(
             f"SELECT id, published_utc, fetched FROM articles WHERE id IN ({marks})", ids)}
-        none: tuple[list[str], set[str], set[str]] = ([], set(), set())
+        scorers = self._stats.scorers(_forms(parsed), _SHORT_WEIGHTS)
+        empty: tuple[list[str], list[str]] = ([], [""] * len(_COLUMNS))
         head = []
-        for i, score, matched in window:
-            stems, exact, roots = titles.get(i, none)
-            in_title = title_groups(parsed, stems, exact, roots)
-            # FTS5's bm25 normalizes by the length of the whole row, so a long body drags down a
-            # short headline that is all query words; Lucene normalizes each field on its own.
-            # The share of the headline the query covers puts that back.
-            fit = min(1.0, in_title / len(stems)) if stems else 0.0
-            head.append((i, score + TITLE_COORD * in_title + PROXIMITY_BONUS * proximity(parsed, stems)
-                         + HEADLINE_FIT * fit, matched))
+        for i, _rank, matched, long_score in window:
+            stems, columns = short.get(i, empty)
+            in_title = title_groups(parsed, stems, set(columns[3].split()), set(columns[5].split()))
+            score = long_score / FTS5_SCALE + self._stats.score(scorers, columns)
+            head.append((i, score + TITLE_COORD * in_title + PROXIMITY_BONUS * proximity(parsed, stems), matched))
         head.sort(key=lambda r: dates.get(r[0], ("", "", 0)), reverse=True)
         head.sort(key=lambda r: -r[1])  # stable: newest first among equal scores
         return head
 
     def _forget(self) -> None:
         self._plans.clear()
+        self._stats.reset()
         self._last_ids = ((), None)
 
     def _fresh(self) -> None:
@@ -463,26 +479,31 @@ class EmbeddedBackend:
             f"SELECT a.id FROM fts JOIN articles a ON a.id = fts.rowid WHERE {cond}", [expr, *params])]
 
     def _tiers(self, parsed: ParsedQuery, plan: _Plan) -> list[tuple[int, str]]:
-        """``(groups matched, FTS5 expression of exactly that many)`` from all groups down to the
-        plan's level; each is ranked on its own, so BM25 is only ever computed for the rows of the
-        tiers the page reaches (and nothing is counted: the plan's total is all a page needs)."""
+        """``(groups matched, FTS5 expression of at least that many)`` from all groups down to the
+        plan's level; each is ranked on its own (without the rows of the tiers above), so BM25 is
+        only ever computed for the rows of the tiers the page reaches (and nothing is counted:
+        the plan's total is all a page needs).
+
+        For a row matching exactly k groups, FTS5 evaluates just one branch of the nested "at
+        least k" as matching and bm25 counts the phrases of matching branches only, so each of
+        the row's groups counts once. Each phrase of the expression costs bm25 a pass over its
+        doclist (for its idf), so the expression with fewest phrases is the one to rank by."""
         if not plan.total:
             return []
-        n = len(parsed.words)
-        return [(k, tier_expr(parsed, k, flat=True) if k == n
-                 else f"({tier_expr(parsed, k, flat=True)}) NOT ({tier_expr(parsed, k + 1, flat=True)})")
-                for k in range(n, plan.level - 1, -1)]
+        return [(k, tier_expr(parsed, k)) for k in range(len(parsed.words), plan.level - 1, -1)]
 
     def _groups_of(self, ids: list[int], parsed: ParsedQuery) -> dict[int, set[int]]:
-        """Which groups each of the rows ``ids`` matches (a few rowid lookups per group)."""
+        """Which groups each of the rows ``ids`` matches, read off its stored columns: a group
+        matches where one of its forms occurs in a column its MATCH expression searches."""
         out: dict[int, set[int]] = {i: set() for i in ids}
         if not ids or not parsed.words:
             return out
-        marks = ",".join("?" * len(ids))
-        for g, word in enumerate(parsed.words):
-            for (rowid,) in self._db.execute(f"SELECT rowid FROM fts WHERE fts MATCH ? AND rowid IN ({marks})",
-                                             [group_expr(word), *ids]):
-                out[rowid].add(g)
+        needles = [[(needle(terms), cols) for terms, cols in _word_forms(w)] for w in parsed.words]
+        for rowid, *columns in self._db.execute(
+                f"SELECT rowid, {', '.join(_COLUMNS)} FROM fts WHERE rowid IN ({','.join('?' * len(ids))})", ids):
+            cols = [padded(c) for c in columns]
+            out[rowid] = {g for g, forms in enumerate(needles)
+                          if any(n in cols[c] for n, cs in forms for c in cs)}
         return out
 
     @staticmethod
@@ -619,28 +640,38 @@ def group_expr(word: QueryWord, *, roots: bool = True) -> str:
     return "(" + " OR ".join(alts) + ")"
 
 
-def _at_least(k: int, groups: list[str], *, flat: bool = False) -> str:
-    """FTS5 boolean for "at least ``k`` of ``groups``".
+def _word_forms(word: QueryWord) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
+    """The forms ``group_expr`` searches for one group, each with the columns it searches."""
+    out = [(word.terms, _STEM_COLS)]
+    if word.exact:
+        out.append(((word.exact,), _EXACT_COLS))
+    if word.root:
+        out.append(((word.root,), _ROOT_COLS))
+    return out + [(v.terms, _STEM_COLS) for v in word.variants]
 
-    Nested (the default): the first group and k-1 of the rest, or k of the rest — each group is
-    evaluated fewer times, which is what counting and facets want. ``flat``: an OR of the
-    (n choose k) ANDs, in which each group occurs equally often — what ranking wants, since bm25 sums
-    over every phrase of the expression and no group may weigh more than another.
-    """
+
+def _forms(parsed: ParsedQuery) -> list[tuple[tuple[str, ...], list[tuple[tuple[str, ...], tuple[int, ...]]]]]:
+    """Per group (and quoted phrase) of the query: its stem terms and every form the MATCH
+    expression searches for it, with the columns it is searched in."""
+    return ([(w.terms, _word_forms(w)) for w in parsed.words]
+            + [(tuple(p), [(tuple(p), _STEM_COLS)]) for p in parsed.phrases])
+
+
+def _at_least(k: int, groups: list[str]) -> str:
+    """FTS5 boolean for "at least ``k`` of ``groups``", nested — the first group and k-1 of the
+    rest, or k of the rest — so each group occurs far fewer times than in the (n choose k) ANDs."""
     if k <= 1:
         return " OR ".join(groups)
     if k >= len(groups):
         return " AND ".join(groups)
-    if flat:
-        return " OR ".join("(" + " AND ".join(c) + ")" for c in combinations(groups, k))
     return f"({groups[0]} AND ({_at_least(k - 1, groups[1:])})) OR ({_at_least(k, groups[1:])})"
 
 
-def tier_expr(parsed: ParsedQuery, k: int, *, flat: bool = False) -> str:
+def tier_expr(parsed: ParsedQuery, k: int) -> str:
     """FTS5 expression for rows matching at least ``k`` of the groups (any, for k = 0), and every
     quoted phrase; FTS5 evaluates it by merging doclists, without ranking."""
     groups = [group_expr(w) for w in parsed.words]
-    clauses = [_at_least(max(k, 1), groups, flat=flat)] if groups else []
+    clauses = [_at_least(max(k, 1), groups)] if groups else []
     clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
     return " AND ".join(f"({c})" for c in clauses)
 

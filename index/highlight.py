@@ -82,13 +82,11 @@ def snippet_and_count(
     """The snippet and how many matched tokens it holds (0 means it is just the text's start).
 
     ``terms``: what to mark — a query's ``Highlighter``, or a set of stem terms (plus ``phrases``);
-    ``root_tokens``: how many leading tokens may match by root (``Highlighter.groups``).
+    ``root_tokens``: how many leading tokens may match by root (``Highlighter.positions``).
     """
     marks = _marks(terms, phrases)
     tokens, starts, ends = _spans(text[:MAX_SCAN_CHARS])
-    groups = marks.groups(tokens, root_tokens)
-    matches = [(starts[k], ends[k], g) for k, g in enumerate(groups) if g is not None] if any(
-        g is not None for g in groups) else []
+    matches = [(starts[k], ends[k], g) for k, g in sorted(marks.positions(tokens, root_tokens).items())]
 
     if not matches:
         cut = len(text) > max_chars

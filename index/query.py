@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
+from itertools import compress, pairwise
 
 from index.analysis import EXACT_OF, ROOT_OF, STEM_OF, Forms, _data, analyze, forms, tokenize
 
@@ -128,19 +128,22 @@ class Highlighter:
                 stem.setdefault(term, n)
         return cls(exact, stem, root)
 
-    def groups(self, tokens: list[str], root_tokens: int | None = None) -> list[int | None]:
-        """The group each surface token matches (or None): by exact form, else stem, else root —
-        the root only among the first ``root_tokens`` tokens (all when None), where the index
-        keeps roots (the headline and the lead).
+    def positions(self, tokens: list[str], root_tokens: int | None = None) -> dict[int, int]:
+        """Token index → group, for the surface tokens that match: by exact form, else stem, else
+        root — the root only among the first ``root_tokens`` tokens (all when None), where the
+        index keeps roots (the headline and the lead).
 
-        Each form comes from a process-wide surface → form map and each lookup runs in C
-        (``map``), so a snippet costs a few passes over the text rather than Python per word."""
-        out: list[int | None] = [None] * len(tokens)
-        for table, form_of, upto in ((self.exact, EXACT_OF, None), (self.stem, STEM_OF, None),
-                                     (self.root, ROOT_OF, root_tokens)):
-            if table and None in out:
-                found = list(map(table.get, map(form_of.__getitem__, tokens[:upto])))
-                out[:len(found)] = [p if p is not None else f for p, f in zip(out, found, strict=False)]
+        Each form comes from a process-wide surface → form map, and both the lookups and the
+        search for matching positions run in C (``map``, ``compress``): a snippet costs a few
+        passes over the text, and Python work only for the few tokens that match."""
+        out: dict[int, int] = {}
+        # Weakest form first, so a stronger form's group overwrites it.
+        for table, form_of, upto in ((self.root, ROOT_OF, root_tokens), (self.stem, STEM_OF, None),
+                                     (self.exact, EXACT_OF, None)):
+            if table:
+                found = list(map(form_of.__getitem__, tokens[:upto]))
+                for k in compress(range(len(found)), map(table.__contains__, found)):
+                    out[k] = table[found[k]]
         return out
 
     def __bool__(self) -> bool:

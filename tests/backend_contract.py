@@ -37,6 +37,7 @@ __all__ = [
     "test_forgiving_matching_needs_all_of_two_words_then_falls_back",
     "test_forgiving_matching_ranks_by_words_matched",
     "test_hamza_and_tashkeel_variants_meet",
+    "test_headline_fit_is_judged_on_the_headline_alone",
     "test_headline_proximity_ranks_higher",
     "test_hit_snippet_falls_back_to_title",
     "test_hit_snippet_marks_and_escapes",
@@ -211,6 +212,17 @@ def test_headline_proximity_ranks_higher(backend):
     adjacent = art(23, "مفاوضات الرقة تستأنف", "نص")
     backend.upsert([apart, adjacent])
     assert urls(search(backend, "مفاوضات الرقة")) == [adjacent["canonical_url"], apart["canonical_url"]]
+
+
+def test_headline_fit_is_judged_on_the_headline_alone(backend):
+    """Two stories whose headlines carry the same query words: the one whose headline is little
+    else ranks first, however long its body — each field is normalized by its own length (as
+    Lucene does), not by the length of the whole document."""
+    filler = " ".join(f"{t}، {b}" for t, b in FILLER) + " "
+    short_head = art(60, "مفاوضات الرقة", filler * 30)
+    long_head = art(61, "الرقة تستضيف جولة مفاوضات جديدة بين الأطراف المحلية والإقليمية بعد توقف طويل", "نص قصير.")
+    backend.upsert([short_head, long_head])
+    assert urls(search(backend, "مفاوضات الرقة")) == [short_head["canonical_url"], long_head["canonical_url"]]
 
 
 def test_phrase_query(backend):

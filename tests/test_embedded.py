@@ -127,9 +127,36 @@ def test_at_least_k_of_n_expression_means_what_it_says(n):
 
     names = [f"g{i}" for i in range(n)]
     for k in range(1, n + 1):
-        for flat in (False, True):
-            expr = _at_least(k, names, flat=flat).replace("AND", "and").replace("OR", "or")
-            for values in product([False, True], repeat=n):
-                assert eval(expr, {}, dict(zip(names, values, strict=True))) == (sum(values) >= k), (n, k, flat)
-        flat_expr = _at_least(k, names, flat=True)
-        assert len({flat_expr.count(g) for g in names}) == 1  # every group equally often (ranking)
+        expr = _at_least(k, names).replace("AND", "and").replace("OR", "or")
+        for values in product([False, True], repeat=n):
+            assert eval(expr, {}, dict(zip(names, values, strict=True))) == (sum(values) >= k), (n, k)
+
+
+def test_bm25_of_a_tier_counts_each_matched_group_once():
+    """A tier is ranked by the nested "at least k" expression: for a row with exactly k of the
+    groups, FTS5's bm25 must score it as the AND of those groups alone (the branches that do not
+    match add nothing, and no group counts twice) — else groups would weigh unequally."""
+    import sqlite3
+    from itertools import combinations
+
+    from index.embedded import _at_least
+
+    words = ["alpha", "bravo", "charlie", "delta"]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+    rows = [" ".join(c) + " filler" * i for i, k in enumerate(range(1, 5)) for c in combinations(words, k)]
+    db.executemany("INSERT INTO t (body) VALUES (?)", [(r,) for r in rows])
+    groups = [f'"{w}"' for w in words]
+    checked = 0
+    for k in range(1, 5):
+        tier = _at_least(k, groups)
+        for rowid, body in db.execute("SELECT rowid, body FROM t"):
+            present = [g for g, w in zip(groups, words, strict=True) if w in body.split()]
+            if len(present) != k:
+                continue
+            (got,) = db.execute("SELECT bm25(t) FROM t WHERE t MATCH ? AND rowid = ?", (tier, rowid)).fetchone()
+            (alone,) = db.execute("SELECT bm25(t) FROM t WHERE t MATCH ? AND rowid = ?",
+                                  (" AND ".join(present), rowid)).fetchone()
+            assert got == pytest.approx(alone), (k, body)
+            checked += 1
+    assert checked == len(rows)
