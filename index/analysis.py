@@ -1,6 +1,7 @@
 """Arabic text analysis shared by indexing and querying, in three strengths.
 
-Every token gets three forms, each stored in its own field by both backends:
+Every token gets three forms, each stored in its own field by both backends (and a long word a
+fourth, kept with the roots):
 
 - **exact**: the normalized surface form. Queries boost it, so «المفاوضات» ranks a document that
   says «المفاوضات» above one that says «تفاوض».
@@ -8,6 +9,13 @@ Every token gets three forms, each stored in its own field by both backends:
   feminine and tanween-alif endings. Most inflections of a word meet here.
 - **root**: a low-weight, aggressive form (the ISRI root of the exact form, with a weak middle
   radical folded), so derivations like «تفاوض» and «مفاوضات» still meet below exact matches.
+- **skeleton**: the word without its proclitics (and any «ال» left) and without the letters that spell long vowels
+  (ا و ي ى), marked with a leading ``_`` and kept only when ``SKELETON_MIN`` letters remain.
+  Loanwords and foreign names are spelled with and without those letters by different newsrooms
+  and eras («ديموقراطية»/«ديمقراطية», «واشنطون»/«واشنطن», «تكنولوجيا»/«تكنلوجيا»,
+  «إليكتروني»/«إلكتروني») and ISRI, made for Arabic patterns, treats each spelling differently;
+  the skeleton makes them meet at root weight. Short words are left out: there the skeleton
+  would mostly join unrelated words, and the root already covers their derivations.
 
 The chain to the stem form:
 
@@ -42,7 +50,7 @@ from importlib import resources
 
 from nltk.stem.isri import ISRIStemmer
 
-ANALYZER_VERSION = 5
+ANALYZER_VERSION = 6
 
 
 def _mark_class() -> str:
@@ -239,6 +247,27 @@ def root(exact: str) -> str:
     return out or exact
 
 
+SKELETON_MIN = 4
+SKELETON_MARK = "_"  # a token character to both tokenizers (FTS5 declares it), in no root or stem
+_LONG_VOWEL_LETTERS = str.maketrans("", "", "اويى")
+
+
+@lru_cache(maxsize=_ROOT_CACHE)
+def skeleton(exact: str) -> str:
+    """The skeleton form of a normalized token (see the module docstring), or "" for a short or
+    non-Arabic word."""
+    if not _ARABIC_WORD.match(exact):
+        return ""
+    core = _PROCLITIC_RE.sub("", exact, count=1)
+    # A word of its own starting with «ال» («إلكتروني», «التزام») looks like an article plus a word
+    # to the proclitic rules, so it keeps or loses those letters depending on whether the article
+    # was written too: the skeleton drops one more leading «ال» either way.
+    if core.startswith("ال"):
+        core = core[2:]
+    core = core.translate(_LONG_VOWEL_LETTERS)
+    return SKELETON_MARK + core if len(core) >= SKELETON_MIN else ""
+
+
 @dataclass(frozen=True)
 class Forms:
     exact: str
@@ -248,6 +277,10 @@ class Forms:
     def root(self) -> str:
         """Computed on first use (ISRI is the slow part; highlighting rarely needs it)."""
         return root(self.exact)
+
+    @property
+    def skeleton(self) -> str:
+        return skeleton(self.exact)
 
 
 # Surface token -> its forms (None for a dropped token). News vocabularies repeat heavily, so most
@@ -290,6 +323,7 @@ class _SurfaceMap(dict):
 EXACT_OF = _SurfaceMap("exact")
 STEM_OF = _SurfaceMap("stem")
 ROOT_OF = _SurfaceMap("root")
+SKELETON_OF = _SurfaceMap("skeleton")
 
 
 def _terms(form_of: _SurfaceMap, toks: list[str]) -> list[str]:
@@ -311,6 +345,18 @@ def analyze(text: str) -> list[str]:
 def roots_of(text: str) -> list[str]:
     """Root terms of ``text`` in order."""
     return _terms(ROOT_OF, _TOKEN_RE.findall(text))
+
+
+def skeletons_of(text: str) -> list[str]:
+    """Skeleton terms of the long words of ``text``, in order (not parallel to the other forms:
+    short words have none)."""
+    return _terms(SKELETON_OF, _TOKEN_RE.findall(text))
+
+
+def aggressive_terms(text: str) -> list[str]:
+    """What the root fields hold for ``text``: its roots, then the skeletons of its long words."""
+    toks = _TOKEN_RE.findall(text)
+    return _terms(ROOT_OF, toks) + _terms(SKELETON_OF, toks)
 
 
 def analyze_forms(text: str, *, roots: bool = True) -> tuple[list[str], list[str], list[str]]:

@@ -256,18 +256,19 @@ class ElasticBackend:
         ]
         ranked = not parsed.empty
         sort = ["_score", *date_order] if ranked and query.sort != "date" else date_order
-        for level in parsed.levels():
+        attempts = parsed.attempts()
+        for n, (parsed, level) in enumerate(attempts, start=1):
             es_query = _bool_query(parsed, query, level)
             if offset + per_page > MAX_RESULT_WINDOW:
                 # Past the engine's result window: still report the total, as the embedded backend does.
                 total = self.es.count(index=self.alias, query=es_query)["count"]
-                if total or level == parsed.levels()[-1]:
+                if total or n == len(attempts):
                     return SearchPage(total=total, hits=[], query=query)
                 continue
             resp = self.es.search(index=self.alias, query=es_query, sort=sort, from_=offset, size=per_page,
                                   track_total_hits=True, track_scores=True)
             total = resp["hits"]["total"]["value"]
-            if total or level == parsed.levels()[-1]:
+            if total:
                 break
         hits = []
         for h in resp["hits"]["hits"]:
@@ -275,7 +276,7 @@ class ElasticBackend:
             score = float(h.get("_score") or 0.0) if ranked else 0.0  # unranked listing, as embedded
             matched = {int(n[1:]) for n in h.get("matched_queries") or [] if n[:1] == "g" and n[1:].isdigit()}
             hits.append(SearchHit(article=article, score=score, snippet=hit_snippet(article, parsed),
-                                  missing=parsed.missing(matched) if parsed.words else []))
+                                  missing=parsed.missing(matched) if parsed.words or parsed.loosened else []))
         return SearchPage(total=total, hits=hits, query=query)
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
@@ -308,8 +309,8 @@ class ElasticBackend:
                                          "time_zone": "UTC", "min_doc_count": 1, "format": "yyyy-MM",
                                          "order": {"_key": "desc"}}},
         }
-        for level in parsed.levels():
-            resp = self.es.search(index=self.alias, query=_bool_query(parsed, query, level), size=0, aggs=aggs,
+        for attempt, level in parsed.attempts():
+            resp = self.es.search(index=self.alias, query=_bool_query(attempt, query, level), size=0, aggs=aggs,
                                   track_total_hits=1)
             if resp["hits"]["total"]["value"]:
                 break
@@ -388,6 +389,8 @@ def _forms(word: QueryWord, stem: dict[str, float], exact: dict[str, float],
         alts += _terms(word.exact, exact)
     if word.root:
         alts += _terms(word.root, root)
+    if word.skeleton:
+        alts += _terms(word.skeleton, root)
     for v in word.variants:
         alts += _terms(v.terms[0], stem) if len(v.terms) == 1 else _phrases(v.text, stem)
     return alts

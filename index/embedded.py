@@ -348,6 +348,7 @@ class EmbeddedBackend:
                     " LIMIT ? OFFSET ?", [*params, per_page, offset])]
             else:
                 plan = self._plan(parsed, query)
+                parsed = plan.parsed
                 where, params = self._filters(query, fts_first=True)
                 total = plan.total
                 if query.sort == "date":
@@ -366,7 +367,7 @@ class EmbeddedBackend:
             article: Article = json.loads(doc)
             hits.append(SearchHit(article=article, score=float(score) + (COORD * len(groups) if groups else 0.0),
                                   snippet=hit_snippet(article, parsed), missing=parsed.missing(groups)
-                                  if parsed.words else []))
+                                  if parsed.words or parsed.loosened else []))
         return SearchPage(total=total, hits=hits, query=query)
 
     def _date_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
@@ -449,19 +450,21 @@ class EmbeddedBackend:
             self._data_version = version
 
     def _plan(self, parsed: ParsedQuery, query: SearchQuery) -> _Plan:
-        """How many groups a row must match — the first of ``parsed.levels()`` some filtered row
-        reaches — and how many rows do. Cached per query text and filters (see ``__init__``)."""
+        """Which query to run and how many groups a row must match — the first of
+        ``parsed.attempts()`` some filtered row reaches — and how many rows do. Cached per query
+        text and filters (see ``__init__``)."""
         self._fresh()
         key = _plan_key(query)
         plan = self._plans.get(key)
         if plan is not None:
             return plan
         where, params = self._filters(query, fts_first=True)
-        plan = _Plan(parsed.levels()[-1], {})
-        for level in parsed.levels():
-            ids = self._ids(tier_expr(parsed, level), where, params)
+        attempts = parsed.attempts()
+        plan = _Plan(*attempts[-1], {})
+        for attempt, level in attempts:
+            ids = self._ids(tier_expr(attempt, level), where, params)
             if ids:
-                plan = _Plan(level, {level: len(ids)})
+                plan = _Plan(attempt, level, {level: len(ids)})
                 # The page's facets come right after its search: they count these same rows.
                 self._last_ids = (key, ids if len(ids) <= _KEEP_IDS else None)
                 break
@@ -558,6 +561,7 @@ class EmbeddedBackend:
                 sql = f"WITH f AS MATERIALIZED (SELECT {cols} FROM articles a WHERE {' AND '.join(where) or '1'}) "
             else:
                 plan = self._plan(parsed, query)
+                parsed = plan.parsed
                 key, ids = self._last_ids
                 if ids is not None and key == _plan_key(query):
                     # The rows the search just counted (filters applied), read in rowid order.
@@ -636,6 +640,8 @@ def group_expr(word: QueryWord, *, roots: bool = True) -> str:
         alts.append(f"{_EXACT} : {_quote(word.exact)}")
     if word.root and roots:
         alts.append(f"{_ROOTS} : {_quote(word.root)}")
+    if word.skeleton and roots:
+        alts.append(f"{_ROOTS} : {_quote(word.skeleton)}")
     alts += [f"{_STEMS} : {_phrase(v.terms)}" for v in word.variants]
     return "(" + " OR ".join(alts) + ")"
 
@@ -647,6 +653,8 @@ def _word_forms(word: QueryWord) -> list[tuple[tuple[str, ...], tuple[int, ...]]
         out.append(((word.exact,), _EXACT_COLS))
     if word.root:
         out.append(((word.root,), _ROOT_COLS))
+    if word.skeleton:
+        out.append(((word.skeleton,), _ROOT_COLS))
     return out + [(v.terms, _STEM_COLS) for v in word.variants]
 
 
@@ -690,6 +698,7 @@ def _plan_key(query: SearchQuery) -> tuple:
 
 @dataclass
 class _Plan:
+    parsed: ParsedQuery  # the query as typed, or the one it fell back to (``ParsedQuery.attempts``)
     level: int  # groups a row must match
     at_least: dict[int, int]  # k -> rows matching at least k groups (the plan's level only)
 

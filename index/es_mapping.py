@@ -35,7 +35,7 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
 DERIVED_FIELDS = ("lead", "title_root", "lead_root")  # indexed, not kept in _source

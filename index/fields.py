@@ -1,5 +1,5 @@
 """What both backends index for an article: headline, lead and body in exact and stem form, and
-the roots of the headline and lead.
+the roots (and long words' skeletons, ``index.analysis``) of the headline and lead.
 
 The lead (the subtitle and the first ``LEAD_TOKENS`` words of the text) is indexed on its own as
 well as inside the body, so a query word in the opening lines ranks above one deep in the story —
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from akhbar.record import Article
-from index.analysis import _TOKEN_RE, analyze, analyze_forms, roots_of
+from index.analysis import _TOKEN_RE, aggressive_terms, analyze, analyze_forms, skeletons_of
 
 LEAD_TOKENS = 40
 
@@ -36,10 +36,10 @@ def lead_text(body: str) -> str:
 
 def derived_fields(article: Article) -> dict[str, str]:
     """What the Elasticsearch backend indexes beside the article (it analyzes the rest itself): the
-    lead, and the root forms only Python computes."""
+    lead, and the root and skeleton forms only Python computes."""
     lead = lead_text(body_text(article))
-    return {"lead": lead, "title_root": " ".join(roots_of(article.get("title") or "")),
-            "lead_root": " ".join(roots_of(lead))}
+    return {"lead": lead, "title_root": " ".join(aggressive_terms(article.get("title") or "")),
+            "lead_root": " ".join(aggressive_terms(lead))}
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,13 @@ class IndexTerms:
 
 
 def index_terms(article: Article) -> IndexTerms:
-    title_exact, title_stem, title_root = analyze_forms(article.get("title") or "")
+    title = article.get("title") or ""
+    title_exact, title_stem, title_root = analyze_forms(title)
     body = body_text(article)
     body_exact, body_stem, _ = analyze_forms(body, roots=False)
     lead = lead_text(body)
-    lead_stem, lead_root = analyze(lead), roots_of(lead)
+    lead_stem, lead_root = analyze(lead), aggressive_terms(lead)
+    title_root += skeletons_of(title)
     return IndexTerms(
         title=" ".join(title_stem), lead=" ".join(lead_stem), body=" ".join(body_stem),
         title_exact=" ".join(title_exact), body_exact=" ".join(body_exact),

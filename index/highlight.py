@@ -64,7 +64,7 @@ def _marks(terms: Highlighter | set[str], phrases: Iterable[Sequence[str]]) -> H
     wanted = set(terms)
     for phrase in phrases:
         wanted.update(phrase)
-    return Highlighter({}, {t: i for i, t in enumerate(sorted(wanted))}, {})
+    return Highlighter({t: i for i, t in enumerate(sorted(wanted))}, {})
 
 
 def _spans(text: str) -> tuple[list[str], list[int], list[int]]:

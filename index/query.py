@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import compress, pairwise
 
-from index.analysis import EXACT_OF, ROOT_OF, STEM_OF, Forms, _data, analyze, forms, tokenize
+from index.analysis import ROOT_OF, SKELETON_OF, STEM_OF, Forms, _data, analyze, forms, tokenize
 
 # A matched group outweighs any BM25 difference, so ranking is by groups matched, then by score.
 COORD = 10_000.0
@@ -52,6 +52,7 @@ class QueryWord:
     terms: tuple[str, ...]  # stem terms of what was typed; one for a plain word
     exact: str = ""  # normalized form, single words only
     root: str = ""  # aggressive form, single words only
+    skeleton: str = ""  # long single words only, matched where roots are
     variants: list[Variant] = field(default_factory=list)  # other spellings, matched on stems
 
     @property
@@ -66,6 +67,9 @@ class ParsedQuery:
     # The text of each phrase as typed, parallel to ``phrases``: an engine that analyzes a phrase
     # itself (Elasticsearch's match_phrase) keeps the stop-word positions Lucene leaves in its index.
     phrase_texts: list[str] = field(default_factory=list)
+    text: str = ""  # as typed
+    # Set on the query a strict one falls back to: the quoted phrases that no document held.
+    loosened: list[str] = field(default_factory=list)
     _marks: Highlighter | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -86,14 +90,28 @@ class ParsedQuery:
         """Requirements to try in turn until one finds documents: ``required()`` down to 1."""
         return list(range(self.required(), 0, -1)) or [0]
 
+    def attempts(self) -> list[tuple[ParsedQuery, int]]:
+        """(query, requirement) pairs to try in turn until one finds documents: this query at each
+        of its ``levels``, then — when it has quoted phrases, and so none held them — the same
+        text with the quotes ignored, as a search engine shows results without the quotes rather
+        than nothing (each hit then says the phrase was not matched, see ``missing``)."""
+        out = [(self, level) for level in self.levels()]
+        if self.phrases:
+            loose = parse_query(self.text.replace('"', " "))
+            loose.loosened = list(self.phrase_texts)
+            out += [(loose, level) for level in loose.levels()]
+        return out
+
     def proximity_pairs(self) -> list[tuple[str, str]]:
         """Stems of consecutive single-word groups: found adjacent in a headline, they rank higher."""
         return [(a.terms[0], b.terms[0]) for a, b in pairwise(self.words)
                 if a.single and b.single and a.terms[0] != b.terms[0]]
 
     def missing(self, matched: set[int]) -> list[str]:
-        """The typed words of the groups a document did not match."""
-        return [w.text for i, w in enumerate(self.words) if i not in matched]
+        """The typed words of the groups a document did not match, after any quoted phrase the
+        query fell back from (in quotes: its words may be there, but not as the phrase)."""
+        phrases = [f'"{p.strip()}"' for p in self.loosened]
+        return phrases + [w.text for i, w in enumerate(self.words) if i not in matched]
 
     def highlighter(self) -> Highlighter:
         """Built once per query, on first use."""
@@ -104,42 +122,45 @@ class ParsedQuery:
 
 @dataclass(frozen=True)
 class Highlighter:
-    """Which surface tokens to mark: any token whose exact, stem or root form a group asks for."""
+    """Which surface tokens to mark: any token whose stem, root or skeleton form a group asks for.
 
-    exact: dict[str, int]
+    A token with a query word's exact form has that word's stem too (the stem of the exact form),
+    so exact matches need no table of their own."""
+
     stem: dict[str, int]
     root: dict[str, int]
+    skeleton: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, parsed: ParsedQuery) -> Highlighter:
-        exact: dict[str, int] = {}
         stem: dict[str, int] = {}
         root: dict[str, int] = {}
+        skeleton: dict[str, int] = {}
         for i, word in enumerate(parsed.words):
-            if word.exact:
-                exact.setdefault(word.exact, i)
             if word.root:
                 root.setdefault(word.root, i)
+            if word.skeleton:
+                skeleton.setdefault(word.skeleton, i)
             for terms in (word.terms, *(v.terms for v in word.variants)):
                 for term in terms:
                     stem.setdefault(term, i)
         for n, phrase in enumerate(parsed.phrases, start=len(parsed.words)):
             for term in phrase:
                 stem.setdefault(term, n)
-        return cls(exact, stem, root)
+        return cls(stem, root, skeleton)
 
     def positions(self, tokens: list[str], root_tokens: int | None = None) -> dict[int, int]:
-        """Token index → group, for the surface tokens that match: by exact form, else stem, else
-        root — the root only among the first ``root_tokens`` tokens (all when None), where the
-        index keeps roots (the headline and the lead).
+        """Token index → group, for the surface tokens that match: by stem, else root or
+        skeleton — those only among the first ``root_tokens`` tokens (all when None), where the
+        index keeps them (the headline and the lead).
 
         Each form comes from a process-wide surface → form map, and both the lookups and the
         search for matching positions run in C (``map``, ``compress``): a snippet costs a few
         passes over the text, and Python work only for the few tokens that match."""
         out: dict[int, int] = {}
         # Weakest form first, so a stronger form's group overwrites it.
-        for table, form_of, upto in ((self.root, ROOT_OF, root_tokens), (self.stem, STEM_OF, None),
-                                     (self.exact, EXACT_OF, None)):
+        for table, form_of, upto in ((self.skeleton, SKELETON_OF, root_tokens), (self.root, ROOT_OF, root_tokens),
+                                     (self.stem, STEM_OF, None)):
             if table:
                 found = list(map(form_of.__getitem__, tokens[:upto]))
                 for k in compress(range(len(found)), map(table.__contains__, found)):
@@ -147,7 +168,7 @@ class Highlighter:
         return out
 
     def __bool__(self) -> bool:
-        return bool(self.exact or self.stem or self.root)
+        return bool(self.stem or self.root or self.skeleton)
 
 
 def _contains(seq: list[str], terms: tuple[str, ...]) -> bool:
@@ -168,7 +189,8 @@ def title_groups(parsed: ParsedQuery, stems: list[str], exact: set[str], roots: 
     n = 0
     for word in parsed.words:
         spellings = (word.terms, *(v.terms for v in word.variants))
-        if (word.exact and word.exact in exact) or (word.root and word.root in roots) or any(
+        if (word.exact and word.exact in exact) or (word.root and word.root in roots) or (
+                word.skeleton and word.skeleton in roots) or any(
                 t[0] in stem_set if len(t) == 1 else _contains(stems, t) for t in spellings):
             n += 1
     return n
@@ -204,7 +226,8 @@ def _compound(surface: str, f: Forms) -> QueryWord | None:
         rest = f.exact[len(head):]
         if f.exact.startswith(head) and len(rest) >= 3:
             apart = f"{head} {rest}"
-            return QueryWord(surface, (f.stem,), f.exact, f.root, [Variant(tuple(analyze(apart)), apart)])
+            return QueryWord(surface, (f.stem,), f.exact, f.root, f.skeleton,
+                             [Variant(tuple(analyze(apart)), apart)])
     return None
 
 
@@ -233,7 +256,7 @@ def _groups(part: str) -> list[QueryWord]:
                 text = " ".join(s for s, _ in toks[i:i + n])
                 word = QueryWord(text, key, variants=list(table.get(key, [])))
                 if n == 1:
-                    word.exact, word.root = toks[i][1].exact, toks[i][1].root
+                    word.exact, word.root, word.skeleton = toks[i][1].exact, toks[i][1].root, toks[i][1].skeleton
                 out.append(word)
                 i += n
                 break
@@ -247,7 +270,7 @@ def parse_query(text: str) -> ParsedQuery:
     treated as free words: a one-word phrase means the same thing. Repeated words count once;
     words past the ``MAX_GROUPS``-th are left out.
     """
-    parsed = ParsedQuery()
+    parsed = ParsedQuery(text=text or "")
     seen: set[tuple[str, ...]] = set()
     seen_phrases: set[tuple[str, ...]] = set()
     parts = (text or "").split('"')

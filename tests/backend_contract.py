@@ -18,6 +18,7 @@ import pytest
 
 from akhbar.record import Article, content_hash
 from index.base import SearchBackend, SearchPage, SearchQuery
+from index.fields import LEAD_TOKENS
 
 __all__ = [
     "backend",
@@ -45,9 +46,11 @@ __all__ = [
     "test_inflection_variants_find_the_document",
     "test_invalid_date_filter_is_a_value_error",
     "test_key_falls_back_to_url_and_get_by_either",
+    "test_loanword_spellings_meet_in_headline_and_lead",
     "test_missing_content_hash_is_computed",
     "test_missing_words_are_reported",
     "test_pagination",
+    "test_phrase_nobody_wrote_falls_back_to_its_words",
     "test_phrase_query",
     "test_root_variant_found_below_stem_matches",
     "test_sort_by_date",
@@ -188,6 +191,18 @@ def test_root_variant_found_below_stem_matches(backend):
     assert urls(search(backend, "قريب")) == [soon["canonical_url"]]
 
 
+def test_loanword_spellings_meet_in_headline_and_lead(backend):
+    """«الديموقراطيين» finds «الديمقراطيين» through the skeleton, kept (like roots) for the headline
+    and lead only, below a document spelled as typed; the snippet marks the other spelling."""
+    other = art(62, "الديمقراطيون يختارون مرشحهم", "يجتمع الديمقراطيون الأسبوع المقبل.")
+    typed = art(63, "الديموقراطيون يختارون مرشحهم", "نص")
+    deep = art(64, "تقرير", " ".join(["كلام عام"] * LEAD_TOKENS) + " ثم ذكر الديمقراطيون لاحقا.")
+    backend.upsert([other, typed, deep])
+    page = search(backend, "الديموقراطيون")
+    assert urls(page) == [typed["canonical_url"], other["canonical_url"]]
+    assert "<mark>الديمقراطيون</mark>" in page.hits[1].snippet
+
+
 def test_spelling_variants_meet(backend):
     us = art(20, "زيارة", "وصل الوفد إلى واشنطن في أمريكا")
     isis = art(21, "معارك", "تقدم مقاتلو تنظيم الدولة نحو المدينة")
@@ -235,6 +250,20 @@ def test_phrase_query(backend):
     doc = art(8, "لقاء", "عقد اجتماع في القاهرة لبحث التهدئة.")
     backend.upsert([doc])
     assert urls(search(backend, '"اجتماع في القاهرة"')) == [doc["canonical_url"]]
+
+
+def test_phrase_nobody_wrote_falls_back_to_its_words(backend):
+    """A quoted phrase no document holds gives the results for its words, each saying the phrase
+    was not matched — not an empty page; a phrase that exists stays strict (``test_phrase_query``)."""
+    doc = art(65, "سريلانكا أول مستفيد من إنترنت غوغل", "نص")
+    other = art(66, "إنترنت أسرع في المدارس", "نص")
+    backend.upsert([doc, other])
+    page = search(backend, 'سريلانكا "إنترنت جوجل"')
+    assert urls(page)[0] == doc["canonical_url"]
+    assert page.hits[0].missing == ['"إنترنت جوجل"', "جوجل"]
+    assert backend.facets(SearchQuery(text='سريلانكا "إنترنت جوجل"'))["source"] == [("alpha", page.total)]
+    strict = search(backend, '"إنترنت غوغل"')
+    assert urls(strict) == [doc["canonical_url"]] and strict.hits[0].missing == []
 
 
 def test_title_match_outranks_body_mention(backend):

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import STOPWORDS, analyze, analyze_forms, analyze_token, forms, normalize, root, stem, tokenize
+from index.analysis import (
+    SKELETON_MARK,
+    SKELETON_MIN,
+    STOPWORDS,
+    aggressive_terms,
+    analyze,
+    analyze_forms,
+    analyze_token,
+    forms,
+    normalize,
+    root,
+    skeletons_of,
+    stem,
+    tokenize,
+)
 from index.embedded import fts5_match
 from index.query import parse_query
 
@@ -240,6 +254,25 @@ def test_forms_exact_stem_root():
 def test_hollow_root_middle_radical_is_folded():
     # ISRI gives «قول» or «قال» depending on the pattern; folded they meet.
     assert root("قال") == root("قالوا") == root("وقال") == root("القول")
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("الديموقراطية", "الديمقراطية"), ("واشنطون", "واشنطن"), ("تكنولوجيا", "تكنلوجيا"),
+    ("إليكترونية", "الإلكترونية"), ("وبالديموقراطيين", "الديمقراطيين"),
+])
+def test_loanword_spellings_meet_on_the_skeleton(one, other):
+    assert forms(one).skeleton == forms(other).skeleton != ""
+    assert forms(one).stem != forms(other).stem  # what the skeleton is for: the stems differ
+
+
+def test_skeleton_is_marked_and_only_for_long_words():
+    assert forms("الديمقراطية").skeleton == SKELETON_MARK + "دمقرطه"
+    assert len(forms("مستشفيات").skeleton) - 1 >= SKELETON_MIN
+    for short in ("قال", "يوم", "فيروس", "مئة", "covid", "2024"):  # fewer than SKELETON_MIN letters left
+        assert forms(short).skeleton == "", short
+    assert skeletons_of("قال الديمقراطيون في واشنطن") == [forms("الديمقراطيون").skeleton, forms("واشنطن").skeleton]
+    assert aggressive_terms("قال الديمقراطيون") == [forms("قال").root, forms("الديمقراطيون").root,
+                                                  forms("الديمقراطيون").skeleton]
 
 
 def test_analyze_forms_parallel_lists():
