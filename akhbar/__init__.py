@@ -1,3 +1,6 @@
-"""Akhbar: an Arabic news crawler, WARC archive and search engine."""
+"""Akhbar: an Arabic news crawler, WARC archive and search engine — the application layer (CLI, web
+app, scheduler, reindex, demo) on top of ``crawler``, ``pipelines``, ``index`` and ``core``."""
 
-__version__ = "0.1.0"
+from core import __version__
+
+__all__ = ["__version__"]

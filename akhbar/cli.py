@@ -1,31 +1,31 @@
-"""The ``akhbar`` command: crawl, search, replay, reindex, extract, and the sample-site demo."""
+"""The ``akhbar`` command: crawl, search, replay, reindex, extract, and the sample-site demo.
+
+Each command imports what it needs when it runs, so ``akhbar --help`` or ``akhbar search`` does not
+load Scrapy, Twisted or the web stack (the import contract, docs/architecture.md, checks those
+imports like any other).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
-from rich.console import Console
 from rich.markup import escape
 
-from akhbar.config import DataDir, DataDirError, sources_dirs
-from akhbar.text import terminal_safe
+from akhbar.sources import all_profiles
+from akhbar.terminal import err, out, print_results
 from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE
+from core.config import DataDir, DataDirError
+from core.text import terminal_safe
 from index.backends import BACKENDS
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _profiles() -> dict:
-    from crawler.profiles import load_profiles
-
-    return load_profiles(sources_dirs())
+    return all_profiles()
 
 
 # -- sources / crawl ------------------------------------------------------------------------------
@@ -65,40 +65,6 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 # -- search ---------------------------------------------------------------------------------------
-_MARK = re.compile(r"<mark>(.*?)</mark>")
-
-
-def _safe(value: object) -> str:
-    """Archived text for the terminal: control sequences stripped, rich markup escaped."""
-    return escape(terminal_safe(str(value)))
-
-
-def _terminal_snippet(snippet: str) -> str:
-    import html
-
-    parts = _MARK.split(snippet)
-    return "".join(f"[bold yellow]{_safe(html.unescape(p))}[/]" if i % 2 else _safe(html.unescape(p))
-                   for i, p in enumerate(parts))
-
-
-# Shown under a result that lacks some of the query's words (forgiving matching ranks it lower).
-MISSING_LABEL = "لم تُطابَق الكلمة"
-
-
-def print_results(page, text: str) -> None:
-    """Ranked results with the highlighted snippet, for people at a terminal."""
-    out.print(f"[bold]{page.total}[/] result(s) for «{_safe(text)}»")
-    first = (page.query.page - 1) * page.query.per_page + 1
-    for rank, hit in enumerate(page.hits, start=first):
-        a = hit.article
-        out.print(f"\n[bold]{rank}. {_safe(a.get('title', ''))}[/]")
-        out.print(f"   [dim]{_safe(a.get('source', ''))} · {_safe(a.get('published') or 'no date')} · "
-                  f"{_safe(a.get('url', ''))}[/]")
-        out.print("   " + _terminal_snippet(hit.snippet))
-        if hit.missing:
-            out.print(f"   [dim]{MISSING_LABEL}: {_safe('، '.join(hit.missing))}[/]")
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     from index.backends import open_backend
     from index.base import SearchQuery
@@ -127,7 +93,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     """Exit 2 for what the user asked wrongly (not archived, --at not a time), 1 for a capture that
     is there but cannot be given back (damaged record, payload past the size limit)."""
-    from akhbar.archive import BadTimestamp, NotArchived, UnreadableRecord, replay
+    from core.archive import BadTimestamp, NotArchived, UnreadableRecord, replay
 
     try:
         rep = replay(args.url, DataDir.from_env(args.data), at=args.at, decode=not args.raw)
@@ -153,7 +119,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_captures(args: argparse.Namespace) -> int:
-    from akhbar.archive import find_captures
+    from core.archive import find_captures
 
     caps = find_captures(args.url, DataDir.from_env(args.data))
     for c in caps:
@@ -174,7 +140,7 @@ def _read_page(path: str, encoding: str | None) -> bytes:
     """A saved page, at most the crawl's size limit, its Content-Encoding undone by the same
     bounded decoder as replay (``--content-encoding``, or gzip recognized by its magic bytes, as
     ``replay --raw`` saves it). Raises OSError (unreadable) or PayloadTooLarge."""
-    from akhbar.decoding import MAX_PAYLOAD, PayloadTooLarge, decode_content, limit_text
+    from core.decoding import MAX_PAYLOAD, PayloadTooLarge, decode_content, limit_text
 
     with open(path, "rb") as fh:
         raw = fh.read(MAX_PAYLOAD + 1)
@@ -186,9 +152,9 @@ def _read_page(path: str, encoding: str | None) -> bytes:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from core.charset import looks_binary
     from crawler.profiles import profile_for_url
     from pipelines.boilerplate_learning import BoilerplateStore
-    from pipelines.charset import looks_binary
     from pipelines.extract import ExtractionError, extract_article
 
     profiles = _profiles()

@@ -22,7 +22,8 @@ from scrapy.settings import Settings
 from scrapy.utils.log import get_scrapy_root_handler
 from scrapy.utils.project import get_project_settings
 
-from akhbar.config import DataDir
+from akhbar.sources import sources_dirs
+from core.config import DataDir
 from crawler.profiles import SourceProfile
 from crawler.spiders.news import NewsSpider
 
@@ -89,6 +90,7 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Se
     if settings.get("BOT_NAME") != "akhbar":  # run from outside the project dir
         settings.setmodule("crawler.settings", priority="project")
     settings.update(data.settings(), priority="cmdline")
+    settings.set("AKHBAR_SOURCES_DIRS", [str(d) for d in sources_dirs()], priority="cmdline")
     settings.update(overrides or {}, priority="cmdline")
     return settings
 

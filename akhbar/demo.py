@@ -8,12 +8,15 @@ import urllib.request
 
 from rich.console import Console
 
-from akhbar.archive import replay, warcio_check
-from akhbar.config import DataDir, sources_dirs
 from akhbar.crawl import run_crawl
-from crawler.profiles import load_profiles
+from akhbar.sources import all_profiles
+from akhbar.terminal import print_results
+from core.archive import replay, warcio_check
+from core.config import DataDir
 from index.backends import open_backend
 from index.base import SearchQuery
+from samples.catalog import catalog
+from samples.server import SampleSites
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -29,7 +32,6 @@ FAST = {"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_START_DELAY": 0.05, "AUTOTHROTTLE_
 
 def start_sample_sites():
     """Sample sites on their default ports, or on free ones when those are taken."""
-    from samples.server import SampleSites
 
     sites = SampleSites()
     try:
@@ -41,7 +43,7 @@ def start_sample_sites():
 
 
 def sample_profiles(base_urls: dict[str, str]) -> list:
-    profiles = load_profiles(sources_dirs())
+    profiles = all_profiles()
     out = []
     for site, base in base_urls.items():
         prof = profiles[f"sample-{site}"]
@@ -50,8 +52,6 @@ def sample_profiles(base_urls: dict[str, str]) -> list:
 
 
 def run_demo(data: DataDir, query: str = "مفاوضات الرقة", progress: bool = True) -> int:
-    from akhbar.cli import print_results
-    from samples.catalog import catalog
 
     data.ensure()
     sites = start_sample_sites()

@@ -32,6 +32,8 @@ from typing import Any
 from w3lib.url import canonicalize_url
 
 from crawler.profiles import SourceProfile, profile_from_dict
+from pipelines.boilerplate_learning import SiteBoilerplate
+from pipelines.extract import ExtractionError, decode_html, finish_article, parse_page
 
 _TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 _TOKEN = re.compile(r"\w+")
@@ -162,8 +164,6 @@ def _score(page: GoldPage, text: str, title: str, date_ok: bool, seconds: float,
 
 
 def run_akhbar(pages: list[GoldPage], learn: bool = True, repeat: int = 1) -> Summary:
-    from pipelines.boilerplate_learning import SiteBoilerplate
-    from pipelines.extract import ExtractionError, finish_article, parse_page
 
     def parse(page: GoldPage):
         return parse_page(page.body, page.url, page.profile, content_type=page.content_type, fetched=page.fetched)
@@ -220,7 +220,6 @@ def run_trafilatura(pages: list[GoldPage], repeat: int = 1) -> Summary:
     slower and gets windows-1256 pages wrong, and the comparison is about extraction."""
     import trafilatura
 
-    from pipelines.extract import decode_html
 
     results = []
     for page in pages:

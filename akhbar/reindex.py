@@ -20,13 +20,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 
-from akhbar.archive import ArchivedResponse, iter_responses
-from akhbar.config import DataDir, sources_dirs
-from akhbar.record import Article
-from crawler.profiles import ProfileError, SourceProfile, load_profiles, profile_for_url, profile_from_dict
+from akhbar.sources import all_profiles
+from core.archive import ArchivedResponse, iter_responses
+from core.charset import is_html, looks_binary
+from core.config import DataDir
+from core.record import Article
+from crawler.profiles import ProfileError, SourceProfile, profile_for_url, profile_from_dict
 from index.backends import open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.charset import is_html, looks_binary
 from pipelines.extract import ExtractionError, extract_article, parse_page
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
     """Every archived 200 HTML response that its source profile calls an article. With ``counts``
     (pass two), unreadable records are counted by kind and logged once each; pass one skips them
     quietly, so a damaged record is reported once per reindex, not once per pass."""
-    bundled = load_profiles(sources_dirs())
+    bundled = all_profiles()
     recorded: dict[str, SourceProfile] = {}
 
     def skipped(kind: str, message: str) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from croniter import croniter
 
-from akhbar.config import DataDir
+from core.config import DataDir
 
 logger = logging.getLogger(__name__)
 

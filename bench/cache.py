@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from akhbar.record import Article
 from bench.engines import BENCH_DIR
+from core.record import Article
 
 
 def corpus_fingerprint(articles: list[Article]) -> str:

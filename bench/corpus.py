@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from akhbar.record import Article, content_hash
+from core.record import Article, content_hash
 
 DEFAULT_CORPUS = "/work/shared/data/saudinewsnet"
 

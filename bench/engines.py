@@ -7,8 +7,8 @@ import sqlite3
 import time
 from pathlib import Path
 
-from akhbar.record import Article
 from bench.corpus import batches
+from core.record import Article
 from index import es_mapping
 from index.analysis import ANALYZER_VERSION
 from index.backends import es_client_options

@@ -24,9 +24,9 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from akhbar.record import Article
 from bench.textnorm import ARABIC_WORD as _ARABIC_WORD
 from bench.textnorm import is_stop, loose_key
+from core.record import Article
 
 MAX_WORDS = 6
 _HARAKAT = "\u064E\u064F\u0650\u0652"

@@ -31,11 +31,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from akhbar.record import Article
 from bench import clitics, roots, spelling, textnorm, topics
 from bench.cache import cached, corpus_fingerprint
 from bench.queries import MAX_WORDS, known_items, unique_heads
 from bench.textnorm import ARABIC_WORD, is_stop, loose_key, strip_marks
+from core.record import Article
 
 
 @dataclass

@@ -28,8 +28,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from akhbar.record import Article
 from bench.textnorm import strip_marks, surface_words
+from core.record import Article
 
 MIN_COUNT = 10
 MIN_TOGETHER = 3

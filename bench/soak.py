@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from akhbar.archive import iter_cdx, warcio_check
-from akhbar.config import DataDir
+from core.archive import iter_cdx, warcio_check
+from core.config import DataDir
 from index.backends import open_backend
 from samples.catalog import catalog
 from samples.server import SampleSites

@@ -14,8 +14,8 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
-from akhbar.record import Article
 from bench.engines import es_url
+from core.record import Article
 from index.backends import es_client_options
 from index.base import SearchQuery
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from akhbar.record import Article
+from core.record import Article
 
 # Short vowels, tanween, shadda, sukun, dagger alef; and the tatweel that stretches a word.
 _MARKS = dict.fromkeys(map(ord, "\u064B\u064C\u064D\u064E\u064F\u0650\u0651\u0652\u0670\u0640"))

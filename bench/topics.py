@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from akhbar.record import Article
 from bench.textnorm import fold
+from core.record import Article
 
 LEAD = 300
 MIN_MENTIONS = 3

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from akhbar.config import DataDir
 from bench.corpus import corpus_dir, load_articles
+from core.config import DataDir
 from index.embedded import EmbeddedBackend
 
 TARGET_P95_MS = 100.0

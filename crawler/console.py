@@ -3,7 +3,7 @@
 ``ConsoleLog`` is a Scrapy extension (enabled in ``crawler/settings.py``) that fits the root log
 handler Scrapy installs with two things:
 
-- :class:`TerminalFormatter`: every record is passed through :func:`akhbar.text.terminal_safe`
+- :class:`TerminalFormatter`: every record is passed through :func:`core.text.terminal_safe`
   (its arguments as single-line fields, the whole text keeping its newlines), so an escape sequence
   in a Content-Type, URL or error message is never written raw;
 - :class:`ConsoleFilter`: library internals (trafilatura's «readability_lxml failed», htmldate,
@@ -37,7 +37,7 @@ from twisted.internet.error import ConnectError, ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.web.client import ResponseFailed
 
-from akhbar.text import terminal_safe
+from core.text import terminal_safe
 
 logger = logging.getLogger(__name__)
 # Library retries counted since the last spider closed; one process may run several crawlers, whose

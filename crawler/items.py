@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from akhbar.record import WarcPointer
+from core.record import WarcPointer
 
 
 @dataclass

@@ -5,9 +5,11 @@ User-Agent that names the project and a contact URL (set ``AKHBAR_CONTACT_URL`` 
 """
 
 import os
+from pathlib import Path
 
-from akhbar import __version__
-from akhbar.config import DataDir
+from core import __version__
+from core.config import DataDir
+from crawler.profiles import SOURCES_DIR
 
 BOT_NAME = "akhbar"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -18,6 +20,9 @@ _data = DataDir.from_env()
 # AKHBAR_SPOOL_DIR, AKHBAR_BOILERPLATE_DIR, AKHBAR_LOCK_DIR: all under one data directory
 globals().update(_data.settings())
 AKHBAR_BACKEND = os.environ.get("AKHBAR_BACKEND", "embedded")
+# Where `-a source=ID` looks for the profile: the bundled ones, then the sample sites' (paths only;
+# `akhbar crawl` sets the application's list, AKHBAR_SOURCES included, see akhbar/sources.py).
+AKHBAR_SOURCES_DIRS = [str(SOURCES_DIR), str(Path(__file__).resolve().parent.parent / "samples" / "sources")]
 AKHBAR_INDEX_LOCK_TIMEOUT = 30.0  # seconds the embedded index waits for another writer, then spool
 # An article archived less than this many seconds ago is not fetched again (a restarted crawl
 # resumes instead of starting over); older ones are re-fetched conditionally (ETag/Last-Modified).

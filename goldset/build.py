@@ -124,12 +124,12 @@ def _write(key: str, body: bytes, meta: dict) -> None:
 
 def _seed_pages() -> int:
     """The two seed articles exactly as the sample sites serve them, with the sample profiles."""
-    from akhbar.config import sources_dirs
-    from crawler.profiles import load_profiles
+    from akhbar.sources import all_profiles
     from samples import default_base_urls
-    from samples.catalog import body_bytes, catalog
+    from samples.catalog import catalog
+    from samples.router import body_bytes
 
-    profiles = load_profiles(sources_dirs())
+    profiles = all_profiles()
     count = 0
     for art in catalog():
         if "seed" not in art.flags or art.site == "dw":

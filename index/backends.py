@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from akhbar.config import DataDir
+from core.config import DataDir
 from index.base import SearchBackend
 
 BACKENDS = ("embedded", "elasticsearch")

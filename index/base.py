@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from akhbar.record import Article
+from core.record import Article
 
 
 @dataclass

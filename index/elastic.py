@@ -37,7 +37,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
-from akhbar.record import Article, content_hash
+from core.record import Article, content_hash
 from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from akhbar.record import Article, content_hash
+from core.record import Article, content_hash
 from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
 from index.fields import LEAD_TOKENS, body_text, index_terms

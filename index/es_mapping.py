@@ -99,7 +99,7 @@ def _keyword(**extra: Any) -> dict[str, Any]:
 
 
 def mappings() -> dict[str, Any]:
-    """Fields of ``akhbar.record.Article`` (the whole article is kept in ``_source``).
+    """Fields of ``core.record.Article`` (the whole article is kept in ``_source``).
 
     ``dynamic: false``: a new Article key is stored but not indexed until it is mapped here, so a
     crawler change can never make indexing fail. Title and body are searched; ``subtitle`` and

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from akhbar.record import Article
+from core.record import Article
 from index.analysis import _TOKEN_RE, aggressive_terms, analyze, analyze_forms, skeletons_of
 
 LEAD_TOKENS = 40

@@ -23,12 +23,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from w3lib.url import canonicalize_url
 
-from akhbar.record import Article, content_hash, empty_article
+from core.charset import decode_html as decode_with_repair
+from core.record import Article, content_hash, empty_article
 from crawler.items import FetchedPage
 from crawler.profiles import SourceProfile
 from pipelines import metadata as meta
 from pipelines.boilerplate_learning import BoilerplateStore, SiteBoilerplate
-from pipelines.charset import decode_html as decode_with_repair
 from pipelines.cleanup import author_from_line, bylines, clean_lines, is_ui_line, squash, strip_title_suffix, tidy
 from pipelines.credits import find_agencies, find_original_source
 from pipelines.dates import DateInfo, extract_dates, find_visible_date
@@ -44,7 +44,7 @@ class ExtractionError(ValueError):
 
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
     """(encoding, text) the way browsers do it: BOM, then HTTP charset, then <meta>, then sniffing,
-    with detection only where the declared charset plainly failed (see ``pipelines.charset``).
+    with detection only where the declared charset plainly failed (see ``core.charset``).
 
     The crawl and a reindex from the WARC both come through here, so they decode alike.
     """

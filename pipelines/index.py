@@ -20,11 +20,15 @@ from pathlib import Path
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from akhbar.config import DataDir
-from akhbar.record import Article
+from core.archive import payload, read_record
+from core.charset import is_html, looks_binary
+from core.config import DataDir
+from core.record import Article
 from crawler.items import FetchedPage
 from index.backends import open_backend
 from index.base import SearchBackend
+from pipelines.boilerplate_learning import BoilerplateStore
+from pipelines.extract import ExtractionError, extract_article
 
 logger = logging.getLogger(__name__)
 
@@ -195,11 +199,6 @@ class IndexPipeline:
         profile = getattr(spider, "profile", None)
         if log is None or profile is None:
             return
-        from akhbar.archive import payload, read_record
-        from pipelines.boilerplate_learning import BoilerplateStore
-        from pipelines.charset import is_html, looks_binary
-        from pipelines.extract import ExtractionError, extract_article
-
         learned = BoilerplateStore(self.data.boilerplate).get(profile.id)
         batch: list[Article] = []
         for row in log.pending_index(profile.id):

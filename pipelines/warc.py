@@ -33,7 +33,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from akhbar.record import WarcPointer
+from core.record import WarcPointer
 
 logger = logging.getLogger(__name__)
 

@@ -132,18 +132,3 @@ def site_articles(site: str) -> list[SampleArticle]:
 
 def find(site: str, url_path: str) -> SampleArticle | None:
     return next((a for a in _catalog() if a.site == site and a.url_path == url_path), None)
-
-
-def body_bytes(
-    site: str, path: str, accept_gzip: bool = False, base_urls: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, body) exactly as the server answers GET ``path`` on ``site``.
-
-    ``Date`` and ``Server`` are left out: the HTTP server adds them per request. ``base_urls``
-    must be the running sites' URLs when they are not on the default ports, because pages link
-    to each other (the aggregator's trailer links to the dw original).
-    """
-    from samples.router import respond
-
-    resp = respond(site, path, base_urls or default_base_urls(), accept_gzip=accept_gzip)
-    return resp.status, dict(resp.headers), resp.body

@@ -8,6 +8,7 @@ import gzip
 from dataclasses import dataclass
 from functools import lru_cache
 
+from samples import default_base_urls
 from samples.aggregator import AggregatorSite
 from samples.common import Page, SiteBase, http_date, strong_etag
 from samples.dw import DwSite
@@ -76,3 +77,16 @@ def _finish(page: Page, compressible: bool, accept_gzip: bool) -> Response:
     if page.etag:
         headers.append(("ETag", strong_etag(body)))
     return Response(page.status, tuple(headers + extra + page.headers), body)
+
+
+def body_bytes(
+    site: str, path: str, accept_gzip: bool = False, base_urls: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) exactly as the server answers GET ``path`` on ``site``.
+
+    ``Date`` and ``Server`` are left out: the HTTP server adds them per request. ``base_urls``
+    must be the running sites' URLs when they are not on the default ports, because pages link
+    to each other (the aggregator's trailer links to the dw original).
+    """
+    resp = respond(site, path, base_urls or default_base_urls(), accept_gzip=accept_gzip)
+    return resp.status, dict(resp.headers), resp.body

@@ -16,7 +16,7 @@ import calendar
 
 import pytest
 
-from akhbar.record import Article, content_hash
+from core.record import Article, content_hash
 from index.base import SearchBackend, SearchPage, SearchQuery
 from index.fields import LEAD_TOKENS
 

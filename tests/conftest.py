@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from akhbar.config import DataDir
 from akhbar.demo import FAST
+from core.config import DataDir
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from akhbar.archive import warcio_check as _check
+from core.archive import warcio_check as _check
 
 
 def warcio_check(paths: list[Path]):

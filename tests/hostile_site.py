@@ -29,7 +29,7 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from akhbar.config import DataDir
+from core.config import DataDir
 from crawler.profiles import load_profile
 from pipelines.warc import Exchange, WarcRotatingWriter
 from tests.faultsite import article, respond

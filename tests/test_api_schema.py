@@ -21,8 +21,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from akhbar.config import DataDir
 from akhbar.web import create_app
+from core.config import DataDir
 from tests.hostile_site import BOMB_PATH, HostileArchiveSite, write_archive
 
 pytestmark = pytest.mark.slow

@@ -18,8 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from akhbar.config import DataDir
 from akhbar.web import create_app
+from core.config import DataDir
 from tests.xss_site import QUERY, TITLE_MARKUP, hostile_crawl
 
 pytestmark = pytest.mark.slow

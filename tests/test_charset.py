@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from pipelines.charset import control_bytes, decode_html, looks_binary
+from core.charset import control_bytes, decode_html, looks_binary
 
 PAGE = ("<html><head><title>عنوان المقال</title></head><body>"
         + "<p>أعلنت وزارة الزراعة السورية اليوم عن بدء موسم قطاف الفستق الحلبي في ريف حماة.</p>" * 40

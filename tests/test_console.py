@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from akhbar.crawl import SourceReport, _table, crawl_failed
-from akhbar.text import terminal_safe
+from core.text import terminal_safe
 from crawler.console import install, take_retries
 
 

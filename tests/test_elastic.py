@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from akhbar.record import Article
+from core.record import Article
 from index.analysis import WAW_INITIAL, analyze, analyze_forms
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar

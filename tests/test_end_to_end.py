@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from akhbar.archive import find_captures, iter_cdx
+from core.archive import find_captures, iter_cdx
 from index.embedded import EmbeddedBackend
 from samples.catalog import catalog
 from tests.conftest import akhbar

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from samples import default_base_urls
-from samples.catalog import body_bytes, find
+from samples.catalog import find
+from samples.router import body_bytes
 from tests.conftest import akhbar
 
 LEAKS = ("زر الذهاب إلى الأعلى", "صحيفة الوطن", "هذا المحتوى من موقع دوتش فيل", "اضغط هنا لعرض الموضوع بالكامل",

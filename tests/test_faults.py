@@ -10,7 +10,7 @@ import time
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from akhbar.config import DataDir
+from core.config import DataDir
 from crawler.fetchlog import FetchLog
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar
@@ -116,7 +116,7 @@ def test_redirects_stay_on_the_site(fault_crawl):
     """A 302 or a meta refresh to the same host on another port is not followed (is_allowed demands
     the same port); a same-site meta refresh is followed, the refreshing stub archived, not indexed."""
     site, data, _, _ = fault_crawl
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     assert site.elsewhere.hits == [], "nothing reached the other port"
     urls = {c.url for c in iter_cdx(data.cdx)}
@@ -145,7 +145,7 @@ def test_utf8_labelled_legacy_keeps_its_legacy_fragment(fault_crawl):
 
 def test_spider_traps_are_bounded(fault_crawl):
     site, data, _, _ = fault_crawl
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     urls = [c.url for c in iter_cdx(data.cdx)]
     listings = sorted(u for u in urls if "/list?" in u)
@@ -156,7 +156,7 @@ def test_spider_traps_are_bounded(fault_crawl):
 
 def test_recrawl_skips_fresh_articles_even_behind_redirects(fault_crawl):
     site, data, _, _ = fault_crawl
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     settings = ["--set=DOWNLOAD_DELAY=0", "--set=AUTOTHROTTLE_ENABLED=False", "--set=RETRY_TIMES=0",
                 f"--set=DOWNLOAD_MAXSIZE={MAXSIZE}", "--set=DOWNLOAD_TIMEOUT=2"]  # /a/slow fails again
@@ -177,7 +177,7 @@ def test_everything_received_is_archived_and_valid(fault_crawl):
     _, data, _, _ = fault_crawl
     files = sorted(data.warc.glob("*.warc.gz"))
     assert files and warcio_check(files).returncode == 0
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     urls = {c.url for c in iter_cdx(data.cdx)}
     for path in ("/a/binary", "/a/loop-a", "/a/loop-b", *ERRORS, "/bad-feed.xml", "/sitemap-broken.xml",
@@ -238,7 +238,7 @@ def bounded_crawl(trap_site):
 def test_sitemap_index_depth_is_capped(bounded_crawl):
     """An index whose child links to ?n=N+1: fetched down to AKHBAR_SITEMAP_MAX_DEPTH, then counted."""
     _, data, proc, reports = bounded_crawl
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr[-3000:]
     levels = sorted(int(c.url.rsplit("=", 1)[1]) for c in iter_cdx(data.cdx) if "/trap/sitemap.xml" in c.url)
@@ -250,7 +250,7 @@ def test_sitemap_index_depth_is_capped(bounded_crawl):
 
 def test_sitemaps_per_crawl_are_capped(bounded_crawl):
     _, data, proc, reports = bounded_crawl
-    from akhbar.archive import iter_cdx
+    from core.archive import iter_cdx
 
     wide = {c.url for c in iter_cdx(data.cdx) if "/wide/" in c.url}
     assert len(wide) == 6, "the index and 5 of its 20 children: AKHBAR_SITEMAP_MAX_COUNT=6"

@@ -78,13 +78,13 @@ def test_sample_sites_written_before_this_extractor():
     """A check on pages the rules were not written against: every HTML article of the three sample
     sites comes out as the catalog's text, title, date and section. (Agencies are not compared: the
     aggregator republishes DW copy without DW's sign-off, so the page does not show them.)"""
-    from akhbar.config import sources_dirs
-    from crawler.profiles import load_profiles
+    from akhbar.sources import all_profiles
     from pipelines.extract import extract_article
     from samples import default_base_urls
-    from samples.catalog import body_bytes, catalog
+    from samples.catalog import catalog
+    from samples.router import body_bytes
 
-    profiles = load_profiles(sources_dirs())
+    profiles = all_profiles()
     wrong = []
     for art in catalog():
         if "non_html" in art.flags:

@@ -20,7 +20,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from akhbar.archive import (
+from akhbar.demo import FAST
+from akhbar.web import create_app
+from akhbar.web.app import allowed_hosts
+from core.archive import (
     DamagedRecord,
     PayloadTooLarge,
     find_captures,
@@ -28,11 +31,8 @@ from akhbar.archive import (
     iter_responses,
     replay,
 )
-from akhbar.config import DataDir
-from akhbar.decoding import MAX_PAYLOAD, decode_content
-from akhbar.demo import FAST
-from akhbar.web import create_app
-from akhbar.web.app import allowed_hosts
+from core.config import DataDir
+from core.decoding import MAX_PAYLOAD, decode_content
 from index.base import SearchQuery
 from index.embedded import EmbeddedBackend
 from tests.conftest import akhbar

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from akhbar.archive import iter_cdx, replay
-from akhbar.config import DataDir
 from akhbar.demo import FAST
+from core.archive import iter_cdx, replay
+from core.config import DataDir
 from crawler.fetchlog import FetchLog
 from index.embedded import EmbeddedBackend
 from samples.catalog import catalog

@@ -3,7 +3,7 @@
 pywb's collection config points straight at the crawl's ``warc/`` and ``cdx/`` directories: no
 ``wb-manager add``, no reindexing, no copy. Importing pywb's app monkey-patches the whole process
 with gevent, so it runs as pywb's own ``wayback`` server in a subprocess on a loopback port. What it
-finds and serves must be what ``akhbar.archive`` finds and serves.
+finds and serves must be what ``core.archive`` finds and serves.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from akhbar.archive import find_captures, replay
+from core.archive import find_captures, replay
 from samples.catalog import catalog
 
 pytestmark = pytest.mark.slow

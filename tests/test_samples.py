@@ -16,7 +16,8 @@ from lxml import etree, html
 
 from crawler.profiles import load_profile
 from samples import SITE_NAMES, sources_dir
-from samples.catalog import SITE_TIMEZONES, body_bytes, catalog
+from samples.catalog import SITE_TIMEZONES, catalog
+from samples.router import body_bytes
 from samples.server import SampleSites
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

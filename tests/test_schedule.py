@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from akhbar.config import DataDir
 from akhbar.schedule import Job, ScheduleError, Scheduler, ScheduleState, due_at, load_jobs
+from core.config import DataDir
 from tests.conftest import akhbar
 
 

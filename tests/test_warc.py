@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from warcio.archiveiterator import ArchiveIterator
 
-from akhbar.archive import find_captures, replay, url_key
-from akhbar.config import DataDir
+from core.archive import find_captures, replay, url_key
+from core.config import DataDir
 from pipelines.warc import Exchange, WarcRotatingWriter, recover_open_files
 from tests.helpers import warcio_check
 
@@ -112,7 +112,7 @@ def test_unfinished_file_is_repaired(tmp_path):
 def test_cdxj_binary_search_matches_a_full_scan(tmp_path):
     """lookup_cdxj (seek-based bisection) finds exactly what a linear scan finds, for every key,
     keys that are prefixes of others, and absent keys."""
-    from akhbar.archive import iter_cdx, lookup_cdxj
+    from core.archive import iter_cdx, lookup_cdxj
 
     data = _data(tmp_path)
     writer = WarcRotatingWriter(data.warc, "bis", cdx_directory=data.cdx)
@@ -143,7 +143,7 @@ def test_zstd_payload_is_stored_as_sent_and_replayed_decoded(tmp_path):
     writer.close()
     rep = replay("http://127.0.0.1:9/z", data)
     assert rep.raw == sent and rep.body == HTML
-    from akhbar.archive import iter_responses
+    from core.archive import iter_responses
 
     assert [r.body for r in iter_responses(data)] == [HTML], "reindex reads the decoded page"
 

@@ -14,11 +14,11 @@ import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 
-from akhbar.archive import find_captures, iter_cdx, replay
-from akhbar.config import DataDir
 from akhbar.web import create_app
 from akhbar.web.render import capture_label, month_range, safe_snippet
 from akhbar.web.rewrite import rewrite_css, rewrite_html
+from core.archive import find_captures, iter_cdx, replay
+from core.config import DataDir
 from index.embedded import EmbeddedBackend
 from samples.catalog import catalog
 from tests.backend_contract import facet_art

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from akhbar.config import DataDir
 from akhbar.demo import FAST
+from core.config import DataDir
 
 SOURCE_ID = "test-hostile"
 ARTICLE_PATH = "/news/1.html"

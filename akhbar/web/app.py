@@ -23,10 +23,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp
 
-from akhbar.config import DataDir
 from akhbar.web import api, pages
 from akhbar.web.security import SecurityHeaders
 from akhbar.web.services import Services
+from core.config import DataDir
 
 STATIC = Path(__file__).with_name("static")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")

@@ -6,7 +6,7 @@ anything. It is served with ``Content-Security-Policy: sandbox`` (no ``allow-scr
 plus ``default-src 'none'`` with only our own origin allowed for images, styles, fonts and media,
 so a sub-resource the rewriter missed is blocked, never fetched live. Lookups go through the CDXJ
 index only, and the WARC file named there must sit directly in the archive directory
-(``akhbar.archive.read_record`` checks it), so no request can make us open another file.
+(``core.archive.read_record`` checks it), so no request can make us open another file.
 
 Stored payloads are inflated by the archive's bounded decoder, so a gzip bomb is answered
 413 and a damaged or cut-short record 410 (``unreadable``), never a 500 or a partial body; at most
@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
-from akhbar.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, replay
-from akhbar.config import DataDir
 from akhbar.web.rewrite import archive_href, decode_html, rewrite_css, rewrite_html
+from core.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, replay
+from core.config import DataDir
 
 REPLAY_CSP = "; ".join([
     "sandbox",

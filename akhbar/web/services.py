@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from akhbar.config import DataDir
-from akhbar.record import Article
+from akhbar.sources import all_profiles
 from akhbar.web.render import month_range
+from core.config import DataDir
+from core.record import Article
+from index.backends import open_backend
 from index.base import SearchBackend, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
@@ -78,8 +80,6 @@ class Services:
     def backend(self) -> SearchBackend:
         with self._lock:
             if self._backend is None:
-                from index.backends import open_backend
-
                 self._backend = open_backend(self.backend_name, self.data, lock_timeout=5.0)
             return self._backend
 
@@ -126,9 +126,6 @@ def _index_errors() -> Iterator[None]:
 def _source_names() -> dict[str, str]:
     """Profile id → Arabic name, for facet labels; a broken profile directory only costs the labels."""
     try:
-        from akhbar.config import sources_dirs
-        from crawler.profiles import load_profiles
-
-        return {pid: p.name_ar for pid, p in load_profiles(sources_dirs()).items()}
+        return {pid: p.name_ar for pid, p in all_profiles().items()}
     except Exception:  # noqa: BLE001 - labels are cosmetic; ids are shown instead
         return {}

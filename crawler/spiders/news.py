@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -21,13 +22,12 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from akhbar.config import sources_dirs
+from core.charset import control_bytes, is_html, looks_binary
 from crawler.errors import failure_kind, failure_reason
 from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
 from crawler.sizelimit import TRUNCATED
-from pipelines.charset import control_bytes, is_html, looks_binary
 
 DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
@@ -51,17 +51,24 @@ def clean_url(url: str) -> str:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        """``-a source=ID`` names a profile in the ``AKHBAR_SOURCES_DIRS`` setting's directories
+        (``akhbar crawl`` passes the profile itself)."""
+        source = kwargs.get("source")
+        if kwargs.get("profile") is None and source:
+            profiles = load_profiles([Path(d) for d in crawler.settings.getlist("AKHBAR_SOURCES_DIRS")])
+            if source not in profiles:
+                raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(profiles))}")
+            kwargs["profile"] = profiles[source]
+        return super().from_crawler(crawler, *args, **kwargs)
+
     def __init__(self, source: str | None = None, profile: SourceProfile | None = None,
                  max_articles: int | str | None = None, discover: str | list[str] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if profile is None:
-            if not source:
-                raise ValueError("NewsSpider needs -a source=ID (see `akhbar sources`)")
-            profiles = load_profiles(sources_dirs())
-            if source not in profiles:
-                raise ValueError(f"unknown source {source!r}; known: {', '.join(sorted(profiles))}")
-            profile = profiles[source]
+            raise ValueError("NewsSpider needs -a source=ID (see `akhbar sources`)")
         self.profile = profile
         self.warc_prefix = profile.id
         self.allowed_domains = list(profile.allowed_domains)

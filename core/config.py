@@ -78,12 +78,3 @@ class DataDir:
                 kind = "WARC directory" if path == self.warc else "data directory"
                 raise DataDirError(f"{kind} {path} is not usable: {exc.strerror or exc}") from exc
         return self
-
-
-def sources_dirs() -> list[Path]:
-    """Bundled real profiles, bundled sample-site profiles, then ``AKHBAR_SOURCES`` (os.pathsep list)."""
-    from crawler.profiles import SOURCES_DIR
-    from samples import sources_dir
-
-    extra = [Path(p) for p in os.environ.get("AKHBAR_SOURCES", "").split(os.pathsep) if p]
-    return [SOURCES_DIR, sources_dir(), *extra]

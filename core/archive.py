@@ -24,8 +24,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from akhbar.config import DataDir
-from akhbar.decoding import (
+from core.config import DataDir
+from core.decoding import (
     MAX_PAYLOAD,
     DamagedRecord,
     PayloadTooLarge,
@@ -33,7 +33,7 @@ from akhbar.decoding import (
     decode_content,
     limit_text,
 )
-from akhbar.record import WarcPointer
+from core.record import WarcPointer
 
 logger = logging.getLogger(__name__)
 # What warcio and zlib raise on bytes that are not a whole WARC record (see _damage_is).

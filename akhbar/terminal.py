@@ -1,0 +1,48 @@
+"""What the CLI prints for people at a terminal: the two consoles and the search results.
+
+Everything here that came from an archived page or a hostile site goes through ``safe`` (control
+sequences stripped, rich markup escaped). Shared by the commands (``akhbar.cli``) and the demo.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from rich.console import Console
+from rich.markup import escape
+
+from core.text import terminal_safe
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+_MARK = re.compile(r"<mark>(.*?)</mark>")
+
+
+def safe(value: object) -> str:
+    """Archived text for the terminal: control sequences stripped, rich markup escaped."""
+    return escape(terminal_safe(str(value)))
+
+
+def terminal_snippet(snippet: str) -> str:
+    parts = _MARK.split(snippet)
+    return "".join(f"[bold yellow]{safe(html.unescape(p))}[/]" if i % 2 else safe(html.unescape(p))
+                   for i, p in enumerate(parts))
+
+
+# Shown under a result that lacks some of the query's words (forgiving matching ranks it lower).
+MISSING_LABEL = "لم تُطابَق الكلمة"
+
+
+def print_results(page, text: str) -> None:
+    """Ranked results with the highlighted snippet, for people at a terminal."""
+    out.print(f"[bold]{page.total}[/] result(s) for «{safe(text)}»")
+    first = (page.query.page - 1) * page.query.per_page + 1
+    for rank, hit in enumerate(page.hits, start=first):
+        a = hit.article
+        out.print(f"\n[bold]{rank}. {safe(a.get('title', ''))}[/]")
+        out.print(f"   [dim]{safe(a.get('source', ''))} · {safe(a.get('published') or 'no date')} · "
+                  f"{safe(a.get('url', ''))}[/]")
+        out.print("   " + terminal_snippet(hit.snippet))
+        if hit.missing:
+            out.print(f"   [dim]{MISSING_LABEL}: {safe('، '.join(hit.missing))}[/]")
