@@ -152,10 +152,9 @@ def _read_page(path: str, encoding: str | None) -> bytes:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from core.charset import looks_binary
     from crawler.profiles import profile_for_url
     from pipelines.boilerplate_learning import BoilerplateStore
-    from pipelines.extract import ExtractionError, extract_article
+    from pipelines.capture import NotAnArticle, article_from_capture
 
     profiles = _profiles()
     if args.source and args.source not in profiles:
@@ -166,15 +165,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except OSError as exc:  # PayloadTooLarge is one too
         reason = exc.strerror if exc.strerror else str(exc)
         return fail("extract", f"cannot read {args.file}: {reason}" if exc.strerror else reason, 2)
-    if looks_binary(body):
-        return fail("extract", f"{args.file} is not HTML (binary content, e.g. an image or an archive)", 2)
     try:
         learned = BoilerplateStore(DataDir.from_env(args.data).boilerplate).get(profile.id) \
             if profile else None
-        article = extract_article(body, args.url, profile, content_type=args.content_type or "",
-                                  boilerplate=learned)
-    except ExtractionError as exc:
-        return fail("extract", str(exc), 2)
+        # a file has no header to judge unless --content-type gives one; its bytes are judged anyway
+        article = article_from_capture(body, args.url, profile, content_type=args.content_type or None,
+                                       learned=learned)
+    except NotAnArticle as exc:
+        return fail("extract", f"{args.file}: {exc}", 2)
     keys = ("title", "text", "published", "authors", "section", "source", "url") if not args.all_fields \
         else tuple(article)
     record = {k: article.get(k) for k in keys}

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,12 +25,16 @@ from scrapy.utils.project import get_project_settings
 
 from akhbar.sources import sources_dirs
 from core.config import DataDir
+from crawler import keys
 from crawler.profiles import SourceProfile
+from crawler.settings import user_agent
 from crawler.spiders.news import NewsSpider
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
-_ERROR_PREFIXES = ("akhbar/errors/", "spider_exceptions/")
-_LIMIT_PREFIX = "akhbar/limits/"  # bounds that were reached: sitemap_depth, sitemap_count, timeout, ...
+_ERROR_PREFIXES = (keys.ERRORS, "spider_exceptions/")
+# The environment variables an `akhbar crawl` turns into settings (AKHBAR_DATA is the DataDir;
+# AKHBAR_SOURCES is read by akhbar.sources; AKHBAR_ES_* by index.backends when the backend opens).
+ENV_SETTINGS = ("AKHBAR_BACKEND", "AKHBAR_OPERATOR", "AKHBAR_CONTACT_URL")
 # Ways a crawl may end that are not a failure: done, or a budget used up (the next crawl goes on).
 OK_REASONS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 
@@ -63,35 +68,61 @@ class SourceReport:
                 if key.startswith(prefix):
                     name = key[len(prefix):].rsplit(".", 1)[-1]
                     errors[name] = errors.get(name, 0) + int(value)
+        counts = {name: int(stats.get(key, 0)) for name, key in _COUNTED.items()}
         return cls(
-            source=source,
-            pages_fetched=int(stats.get("downloader/response_count", 0)),
-            articles_discovered=int(stats.get("akhbar/articles_discovered", 0)),
-            articles_new=int(stats.get("akhbar/articles_new", 0)),
-            articles_updated=int(stats.get("akhbar/articles_updated", 0)),
-            articles_unchanged=int(stats.get("akhbar/articles_unchanged", 0)),
-            articles_known=int(stats.get("akhbar/articles_known", 0)),
-            articles_not_modified=int(stats.get("akhbar/articles_not_modified", 0)),
-            articles_caught_up=int(stats.get("akhbar/articles_caught_up", 0)),
-            articles_spooled=int(stats.get("akhbar/articles_spooled", 0)),
-            spool_drained=int(stats.get("akhbar/spool_drained", 0)),
-            spool_pending=int(stats.get("akhbar/spool_pending", 0)),
-            warc_records=int(stats.get("akhbar/warc/records", 0)),
-            warc_revisits=int(stats.get("akhbar/warc/revisits", 0)),
-            robots_forbidden=int(stats.get("robotstxt/forbidden", 0)),
-            errors=errors,
-            limits={k[len(_LIMIT_PREFIX):]: int(v) for k, v in stats.items() if k.startswith(_LIMIT_PREFIX)},
+            source=source, **counts, errors=errors,
+            limits={k[len(keys.LIMITS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIMITS)},
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
 
-def build_settings(data: DataDir, overrides: dict[str, Any] | None = None) -> Settings:
+# The stats key behind each counted field of the report (crawler.keys names Akhbar's own).
+_COUNTED: dict[str, str] = {
+    "pages_fetched": "downloader/response_count",
+    "articles_discovered": keys.ARTICLES_DISCOVERED,
+    "articles_new": keys.ARTICLES_NEW,
+    "articles_updated": keys.ARTICLES_UPDATED,
+    "articles_unchanged": keys.ARTICLES_UNCHANGED,
+    "articles_known": keys.ARTICLES_KNOWN,
+    "articles_not_modified": keys.ARTICLES_NOT_MODIFIED,
+    "articles_caught_up": keys.ARTICLES_CAUGHT_UP,
+    "articles_spooled": keys.ARTICLES_SPOOLED,
+    "spool_drained": keys.SPOOL_DRAINED,
+    "spool_pending": keys.SPOOL_PENDING,
+    "warc_records": keys.WARC_RECORDS,
+    "warc_revisits": keys.WARC_REVISITS,
+    "robots_forbidden": "robotstxt/forbidden",
+}
+assert set(_COUNTED) == {f.name for f in fields(SourceReport) if f.type == "int"}, "a report field without its key"
+
+
+def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings the environment asks for — the one place a crawl's configuration is read from
+    the environment. A contact URL also sets the User-Agent that carries it."""
+    environ = os.environ if environ is None else environ
+    out = {name: environ[name] for name in ENV_SETTINGS if environ.get(name)}
+    if "AKHBAR_CONTACT_URL" in out:
+        out["USER_AGENT"] = user_agent(out["AKHBAR_CONTACT_URL"])
+    return out
+
+
+def build_settings(data: DataDir, overrides: dict[str, Any] | None = None,
+                   environ: Mapping[str, str] | None = None) -> Settings:
+    """The crawl's settings: the project's, then the environment's (``environment_settings``), then
+    the data directory, then ``-s`` overrides. An override of ``AKHBAR_DATA_DIR`` moves the whole
+    data directory (every path is derived from it), never a part of it."""
     settings = get_project_settings()
     if settings.get("BOT_NAME") != "akhbar":  # run from outside the project dir
         settings.setmodule("crawler.settings", priority="project")
+    overrides = dict(overrides or {})
+    if overrides.get("AKHBAR_CONTACT_URL") and "USER_AGENT" not in overrides:
+        overrides["USER_AGENT"] = user_agent(overrides["AKHBAR_CONTACT_URL"])
+    if overrides.get("AKHBAR_DATA_DIR"):
+        data = DataDir.from_settings(overrides)
+    settings.update(environment_settings(environ), priority="cmdline")
     settings.update(data.settings(), priority="cmdline")
     settings.set("AKHBAR_SOURCES_DIRS", [str(d) for d in sources_dirs()], priority="cmdline")
-    settings.update(overrides or {}, priority="cmdline")
+    settings.update({k: v for k, v in overrides.items() if k not in data.settings()}, priority="cmdline")
     return settings
 
 
@@ -133,9 +164,9 @@ def run_crawl(
     discover: list[str] | None = None,
 ) -> list[SourceReport]:
     """Crawl the given sources to completion; returns one report per source and saves them as JSON."""
-    data.ensure()
-    console = console or Console(stderr=True)
     settings = build_settings(data, overrides)
+    data = DataDir.from_settings(settings).ensure()  # the same directory the components derive
+    console = console or Console(stderr=True)
     if progress:
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")

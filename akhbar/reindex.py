@@ -1,7 +1,7 @@
 """Rebuild the search index from the WARC files alone: the archive is the system of record.
 
 Each response record is classified with the source profile (the bundled one when it still covers
-the URL, else the one recorded in the WARC's warcinfo), extracted with the same ``extract_article``
+the URL, else the one recorded in the WARC's warcinfo), extracted with the same ``article_from_capture``
 the crawl uses, and upserted; files are read oldest first so the newest capture of a URL wins.
 
 Two passes: the first counts every article page not yet counted into its site's learned
@@ -16,19 +16,20 @@ damaged or cut-short record ``damaged``, each with one warning, and the rest is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterator
 
 from akhbar.sources import all_profiles
 from core.archive import ArchivedResponse, iter_responses
-from core.charset import is_html, looks_binary
 from core.config import DataDir
 from core.record import Article
 from crawler.profiles import ProfileError, SourceProfile, profile_for_url, profile_from_dict
-from index.backends import open_backend
+from index.backends import BackendConfig, open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.extract import ExtractionError, extract_article, parse_page
+from pipelines.capture import NotAnArticle, article_from_capture
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ def _profile(resp, bundled: dict[str, SourceProfile], recorded: dict[str, Source
 
 
 def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[tuple[ArchivedResponse, SourceProfile]]:
-    """Every archived 200 HTML response that its source profile calls an article. With ``counts``
+    """Every archived 200 response that its source profile calls an article (whether it is HTML is
+    ``article_from_capture``'s to say). With ``counts``
     (pass two), unreadable records are counted by kind and logged once each; pass one skips them
     quietly, so a damaged record is reported once per reindex, not once per pass."""
     bundled = all_profiles()
@@ -66,10 +68,6 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
         profile = _profile(resp, bundled, recorded)
         if resp.status != 200 or profile is None or not profile.is_article(resp.url):
             continue
-        if not is_html(resp.content_type) or looks_binary(resp.body):
-            if counts is not None:
-                counts["non_html"] += 1
-            continue
         yield resp, profile
 
 
@@ -80,11 +78,10 @@ def learn_boilerplate(data: DataDir, learned: BoilerplateStore) -> int:
         site = learned.get(profile.id)
         if site.has_seen(resp.url):
             continue
-        try:
-            page = parse_page(resp.body, resp.url, profile, content_type=resp.content_type, fetched=resp.fetched)
-        except Exception:  # noqa: BLE001 - pass two reports extraction failures
-            continue
-        added += site.observe(resp.url, page.lines)
+        with contextlib.suppress(Exception):  # pass two reports extraction failures
+            article_from_capture(resp.body, resp.url, profile, content_type=resp.content_type, fetched=resp.fetched,
+                                 learned=site, learn=True)
+        added += site.has_seen(resp.url)  # counted unless it was refused before its lines were read
     return added
 
 
@@ -93,23 +90,23 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
     counts: Counter = Counter()
     learned = BoilerplateStore(data.boilerplate)  # site boilerplate learned by the crawls
     counts["pages_learned"] = learn_boilerplate(data, learned)
-    backend = open_backend(backend_name, data)
+    config = BackendConfig.from_settings(os.environ)  # the CLI's configuration is the environment
+    backend = open_backend(backend_name or config.name, data, es=config.es)
     # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap
     # the alias atomically (zero downtime). The embedded index is emptied and refilled.
-    blue_green = hasattr(backend, "begin_rebuild")
     rebuilding = False
     try:
-        if blue_green:
-            backend.begin_rebuild()
-            rebuilding = True
-        else:
-            backend.clear()
+        backend.begin_rebuild()
+        rebuilding = True
         batch: list[Article] = []
         for resp, profile in _article_captures(data, counts):
             try:
-                article = extract_article(resp.body, resp.url, profile, content_type=resp.content_type,
-                                          fetched=resp.fetched, boilerplate=learned.get(profile.id))
-            except ExtractionError as exc:
+                article = article_from_capture(resp.body, resp.url, profile, content_type=resp.content_type,
+                                               fetched=resp.fetched, learned=learned.get(profile.id))
+            except NotAnArticle as exc:
+                if exc.reason in ("non_html", "binary"):  # archived as served; nothing to say about it
+                    counts["non_html"] += 1
+                    continue
                 counts["no_article_text"] += 1
                 logger.warning("%s", exc)
                 continue
@@ -123,13 +120,12 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
                 _flush(backend, batch, counts)
                 batch = []
         _flush(backend, batch, counts)
-        if blue_green:
-            backend.finish_rebuild()
-            rebuilding = False
+        backend.finish_rebuild()
+        rebuilding = False
         learned.save()
     except BaseException:
-        if rebuilding:  # searches never left the old index; send writes back to it too
-            logger.error("reindex failed; the index in use is unchanged")
+        if rebuilding:  # Elasticsearch: searches never left the old index; send writes back to it too
+            logger.error("reindex failed; rebuild abandoned")
             backend.abort_rebuild()
         raise
     finally:

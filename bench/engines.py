@@ -50,7 +50,7 @@ def open_embedded(fresh: bool) -> EmbeddedBackend:
 
 
 def open_elastic() -> ElasticBackend:
-    return ElasticBackend(es_url(), ES_PREFIX, request_timeout=120, **es_client_options())
+    return ElasticBackend(es_url(), ES_PREFIX, request_timeout=120, **es_client_options(os.environ))
 
 
 def fill(backend, articles: list[Article]) -> float:

@@ -9,6 +9,7 @@ query parsing: if Akhbar's own pipeline does not beat this, it is not earning it
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ class StockElastic:
     """The baseline index and its query; ``search`` answers with canonical URLs, best first."""
 
     def __init__(self, client: Elasticsearch | None = None) -> None:
-        self.es = client or Elasticsearch(es_url(), request_timeout=120, **es_client_options())
+        self.es = client or Elasticsearch(es_url(), request_timeout=120, **es_client_options(os.environ))
 
     def _holds(self, n: int) -> bool:
         """Whether the index exists with this mapping and exactly ``n`` documents (an earlier run)."""

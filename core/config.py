@@ -1,16 +1,22 @@
-"""Where Akhbar keeps its data, from the environment, with one directory holding everything.
+"""Where Akhbar keeps its data: one directory holding everything, every path derived from it here.
 
-``AKHBAR_DATA`` (default ``./akhbar-data``) holds ``warc/`` (the system of record), ``cdx/`` (CDXJ
-indexes beside the WARCs), ``index.sqlite`` (the embedded search index, derived) and ``state/``.
+The directory holds ``warc/`` (the system of record), ``cdx/`` (CDXJ indexes beside the WARCs),
+``index.sqlite`` (the embedded search index, derived) and ``state/``. It reaches the code two ways,
+and only these: the application reads ``AKHBAR_DATA`` (``DataDir.from_env``, default
+``./akhbar-data``); a crawl component reads the one Scrapy setting ``AKHBAR_DATA_DIR``
+(``DataDir.from_settings``). No component is given a path to a part of the directory, so no two
+components can disagree about where a part lives.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "akhbar-data"
+DATA_DIR_SETTING = "AKHBAR_DATA_DIR"  # the one Scrapy setting that names the data directory
 
 
 class DataDirError(OSError):
@@ -23,7 +29,15 @@ class DataDir:
 
     @classmethod
     def from_env(cls, override: str | os.PathLike | None = None) -> DataDir:
+        """For the application (``--data`` wins over ``AKHBAR_DATA``); components use ``from_settings``."""
         return cls(Path(override or os.environ.get("AKHBAR_DATA") or DEFAULT_DATA_DIR).resolve())
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> DataDir:
+        """For a crawl component: the ``AKHBAR_DATA_DIR`` setting (a relative path is taken from the
+        working directory, as ``scrapy crawl`` users expect). Takes any mapping with ``get`` — Scrapy's
+        ``Settings`` or a dict — so ``core`` needs no Scrapy."""
+        return cls(Path(str(settings.get(DATA_DIR_SETTING) or DEFAULT_DATA_DIR)).resolve())
 
     @property
     def warc(self) -> Path:
@@ -62,13 +76,13 @@ class DataDir:
         return self.state / "reports"
 
     def settings(self) -> dict[str, str]:
-        """The Scrapy settings naming these places (what the crawl components read)."""
-        return {
-            "AKHBAR_DATA_DIR": str(self.root), "AKHBAR_WARC_DIR": str(self.warc), "AKHBAR_CDX_DIR": str(self.cdx),
-            "AKHBAR_INDEX_PATH": str(self.index), "AKHBAR_FETCHLOG_PATH": str(self.fetchlog),
-            "AKHBAR_SPOOL_DIR": str(self.spool), "AKHBAR_BOILERPLATE_DIR": str(self.boilerplate),
-            "AKHBAR_LOCK_DIR": str(self.locks),
-        }
+        """The Scrapy settings naming this directory: ``AKHBAR_DATA_DIR``, from which every component
+        derives its paths with ``from_settings``.
+
+        ``AKHBAR_BOILERPLATE_DIR`` is a transitional copy for ``pipelines/extract.py``, which still
+        reads it; it is always derived from the same root here and goes once that pipeline reads
+        ``DataDir.from_settings(settings).boilerplate``."""
+        return {DATA_DIR_SETTING: str(self.root), "AKHBAR_BOILERPLATE_DIR": str(self.boilerplate)}
 
     def ensure(self) -> DataDir:
         for path in (self.warc, self.cdx, self.state):

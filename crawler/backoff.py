@@ -13,6 +13,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from crawler import keys
+
 logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = {429, 500, 502, 503, 504}
@@ -45,8 +47,8 @@ class ErrorBackoffMiddleware:
             delay = min(self.max_delay, max(slot.delay * 2, self.base, _retry_after(response)))
             if delay > slot.delay:
                 slot.delay = delay
-                self.stats.inc_value("akhbar/backoff_events")
-                self.stats.max_value("akhbar/backoff_max_delay", delay)
+                self.stats.inc_value(keys.BACKOFF_EVENTS)
+                self.stats.max_value(keys.BACKOFF_MAX_DELAY, delay)
                 logger.warning("%s answers %d (%d in a row): waiting %.1fs between requests", key,
                                response.status, self.failures[key], delay)
         elif response.status < 400 and self.failures.get(key):

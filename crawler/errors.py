@@ -4,6 +4,10 @@ A user reads the report, so a kind says what happened in the site's terms — ``
 ``connection_refused``, ``connection_lost``, ``too_large`` — never the name of the exception class a
 library version happened to raise (Scrapy 2.13+ wraps Twisted's errors in its own
 ``Download*Error`` classes; older ones did not, so both are listed).
+
+A request the crawl drops on purpose raises an :class:`Ignored` (a Scrapy ``IgnoreRequest``) that
+carries its kind, so the errback classifies it by type, never by the words of its message. Scrapy's
+own two refusals are turned into these types where they are raised (``crawler/refusals.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,35 @@ from twisted.internet.defer import CancelledError
 from twisted.web.client import ResponseFailed
 
 
-class Refused(IgnoreRequest):
-    """A request (or redirect) the crawl refuses on purpose. Whoever raises it has already logged
-    the one line and counted ``kind`` where the decision was made, so the errback stays quiet."""
+class Ignored(IgnoreRequest):
+    """A request dropped on purpose, with the report's ``kind``; the errback counts and logs it."""
+
+    counted = False  # True: whoever raised it has counted and logged it already
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+class Refused(Ignored):
+    """A request (or redirect) the crawl refuses on purpose. Whoever raises it has already logged
+    the one line and counted ``kind`` where the decision was made, so the errback stays quiet."""
+
+    counted = True
+
+
+class RobotsForbidden(Refused):
+    """robots.txt says no (Scrapy counts it as ``robotstxt/forbidden``; the report shows that)."""
+
+    def __init__(self, message: str = "Forbidden by robots.txt") -> None:
+        super().__init__("robots_forbidden", message)
+
+
+class DecompressedTooLarge(Ignored):
+    """A body that inflates past ``DOWNLOAD_MAXSIZE`` (a decompression bomb): counted ``too_large``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("too_large", message)
 
 
 # most specific first: isinstance() picks the first match
@@ -44,16 +70,11 @@ _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str],
 
 
 def failure_kind(exc: BaseException) -> str | None:
-    """The report's kind for ``exc``; None when there is nothing to count: robots.txt said no
-    (counted by Scrapy as ``robotstxt/forbidden``) or a :class:`Refused` already counted."""
-    if isinstance(exc, Refused):
-        return None
+    """The report's kind for ``exc``; None when there is nothing to count: a :class:`Refused`
+    already counted where it was raised (robots.txt saying no among them)."""
+    if isinstance(exc, Ignored):
+        return None if exc.counted else exc.kind
     if isinstance(exc, IgnoreRequest):
-        text = str(exc)
-        if "Forbidden by robots.txt" in text:
-            return None
-        if "DOWNLOAD_MAXSIZE" in text:  # HttpCompressionMiddleware: a decompression bomb
-            return "too_large"
         return "ignored"
     for classes, kind in _KINDS:
         if isinstance(exc, classes):

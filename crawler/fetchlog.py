@@ -2,7 +2,9 @@
 where it sits in the archive. It is what makes crawls incremental (skip what is fresh, ask with
 ETag / If-Modified-Since, write a ``revisit`` for an identical payload) and what lets a crawl killed
 with ``kill -9`` resume without losing or duplicating anything: a capture is recorded here only
-after its WARC record has reached the file, and ``indexed`` says whether the search index has it.
+after its WARC record has reached the file, and ``indexed`` (an :class:`IndexState`) says whether the
+search index has it. During a crawl the log belongs to ``crawler.state.CrawlState``, whose named
+transitions are the only writers of that column.
 
 SQLite in WAL mode with ``synchronous=NORMAL``: each capture is one small committed transaction.
 """
@@ -12,7 +14,17 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import IntEnum
 from pathlib import Path
+
+
+class IndexState(IntEnum):
+    """Where a capture stands with the search index (the ``indexed`` column)."""
+
+    AWAITING = 0  # a full article page, not in the index yet: catch-up extracts it from the WARC
+    INDEXED = 1  # the search backend has accepted the article
+    NOTHING_TO_INDEX = -1  # no article in it (feed, redirect stub, non-HTML, no text...): left alone
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
@@ -30,7 +42,7 @@ CREATE TABLE IF NOT EXISTS captures (
     warc_length INTEGER NOT NULL,
     revisit INTEGER NOT NULL DEFAULT 0,
     refers_to TEXT,                -- record id of the original capture, for revisits
-    indexed INTEGER NOT NULL DEFAULT 0   -- 1 indexed, 0 pending, -1 nothing to index
+    indexed INTEGER NOT NULL DEFAULT 0   -- IndexState: 1 indexed, 0 awaiting, -1 nothing to index
 );
 CREATE INDEX IF NOT EXISTS captures_url ON captures(url, fetched);
 CREATE INDEX IF NOT EXISTS captures_pending ON captures(source, kind, indexed);
@@ -53,7 +65,7 @@ class CaptureRow:
     warc_length: int
     revisit: bool
     refers_to: str | None
-    indexed: int
+    indexed: IndexState = IndexState.NOTHING_TO_INDEX  # CrawlState.archived sets it by its rule
 
     @property
     def pointer(self) -> dict:
@@ -81,7 +93,10 @@ class FetchLog:
         self.close()
 
     def _row(self, row: sqlite3.Row | None) -> CaptureRow | None:
-        return CaptureRow(*tuple(row)) if row else None  # columns are in field order
+        if not row:
+            return None
+        values = tuple(row)  # columns are in field order
+        return CaptureRow(*values[:-1], indexed=IndexState(values[-1]))
 
     def record(self, row: CaptureRow) -> bool:
         """Add a capture; False if that WARC record was already known (recovery re-scan)."""
@@ -89,7 +104,7 @@ class FetchLog:
             "INSERT OR IGNORE INTO captures VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (row.record_id, row.url, row.source, row.kind, row.fetched, row.status, row.digest, row.etag,
              row.last_modified, row.warc_file, row.warc_offset, row.warc_length, int(row.revisit),
-             row.refers_to, row.indexed),
+             row.refers_to, int(row.indexed)),
         )
         return cur.rowcount == 1
 
@@ -120,12 +135,12 @@ class FetchLog:
         """Full article captures archived but not yet in the search index (e.g. after a kill)."""
         rows = self._db.execute(
             "SELECT * FROM captures WHERE source = ? AND kind = 'article' AND status = 200 AND revisit = 0 "
-            "AND indexed = 0 ORDER BY fetched", (source,)).fetchall()
+            "AND indexed = ? ORDER BY fetched", (source, int(IndexState.AWAITING))).fetchall()
         return [self._row(r) for r in rows]
 
-    def mark_indexed(self, record_ids: list[str], value: int = 1) -> None:
+    def set_index_state(self, record_ids: list[str], state: IndexState) -> None:
         self._db.executemany("UPDATE captures SET indexed = ? WHERE record_id = ?",
-                             [(value, rid) for rid in record_ids])
+                             [(int(state), rid) for rid in record_ids])
 
     def counts(self) -> dict[str, int]:
         row = self._db.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -112,17 +112,16 @@ class SourceProfile:
         return self._raw()
 
     def _raw(self) -> dict:
-        return {
-            "id": self.id, "name_ar": self.name_ar, "name_en": self.name_en, "country": self.country,
-            "base_url": self.base_url, "allowed_domains": list(self.allowed_domains),
-            "article_patterns": list(self.article_patterns), "timezone": self.timezone,
-            "language": self.language, "verified": self.verified, "feeds": list(self.feeds),
-            "sitemaps": list(self.sitemaps),
-            "sections": [s.__dict__ for s in self.sections],
-            "deny_patterns": list(self.deny_patterns), "boilerplate": list(self.boilerplate),
-            "title_suffixes": list(self.title_suffixes), "max_articles": self.max_articles,
-            "notes": self.notes,
-        }
+        """Every schema field (see ``_SCHEMA``), tuples as lists and sections as tables."""
+        out: dict = {}
+        for f in _SCHEMA:
+            value = getattr(self, f.name)
+            if f.name == "sections":
+                value = [asdict(s) for s in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
 
 
 def _default_port(scheme: str) -> int:
@@ -136,11 +135,14 @@ def _port(parts) -> int | None:
         return -1
 
 
-_REQUIRED = ("id", "name_ar", "name_en", "country", "base_url", "allowed_domains", "article_patterns")
-_KNOWN = set(_REQUIRED) | {
-    "timezone", "language", "verified", "feeds", "sitemaps", "sections", "deny_patterns",
-    "boilerplate", "title_suffixes", "max_articles", "notes",
-}
+# The TOML schema is the dataclass: every public field but ``path`` (where the profile was read
+# from) is a key, required when it has no default; its annotation says what the value must be.
+_SCHEMA: tuple[Field, ...] = tuple(f for f in fields(SourceProfile) if not f.name.startswith("_") and f.name != "path")
+_REQUIRED = tuple(f.name for f in _SCHEMA if f.default is MISSING and f.default_factory is MISSING)
+_KNOWN = {f.name for f in _SCHEMA}
+_STR_FIELDS = tuple(f.name for f in _SCHEMA if f.type == "str")
+_LIST_FIELDS = tuple(f.name for f in _SCHEMA if f.type == "tuple[str, ...]")
+_SECTION_TYPES = {f.name: {"str": str, "int": int}[f.type] for f in fields(Section)}
 
 
 def _build(data: dict, path: str) -> SourceProfile:
@@ -172,36 +174,21 @@ def _build(data: dict, path: str) -> SourceProfile:
     for i, sec in enumerate(data.get("sections", [])):
         if not isinstance(sec, dict) or "url" not in sec:
             raise ProfileError(f"{where}: sections[{i}] needs a url")
-        extra = set(sec) - {"url", "name", "next_page", "max_pages"}
+        extra = set(sec) - set(_SECTION_TYPES)
         if extra:
             raise ProfileError(f"{where}: sections[{i}] unknown field(s): {', '.join(sorted(extra))}")
         sections.append(Section(**sec))
     if not (data.get("feeds") or data.get("sitemaps") or sections):
         raise ProfileError(f"{where}: needs at least one of feeds, sitemaps, sections")
-    profile = SourceProfile(
-        id=data["id"], name_ar=data["name_ar"], name_en=data["name_en"], country=data["country"],
-        base_url=data["base_url"].rstrip("/"),
-        allowed_domains=tuple(d.lower() for d in data["allowed_domains"]),
-        article_patterns=tuple(data["article_patterns"]),
-        timezone=data.get("timezone", "UTC"), language=data.get("language", "ar"),
-        verified=bool(data.get("verified", False)),
-        feeds=tuple(data.get("feeds", [])), sitemaps=tuple(data.get("sitemaps", [])),
-        sections=tuple(sections), deny_patterns=tuple(data.get("deny_patterns", [])),
-        boilerplate=tuple(data.get("boilerplate", [])),
-        title_suffixes=tuple(data.get("title_suffixes", [])),
-        max_articles=int(data.get("max_articles", 0)), notes=data.get("notes", ""), path=path,
-        _compiled=tuple(compiled), _denied=tuple(denied),
-    )
+    values = {name: tuple(data[name]) if name in _LIST_FIELDS else data[name] for name in _KNOWN if name in data}
+    profile = SourceProfile(**{
+        **values, "base_url": data["base_url"].rstrip("/"),
+        "allowed_domains": tuple(d.lower() for d in data["allowed_domains"]), "sections": tuple(sections),
+    }, path=path, _compiled=tuple(compiled), _denied=tuple(denied))
     for url in profile.feed_urls + profile.sitemap_urls + [s.url for s in profile.section_list]:
         if not profile.is_allowed(url):
             raise ProfileError(f"{where}: {url} is outside allowed_domains {list(profile.allowed_domains)}")
     return profile
-
-
-_STR_FIELDS = ("id", "name_ar", "name_en", "country", "base_url", "timezone", "language", "notes")
-_LIST_FIELDS = ("allowed_domains", "article_patterns", "feeds", "sitemaps", "deny_patterns", "boilerplate",
-                "title_suffixes")
-_SECTION_TYPES = {"url": str, "name": str, "next_page": str, "max_pages": int}
 
 
 def _check_types(data: dict, where: str) -> None:

@@ -28,7 +28,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.response import get_meta_refresh
 from w3lib.url import safe_url_string
 
+from crawler import keys
 from crawler.errors import Refused
+from crawler.state import CrawlState
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 class RedirectPolicyMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.state = CrawlState.of(crawler)
         settings = crawler.settings
         self.meta_refresh = settings.getbool("METAREFRESH_ENABLED")
         self.meta_maxdelay = settings.getfloat("METAREFRESH_MAXDELAY")
@@ -71,24 +74,18 @@ class RedirectPolicyMiddleware:
         chain = [*request.meta.get("redirect_urls", []), request.url]
         stats = self.crawler.stats
         if target in chain:
-            stats.inc_value("akhbar/errors/redirect_loop")
+            stats.inc_value(keys.error("redirect_loop"))
             logger.warning("redirect loop: %s -> %s", " -> ".join(chain), target)
-            self._no_article(spider, request)
+            self.state.nothing_to_index(keys.record_id(request))
             raise Refused("redirect_loop", f"redirect loop back to {target}")
         profile = getattr(spider, "profile", None)
         if profile is not None and not profile.is_allowed(target):
-            stats.inc_value("akhbar/errors/offsite_redirect")
+            stats.inc_value(keys.error("offsite_redirect"))
             logger.warning("%s: %s leads off the site to %s; not followed (archived as it is)", response.url,
                            how, target)
-            self._no_article(spider, request)
+            self.state.nothing_to_index(keys.record_id(request))
             raise Refused("offsite_redirect", f"{how} off the site to {target}")
         if how == "meta refresh":
-            stats.inc_value("akhbar/meta_refresh_followed")
-            self._no_article(spider, request)
+            stats.inc_value(keys.META_REFRESH_FOLLOWED)
+            self.state.nothing_to_index(keys.record_id(request))
         return response
-
-    @staticmethod
-    def _no_article(spider: object, request: Request) -> None:
-        mark = getattr(spider, "nothing_to_index", None)
-        if mark is not None:
-            mark(request)

@@ -1,25 +1,38 @@
 """Scrapy settings for Akhbar. Every Akhbar knob is an ``AKHBAR_*`` setting with its default here.
 
+This module reads no environment variable: the application does (``akhbar.crawl.build_settings``
+turns ``AKHBAR_DATA``, ``AKHBAR_BACKEND``, ``AKHBAR_OPERATOR`` and ``AKHBAR_CONTACT_URL`` into these
+settings), and components read settings only. ``scrapy crawl news -a source=ID`` from the project
+directory uses the defaults below; change them there with ``-s NAME=VALUE``
+(``-s AKHBAR_DATA_DIR=/srv/akhbar``).
+
 Polite by default: robots.txt obeyed, AutoThrottle on, at most two requests in flight per domain, and a
 User-Agent that names the project and a contact URL (set ``AKHBAR_CONTACT_URL`` to your own page).
 """
 
-import os
 from pathlib import Path
 
 from core import __version__
-from core.config import DataDir
+from core.config import DEFAULT_DATA_DIR, DataDir
 from crawler.profiles import SOURCES_DIR
 
 BOT_NAME = "akhbar"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-_data = DataDir.from_env()
-# AKHBAR_DATA_DIR, AKHBAR_WARC_DIR, AKHBAR_CDX_DIR, AKHBAR_INDEX_PATH, AKHBAR_FETCHLOG_PATH,
-# AKHBAR_SPOOL_DIR, AKHBAR_BOILERPLATE_DIR, AKHBAR_LOCK_DIR: all under one data directory
-globals().update(_data.settings())
-AKHBAR_BACKEND = os.environ.get("AKHBAR_BACKEND", "embedded")
+
+def user_agent(contact_url: str) -> str:
+    """The User-Agent for a contact URL (``build_settings`` recomputes it when the URL is set)."""
+    return f"akhbar/{__version__} (Arabic news archiver; +{contact_url})"
+
+
+# The one data directory; every component derives its paths from it (core.config.DataDir.from_settings).
+# A relative path is taken from the working directory when the crawl starts.
+AKHBAR_DATA_DIR = DEFAULT_DATA_DIR
+# Transitional: pipelines/extract.py still reads this copy (see DataDir.settings); `akhbar crawl`
+# always derives it from AKHBAR_DATA_DIR, a `scrapy crawl -s AKHBAR_DATA_DIR=...` should set both.
+AKHBAR_BOILERPLATE_DIR = str(DataDir(Path(DEFAULT_DATA_DIR)).boilerplate)
+AKHBAR_BACKEND = "embedded"  # or "elasticsearch" (its AKHBAR_ES_* connection settings: index/backends.py)
 # Where `-a source=ID` looks for the profile: the bundled ones, then the sample sites' (paths only;
 # `akhbar crawl` sets the application's list, AKHBAR_SOURCES included, see akhbar/sources.py).
 AKHBAR_SOURCES_DIRS = [str(SOURCES_DIR), str(Path(__file__).resolve().parent.parent / "samples" / "sources")]
@@ -28,8 +41,8 @@ AKHBAR_INDEX_LOCK_TIMEOUT = 30.0  # seconds the embedded index waits for another
 # resumes instead of starting over); older ones are re-fetched conditionally (ETag/Last-Modified).
 AKHBAR_REVISIT_AFTER = 6 * 3600
 AKHBAR_WARC_MAX_SIZE = 100 * 1024 * 1024  # rotate WARC files at ~100 MB
-AKHBAR_OPERATOR = os.environ.get("AKHBAR_OPERATOR", "")
-AKHBAR_CONTACT_URL = os.environ.get("AKHBAR_CONTACT_URL", "https://github.com/akhbar-archive/akhbar")
+AKHBAR_OPERATOR = ""  # recorded in each WARC's warcinfo
+AKHBAR_CONTACT_URL = "https://github.com/akhbar-archive/akhbar"
 AKHBAR_INDEX_BATCH = 50  # articles per index transaction
 AKHBAR_MAX_ARTICLES = 0  # per source per crawl; 0 = no limit (a profile's max_articles wins if set)
 
@@ -45,7 +58,7 @@ AKHBAR_SITEMAP_MAX_COUNT = 500
 CLOSESPIDER_TIMEOUT = 2 * 3600
 CLOSESPIDER_PAGECOUNT = 20_000
 
-USER_AGENT = f"akhbar/{__version__} (Arabic news archiver; +{AKHBAR_CONTACT_URL})"
+USER_AGENT = user_agent(AKHBAR_CONTACT_URL)
 ROBOTSTXT_OBEY = True
 ROBOTSTXT_PARSER = "scrapy.robotstxt.ProtegoRobotParser"
 
@@ -77,15 +90,22 @@ DOWNLOADER_MIDDLEWARES = {
     # closest to the network: a body over DOWNLOAD_MAXSIZE is cut to its head and marked truncated
     "crawler.sizelimit.SizeLimitMiddleware": 960,
     # next to it: sees raw, still-compressed bodies and every redirect hop
-    "pipelines.archive.WarcArchiveMiddleware": 950,
+    "crawler.archiving.WarcArchiveMiddleware": 950,
     # sees 429/5xx before RetryMiddleware (550) re-schedules them
     "crawler.backoff.ErrorBackoffMiddleware": 580,
     # sees 3xx and meta refreshes before RedirectMiddleware (600) / MetaRefreshMiddleware (580)
     "crawler.redirects.RedirectPolicyMiddleware": 610,
+    # Scrapy's own, raising typed refusals instead of a bare IgnoreRequest (crawler/refusals.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.refusals.RobotsTxtRefusals": 100,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.refusals.HttpCompressionRefusals": 590,
 }
 EXTENSIONS = {
     # terminal-safe log lines, one per event; library noise at DEBUG, library retries summarised
     "crawler.console.ConsoleLog": 0,
+    # the fetch log and every change of a capture's standing (what the middlewares and pipelines share)
+    "crawler.state.CrawlState": 0,
 }
 AKHBAR_BACKOFF_BASE = 1.0  # first delay after a 429/5xx, seconds; doubles while errors continue
 AKHBAR_BACKOFF_MAX_DELAY = 120.0

@@ -42,13 +42,14 @@ can tell an index needs rebuilding.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from nltk.stem.isri import ISRIStemmer
+
+from core.arabic import DIGITS, HARAKAT, LETTER_FOLDS, SUPERSCRIPT_ALEF, TATWEEL
 
 ANALYZER_VERSION = 6
 
@@ -70,29 +71,17 @@ def _mark_class() -> str:
     return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
-def _digit_table() -> dict[int, str]:
-    """Every Unicode decimal digit that is not ASCII, mapped to its ASCII digit."""
-    table: dict[int, str] = {}
-    for cp in range(0x80, sys.maxunicode + 1):
-        value = unicodedata.decimal(chr(cp), None)
-        if value is not None:
-            table[cp] = str(value)
-    return table
-
-
 TOKEN_PATTERN = f"[\\w{_mark_class()}]+"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 # Normalization: deletions and one-to-one foldings, applied with one str.translate.
-_HARAKAT = "".join(chr(cp) for cp in range(0x064B, 0x0653))  # fathatan .. sukun
-_SUPERSCRIPT_ALEF = "\u0670"
-_TATWEEL = "\u0640"
-_ARABIC_TABLE: dict[int, str | None] = {ord(c): None for c in _HARAKAT + _SUPERSCRIPT_ALEF + _TATWEEL}
-_ARABIC_TABLE.update({ord(c): "ا" for c in "أإآٱ"})
-_ARABIC_TABLE.update({ord("ى"): "ي", ord("ة"): "ه"})
+# The constants are core.arabic's; the search keeps the narrow mark set (harakat, superscript alef,
+# tatweel), which its index format depends on.
+_ARABIC_TABLE: dict[int, str | None] = {ord(c): None for c in HARAKAT + SUPERSCRIPT_ALEF + TATWEEL}
+_ARABIC_TABLE.update({ord(k): v for k, v in LETTER_FOLDS.items()})
 # The seat of a medial hamza varies by country and desk («مسؤول»/«مسئول», «شؤون»/«شئون»): one form.
 _ARABIC_TABLE.update({ord(c): "ء" for c in "ؤئ"})
-_NORMALIZE_TABLE: dict[int, str | None] = {**_digit_table(), **_ARABIC_TABLE}
+_NORMALIZE_TABLE: dict[int, str | None] = {**DIGITS, **_ARABIC_TABLE}
 
 
 def _data(name: str) -> list[str]:

@@ -1,24 +1,74 @@
-"""Pick a search backend by name: the embedded SQLite FTS5 default, or Elasticsearch when configured."""
+"""Open a search backend by name: the embedded SQLite FTS5 default, or Elasticsearch when configured.
+
+The configuration arrives as arguments. Where it comes from is the application's business: the
+CLI and the web app read the environment, the crawl's index pipeline its Scrapy settings — both
+hold the same ``AKHBAR_BACKEND`` / ``AKHBAR_ES_*`` keys, which ``BackendConfig.from_settings``
+turns into arguments for ``open_backend``. Only the chosen backend's module (and client library)
+is imported.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from core.config import DataDir
 from index.base import SearchBackend
 
 BACKENDS = ("embedded", "elasticsearch")
+DEFAULT_BACKEND = "embedded"
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
+DEFAULT_ES_PREFIX = "akhbar"
 
 
-def default_backend_name() -> str:
-    return os.environ.get("AKHBAR_BACKEND", "embedded")
+@dataclass(frozen=True)
+class ElasticOptions:
+    """Where the Elasticsearch backend connects and what it names its indexes."""
+
+    url: str = DEFAULT_ES_URL
+    index_prefix: str = DEFAULT_ES_PREFIX  # several installations can share one engine
+    client: Mapping[str, Any] = field(default_factory=dict)  # passed to ``Elasticsearch`` (auth, TLS)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> ElasticOptions:
+        """From ``AKHBAR_ES_URL``, ``AKHBAR_ES_INDEX_PREFIX`` and the client keys of
+        ``es_client_options``; unset or empty keys keep the defaults."""
+        return cls(url=str(settings.get("AKHBAR_ES_URL") or DEFAULT_ES_URL),
+                   index_prefix=str(settings.get("AKHBAR_ES_INDEX_PREFIX") or DEFAULT_ES_PREFIX),
+                   client=es_client_options(settings))
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    """Which backend to open, and its options."""
+
+    name: str = DEFAULT_BACKEND
+    es: ElasticOptions = field(default_factory=ElasticOptions)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> BackendConfig:
+        """From ``AKHBAR_BACKEND`` and ``AKHBAR_ES_*`` in ``settings``: ``os.environ``, or the
+        crawl's Scrapy settings (a mapping too)."""
+        return cls(name=str(settings.get("AKHBAR_BACKEND") or DEFAULT_BACKEND),
+                   es=ElasticOptions.from_settings(settings))
 
 
 def open_backend(name: str | None = None, data: DataDir | None = None, *,
-                 lock_timeout: float = 30.0) -> SearchBackend:
-    """``lock_timeout``: how long the embedded backend waits for a competing writer."""
-    name = name or default_backend_name()
+                 lock_timeout: float = 30.0, es: ElasticOptions | None = None) -> SearchBackend:
+    """``name``: one of ``BACKENDS`` (``es`` for short); ``data``: where the embedded index lives;
+    ``lock_timeout``: how long the embedded backend waits for a competing writer; ``es``: the
+    Elasticsearch options.
+
+    Transitional: a caller that leaves ``name`` or ``es`` out gets them from the environment, as
+    before, until every caller passes them (``akhbar/cli.py``'s search, ``pipelines/index.py``
+    and ``bench/soak.py`` still rely on it); new callers pass ``BackendConfig`` values.
+    """
+    if name is None or (es is None and name in ("elasticsearch", "es")):
+        fallback = BackendConfig.from_settings(os.environ)
+        name = name or fallback.name
+        es = es or fallback.es
     data = data or DataDir.from_env()
     if name == "embedded":
         from index.embedded import EmbeddedBackend
@@ -28,30 +78,30 @@ def open_backend(name: str | None = None, data: DataDir | None = None, *,
     if name in ("elasticsearch", "es"):
         from index.elastic import ElasticBackend
 
-        return ElasticBackend(os.environ.get("AKHBAR_ES_URL") or DEFAULT_ES_URL,
-                              os.environ.get("AKHBAR_ES_INDEX_PREFIX") or "akhbar", **es_client_options())
+        es = es or ElasticOptions()
+        return ElasticBackend(es.url, es.index_prefix, **es.client)
     raise ValueError(f"unknown search backend {name!r}; available: {', '.join(BACKENDS)}")
 
 
-def _flag(value: str) -> bool:
-    return value.strip().lower() not in ("0", "false", "no", "off")
+def _flag(value: object) -> bool:
+    return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
-def es_client_options(env: dict[str, str] | None = None) -> dict:
-    """Client options from ``AKHBAR_ES_*``: basic auth (USER/PASSWORD), API_KEY, CA_CERTS, VERIFY.
+def es_client_options(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Client options from ``AKHBAR_ES_*`` keys: basic auth (USER/PASSWORD), API_KEY, CA_CERTS, VERIFY.
 
     Only what is set is passed on, so the client's own defaults (verify certificates) hold.
     """
-    env = os.environ if env is None else env
-    opts: dict = {}
-    if env.get("AKHBAR_ES_USER"):
-        opts["basic_auth"] = (env["AKHBAR_ES_USER"], env.get("AKHBAR_ES_PASSWORD", ""))
-    if env.get("AKHBAR_ES_API_KEY"):
-        opts["api_key"] = env["AKHBAR_ES_API_KEY"]
-    if env.get("AKHBAR_ES_CA_CERTS"):
-        opts["ca_certs"] = env["AKHBAR_ES_CA_CERTS"]
-    if env.get("AKHBAR_ES_VERIFY"):
-        opts["verify_certs"] = _flag(env["AKHBAR_ES_VERIFY"])
+    opts: dict[str, Any] = {}
+    if settings.get("AKHBAR_ES_USER"):
+        opts["basic_auth"] = (str(settings["AKHBAR_ES_USER"]), str(settings.get("AKHBAR_ES_PASSWORD") or ""))
+    if settings.get("AKHBAR_ES_API_KEY"):
+        opts["api_key"] = str(settings["AKHBAR_ES_API_KEY"])
+    if settings.get("AKHBAR_ES_CA_CERTS"):
+        opts["ca_certs"] = str(settings["AKHBAR_ES_CA_CERTS"])
+    verify = settings.get("AKHBAR_ES_VERIFY")
+    if verify is not None and verify != "":
+        opts["verify_certs"] = _flag(verify)
         if not opts["verify_certs"]:
             opts["ssl_show_warn"] = False
     return opts

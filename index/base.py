@@ -10,7 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from core.record import Article
+from core.record import Article, content_hash
+
+# Results per page a backend returns at most, whatever a caller asks: ranking deeper pages costs
+# more than anyone reads (the web app and CLI have their own, lower bounds).
+MAX_PER_PAGE = 1000
 
 
 @dataclass
@@ -24,6 +28,13 @@ class SearchQuery:
     sort: str = "relevance"  # or "date" (newest first)
     page: int = 1
     per_page: int = 10
+
+    def window(self) -> tuple[int, int]:
+        """``(offset, per_page)`` of the requested page, clamped the same way by every backend:
+        page at least 1, per_page between 1 and ``MAX_PER_PAGE`` (0 or None mean the defaults)."""
+        page = max(1, int(self.page or 1))
+        per_page = min(MAX_PER_PAGE, max(1, int(self.per_page or 10)))
+        return (page - 1) * per_page, per_page
 
 
 @dataclass
@@ -53,6 +64,42 @@ class UpsertResult:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
 
 
+def article_key(article: Article) -> str:
+    """What a document is stored under: its canonical URL, else its URL."""
+    key = article.get("canonical_url") or article.get("url") or ""
+    if not key:
+        raise ValueError("article has neither canonical_url nor url")
+    return key
+
+
+def dedupe_batch(articles: Iterable[Article], result: UpsertResult) -> dict[str, tuple[Article, str]]:
+    """One upsert batch as ``key -> (article, content hash)``, in first-seen order, with what the
+    batch itself decides already counted in ``result``.
+
+    Later copies of a key replace earlier ones (an earlier copy with other content counts as
+    ``updated``, one with the same hash as ``unchanged``), so a batch holding a URL twice is
+    stored like two batches in a row. A record without a key, or whose hash cannot be computed,
+    goes to ``result.failed``: one bad record must not sink the batch. Shared by the backends so
+    their counts cannot drift apart.
+    """
+    prepared: dict[str, tuple[Article, str]] = {}
+    for art in articles:
+        url = art.get("url", "") if isinstance(art, dict) else ""
+        try:
+            key = article_key(art)
+            digest = art.get("content_hash") or content_hash(art.get("title") or "", art.get("text") or "")
+        except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
+            result.failed.append((str(url), f"{type(exc).__name__}: {exc}"))
+            continue
+        if key in prepared:
+            if prepared[key][1] == digest:
+                result.unchanged += 1
+                continue
+            result.updated += 1  # an earlier copy in this batch is replaced
+        prepared[key] = (art, digest)
+    return prepared
+
+
 class SearchBackend(Protocol):
     def upsert(self, articles: Iterable[Article]) -> UpsertResult:
         """Insert or replace by canonical URL (falls back to url); idempotent."""
@@ -77,6 +124,22 @@ class SearchBackend(Protocol):
     def count(self) -> int: ...
 
     def clear(self) -> None:
-        """Remove every document (used by reindex before refilling)."""
+        """Remove every document, at once."""
+
+    # A rebuild (``akhbar reindex``): ``begin_rebuild``, upserts, then ``finish_rebuild`` — or
+    # ``abort_rebuild`` if the refill fails. Each backend keeps what searches see as whole as it
+    # can: Elasticsearch fills a new versioned index while searches read the old one and swaps an
+    # alias at the end (blue/green); the embedded backend empties its file and refills it in place.
+
+    def begin_rebuild(self) -> str | None:
+        """Start a rebuild: the upserts that follow fill an index that starts empty. Returns the
+        name of what is being built where the backend has one (Elasticsearch: the new index)."""
+
+    def finish_rebuild(self) -> None:
+        """The rebuilt index is the one searches read from now on."""
+
+    def abort_rebuild(self) -> None:
+        """A rebuild failed: leave the index searches and later writes use as usable as the
+        backend can (Elasticsearch: the old index, untouched; embedded: what was refilled so far)."""
 
     def close(self) -> None: ...

@@ -32,16 +32,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
-from core.record import Article, content_hash
+from core.record import Article
 from index import es_mapping
-from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
-from index.embedded import FIELD_WEIGHTS, MAX_PER_PAGE, _utc, hit_snippet
-from index.fields import derived_fields
+from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_batch
+from index.dates import to_utc
+from index.fields import FIELD_WEIGHTS, derived_fields
+from index.highlight import hit_snippet
 from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
 
 logger = logging.getLogger(__name__)
@@ -53,13 +54,6 @@ _MGET_CHUNK = 500
 def doc_id(key: str) -> str:
     """Document id for a canonical URL: fixed length, whatever the URL's length or characters."""
     return hashlib.sha1(key.encode("utf-8")).hexdigest()
-
-
-def _key(art: Article) -> str:
-    key = art.get("canonical_url") or art.get("url") or ""
-    if not key:
-        raise ValueError("article has neither canonical_url nor url")
-    return key
 
 
 class ElasticBackend:
@@ -172,22 +166,8 @@ class ElasticBackend:
         Later copies of a URL in the same batch replace earlier ones (as in the embedded backend).
         """
         result = UpsertResult()
-        prepared: dict[str, tuple[Article, str, str]] = {}  # _id -> (article, hash, key)
-        for art in articles:
-            url = art.get("url", "") if isinstance(art, dict) else ""
-            try:
-                key = _key(art)
-                digest = art.get("content_hash") or content_hash(art.get("title") or "", art.get("text") or "")
-            except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
-                result.failed.append((str(url), f"{type(exc).__name__}: {exc}"))
-                continue
-            _id = doc_id(key)
-            if _id in prepared:
-                if prepared[_id][1] == digest:
-                    result.unchanged += 1
-                    continue
-                result.updated += 1
-            prepared[_id] = (art, digest, key)
+        # _id -> (article, hash, key); the last copy of a URL in the batch wins
+        prepared = {doc_id(key): (art, digest, key) for key, (art, digest) in dedupe_batch(articles, result).items()}
         if not prepared:
             return result
 
@@ -246,9 +226,7 @@ class ElasticBackend:
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """
         parsed = parse_query(query.text)
-        page = max(1, int(query.page or 1))
-        per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
-        offset = (page - 1) * per_page
+        offset, per_page = query.window()
         date_order: list[Any] = [
             {"published": {"order": "desc", "missing": "_last"}},
             {"fetched": {"order": "desc", "missing": "_last"}},
@@ -367,7 +345,7 @@ def _agency_shown(bucket: dict[str, Any]) -> str:
     return key
 
 
-# The embedded backend's column weights, on the engine's fields.
+# The fields' weights (``index.fields.FIELD_WEIGHTS``, as the embedded backend's columns), on the engine's fields.
 _STEM_FIELDS = {"title": FIELD_WEIGHTS["title"], "lead": FIELD_WEIGHTS["lead"], "body": FIELD_WEIGHTS["body"]}
 _EXACT_FIELDS = {"title.exact": FIELD_WEIGHTS["title_x"], "body_exact": FIELD_WEIGHTS["body_x"]}
 _ROOT_FIELDS = {"title_root": FIELD_WEIGHTS["title_r"], "lead_root": FIELD_WEIGHTS["lead_r"]}
@@ -448,22 +426,11 @@ def _filters(query: SearchQuery) -> list[dict[str, Any]]:
         out.append({"term": {"agencies": query.agency.strip()}})
     dates: dict[str, str] = {}
     if query.since:
-        dates["gte"] = _utc(query.since) or ""
+        dates["gte"] = to_utc(query.since) or ""
     if query.until:
-        dates["lte"] = _utc(query.until, end_of_day=True) or ""
+        dates["lte"] = to_utc(query.until, end_of_day=True) or ""
     if dates:
         # Naive UTC timestamps, exactly the bounds the embedded backend compares with.
         out.append({"range": {"published": {**dates, "format": "strict_date_hour_minute_second"}}})
     return out
 
-
-def iter_batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    """Group articles for ``upsert`` (used by the benchmarks and bulk loaders)."""
-    batch: list[Article] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

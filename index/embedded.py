@@ -22,16 +22,16 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from core.record import Article, content_hash
+from core.record import Article
 from index.analysis import ANALYZER_VERSION
-from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult
-from index.fields import LEAD_TOKENS, body_text, index_terms
+from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_batch
+from index.dates import to_utc
+from index.fields import FIELD_WEIGHTS, index_terms
 from index.fieldscore import FTS5_SCALE, FieldStats, needle, padded
-from index.highlight import snippet_and_count
+from index.highlight import hit_snippet
 from index.query import (
     COORD,
     PROXIMITY_BONUS,
@@ -44,15 +44,7 @@ from index.query import (
     title_groups,
 )
 
-# A query word in the headline says more than one in the lead, which says more than one deep in the
-# body; an exact form adds to its stem's weight, a root-only match counts for little.
-FIELD_WEIGHTS: dict[str, float] = {
-    "title": 10.0, "lead": 4.0, "body": 1.0,
-    "title_x": 5.0, "body_x": 0.5,
-    "title_r": 2.0, "lead_r": 0.5,
-}
 logger = logging.getLogger(__name__)
-MAX_PER_PAGE = 1000
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
 
 _SCHEMA = """
@@ -95,31 +87,10 @@ _ROOT_COLS = tuple(_COLUMNS.index(c) for c in ("title_r", "lead_r"))
 _STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r lead_r}"
 
 
-def _utc(value: str | None, *, end_of_day: bool = False) -> str | None:
-    """An ISO date or datetime as a sortable UTC string; naive values are taken as UTC.
-
-    UTC, not the article's local time, so the semantics match an Elasticsearch date range
-    (plain dates there also mean UTC days). A plain date as an upper bound covers the whole day.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) == 10:
-        day = date.fromisoformat(value)
-        return f"{day.isoformat()}T{'23:59:59' if end_of_day else '00:00:00'}"
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is not None:
-        try:
-            dt = dt.astimezone(UTC).replace(tzinfo=None)
-        except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00 lies past the calendar in UTC
-            raise ValueError(f"date out of range: {value!r}") from None
-    return dt.strftime("%Y-%m-%dT%H:%M:%S")
-
-
 def _article_utc(value: Any) -> str | None:
     """``published`` of a stored article; an unparseable date just drops out of date filters."""
     try:
-        return _utc(value) if isinstance(value, str) else None
+        return to_utc(value) if isinstance(value, str) else None
     except ValueError:
         return None
 
@@ -225,28 +196,10 @@ class EmbeddedBackend:
         article and FTS inserts can both go through ``executemany`` — the bulk path is this one.
         """
         result = UpsertResult()
-        prepared: dict[str, tuple[Article, str]] = {}  # key -> (article, hash), last one in the batch wins
-        order: list[str] = []
-        for art in articles:
-            url = art.get("url", "") if isinstance(art, dict) else ""
-            try:
-                key = art.get("canonical_url") or url
-                if not key:
-                    raise ValueError("article has neither canonical_url nor url")
-                digest = art.get("content_hash") or content_hash(art.get("title") or "", art.get("text") or "")
-            except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
-                result.failed.append((str(url), f"{type(exc).__name__}: {exc}"))
-                continue
-            if key in prepared and prepared[key][1] == digest:
-                result.unchanged += 1
-                continue
-            if key not in prepared:
-                order.append(key)
-            elif prepared[key][1] != digest:
-                result.updated += 1  # an earlier copy in this batch is replaced
-            prepared[key] = (art, digest)
+        prepared = dedupe_batch(articles, result)  # key -> (article, hash), last copy in the batch wins
         if not prepared:
             return result
+        order = list(prepared)
 
         with self._lock, self._tx() as db:
             existing: dict[str, tuple[int, str]] = {}
@@ -323,6 +276,21 @@ class EmbeddedBackend:
             # An emptied index is refilled by this code, so it now holds this analyzer's terms.
             db.execute("INSERT OR REPLACE INTO meta VALUES ('analyzer_version', ?)", (str(ANALYZER_VERSION),))
 
+    # A rebuild empties the file and refills it in place (``index.base.SearchBackend``): one file and
+    # no server, so there is no second index to swap in — and a crawl writing meanwhile keeps writing
+    # to the index searches read. Searches see the refill grow batch by batch.
+
+    def begin_rebuild(self) -> None:
+        """Start a rebuild by emptying the index (``clear``)."""
+        self.clear()
+
+    def finish_rebuild(self) -> None:
+        """Nothing to swap: the refilled file is already the one searches read."""
+
+    def abort_rebuild(self) -> None:
+        """Nothing to restore: what was refilled before the failure stays searchable, and a
+        reindex run again refills the rest."""
+
     # -- reading ----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
@@ -332,9 +300,7 @@ class EmbeddedBackend:
         Raises ValueError only for an unparseable since/until date; any query text is accepted.
         """
         parsed = parse_query(query.text)
-        page = max(1, int(query.page or 1))
-        per_page = min(MAX_PER_PAGE, max(1, int(query.per_page or 10)))
-        offset = (page - 1) * per_page
+        offset, per_page = query.window()
         date_order = "a.published_utc IS NULL, a.published_utc DESC, a.fetched DESC, a.id DESC"
         hits: list[SearchHit] = []
 
@@ -529,10 +495,10 @@ class EmbeddedBackend:
             params.append(query.agency.strip())
         if query.since:
             where.append(f"{plus}a.published_utc >= ?")
-            params.append(_utc(query.since))
+            params.append(to_utc(query.since))
         if query.until:
             where.append(f"{plus}a.published_utc <= ?")
-            params.append(_utc(query.until, end_of_day=True))
+            params.append(to_utc(query.until, end_of_day=True))
         return where, params
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
@@ -607,20 +573,6 @@ class EmbeddedBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def hit_snippet(article: Article, parsed: ParsedQuery) -> str:
-    """Body passage with the matches; the title when only the title matched.
-
-    Public because the Elasticsearch backend uses it too: both backends then give identical snippets.
-    """
-    marks = parsed.highlighter()
-    # Roots are indexed for the lead only, so only there does a root alone make a match.
-    text_snip, n = snippet_and_count(body_text(article), marks, root_tokens=LEAD_TOKENS)
-    if n or not marks:
-        return text_snip
-    title_snip, n = snippet_and_count(article.get("title") or "", marks)
-    return title_snip if n else text_snip
 
 
 def _quote(token: str) -> str:

@@ -17,6 +17,15 @@ from core.record import Article
 from index.analysis import _TOKEN_RE, aggressive_terms, analyze, analyze_forms, skeletons_of
 
 LEAD_TOKENS = 40
+# How much a query word counts in each field and form, for both backends (the embedded backend's
+# FTS5 columns, the engine's fields): a word in the headline says more than one in the lead, which
+# says more than one deep in the body; an exact form adds to its stem's weight, a root-only match
+# counts for little.
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 10.0, "lead": 4.0, "body": 1.0,
+    "title_x": 5.0, "body_x": 0.5,
+    "title_r": 2.0, "lead_r": 0.5,
+}
 
 
 def body_text(article: Article) -> str:

@@ -17,8 +17,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
+from core.record import Article
 from index.analysis import TOKEN_PATTERN
-from index.query import Highlighter
+from index.fields import LEAD_TOKENS, body_text
+from index.query import Highlighter, ParsedQuery
 
 ELLIPSIS = "…"
 MAX_SCAN_CHARS = 50_000
@@ -134,3 +136,15 @@ def snippet(text: str, query_terms_analyzed: Highlighter | set[str], phrases: It
             max_chars: int = 240) -> str:
     """Best passage of ``text`` (at most ~``max_chars`` of it) with matched words in <mark>."""
     return snippet_and_count(text, query_terms_analyzed, phrases, max_chars)[0]
+
+
+def hit_snippet(article: Article, parsed: ParsedQuery) -> str:
+    """A search hit's snippet: the body passage with the matches; the title when only the title
+    matched. Both backends call this on the stored article, so they give identical snippets."""
+    marks = parsed.highlighter()
+    # Roots are indexed for the lead only, so only there does a root alone make a match.
+    text_snip, n = snippet_and_count(body_text(article), marks, root_tokens=LEAD_TOKENS)
+    if n or not marks:
+        return text_snip
+    title_snip, n = snippet_and_count(article.get("title") or "", marks)
+    return title_snip if n else text_snip

@@ -25,18 +25,19 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.arabic import fold_digits
 from pipelines.cleanup import squash
 
 logger = logging.getLogger(__name__)
 
-_DIGITS = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]+")
+_NUMBER = re.compile(r"[0-9]+")  # after fold_digits, so Eastern and Persian numbers too
 FORMAT = 1
 
 
 def fingerprint(line: str) -> str:
     """The comparable form of a line: tashkeel and spacing folded, and every number replaced, so a
     view counter («عدد القراءات: 2311») or a year in a copyright line matches across pages."""
-    return _DIGITS.sub("0", squash(line))
+    return _NUMBER.sub("0", fold_digits(squash(line)))
 
 
 def _page_key(url: str) -> str:

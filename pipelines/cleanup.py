@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from core.arabic import strip_tashkeel
+
 # Labels of common Arabic news themes that are never article text when they stand alone.
 GLOBAL_LINE_BOILERPLATE: tuple[str, ...] = (
     "زر الذهاب إلى الأعلى",
@@ -63,7 +65,6 @@ GLOBAL_TRAILERS: tuple[str, ...] = (
 )
 
 _WS = re.compile(r"\s+")
-_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 _COPYRIGHT = re.compile(r"^(?:©|جميع الحقوق محفوظة|حقوق النشر|copyright)", re.IGNORECASE)
 _A = "[اأإآ]"
 # (pattern on the squashed line, longest line it may remove)
@@ -99,7 +100,7 @@ def tidy(text: str) -> str:
 
 def squash(text: str) -> str:
     """Comparable form of a line: tashkeel/tatweel gone too. Only for matching, never for output."""
-    return tidy(_TASHKEEL.sub("", text))
+    return tidy(strip_tashkeel(text))
 
 
 def _phrase_re(phrase: str) -> re.Pattern[str]:

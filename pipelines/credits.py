@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from core.arabic import strip_tashkeel
+
 # normalized name -> regex alternatives (matched on text with tashkeel removed)
 _AGENCIES: dict[str, list[str]] = {
     "وكالات": [r"وكالات"],
@@ -38,13 +40,12 @@ _ORIGINALS: dict[str, list[str]] = {
 }
 _ORIGINAL_RES = {name: re.compile("|".join(pats)) for name, pats in _ORIGINALS.items()}
 _TRAILER_RE = re.compile(r"(?:هذا المحتوى|هذا الخبر|المصدر)\s*(?:من|:)\s*(?:موقع|قناة|وكالة)?\s*(?P<who>[^\n.،]{2,40})")
-_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u0640]")
 
 
 def find_agencies(*texts: str) -> list[str]:
     """Normalized agency names credited anywhere in the given texts, in a stable order."""
     found = []
-    joined = _TASHKEEL.sub("", "\n".join(t for t in texts if t))
+    joined = strip_tashkeel("\n".join(t for t in texts if t))
     for name, rx in _AGENCY_RES.items():
         if rx.search(joined):
             found.append(name)
@@ -56,7 +57,7 @@ def find_original_source(*texts: str) -> str:
     for text in texts:
         if not text:
             continue
-        for m in _TRAILER_RE.finditer(_TASHKEEL.sub("", text)):
+        for m in _TRAILER_RE.finditer(strip_tashkeel(text)):
             who = m.group("who")
             for name, rx in _ORIGINAL_RES.items():
                 if rx.search(who):

@@ -17,10 +17,9 @@ A page that says nothing about the year gets no date: an invented year is worse 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
@@ -30,6 +29,9 @@ import dateutil.parser
 import lxml.etree
 import lxml.html
 from dateutil.relativedelta import relativedelta
+
+from core.arabic import fold_digits, fold_letters
+from pipelines.metadata import is_article_object, jsonld_objects, jsonld_types
 
 logger = logging.getLogger(__name__)
 
@@ -47,35 +49,20 @@ __all__ = [
 # Text normalization
 # ---------------------------------------------------------------------------------------------------
 
-_DIGITS = {**{0x0660 + i: str(i) for i in range(10)}, **{0x06F0 + i: str(i) for i in range(10)}}
-
-
-def fold_digits(text: str) -> str:
-    """Eastern Arabic (٠-٩) and Persian (۰-۹) digits to ASCII.
-
-    Sites mix all three, sometimes within one page, and every numeric rule downstream (dates, the
-    search tokenizer, URL ids) is written against ASCII digits.
-    """
-    return text.translate(_DIGITS)
-
-
-_TASHKEEL_RE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # Bidi marks and zero-width characters that CMSs wrap around digits in RTL text; invisible but they
 # break adjacency rules in the span regex.
 _INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u00ad]")
 _WS_RE = re.compile(r"\s+")
-_LETTERS = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ى": "ي", "ی": "ي", "ک": "ك", "ة": "ه",
-    "٫": ".", "٬": ",", "؛": ";",
-})
+# On top of the shared letter folds: Persian yeh and kaf (Persian keyboards), Arabic decimal and
+# thousands separators and semicolon.
+_DATE_FOLDS = str.maketrans({"ی": "ي", "ک": "ك", "٫": ".", "٬": ",", "؛": ";"})
 # Two-word Levantine months become one token: dateutil's lexer splits on spaces.
 _MULTIWORD_MONTH_RE = re.compile(r"(?<!\w)(كانون|تشرين)\s*(?:ال)?(اول|ثاني)(?!\w)")
 
 
 def _fold_letters(text: str) -> str:
     """Spelling variants that do not change meaning: alef/hamza seats, final ya, ta marbuta, tashkeel."""
-    return _TASHKEEL_RE.sub("", text).translate(_LETTERS)
+    return fold_letters(text).translate(_DATE_FOLDS)
 
 
 def normalize_date_text(text: str) -> str:
@@ -423,9 +410,6 @@ MODIFIED_META: tuple[str, ...] = (
     "article:modified_time", "og:updated_time", "dateModified", "DC.date.modified", "dcterms.modified",
     "lastmod", "last-modified", "article.updated",
 )
-_ARTICLE_TYPES = {"newsarticle", "article", "reportagenews", "blogposting", "analysisnewsarticle",
-                  "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
-                  "socialmediaposting", "report", "creativework"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "iframe", "head", "title"}
 _VISIBLE_CHARS = 5000
 
@@ -467,49 +451,14 @@ def _meta_values(root: Any) -> dict[str, list[str]]:
     return out
 
 
-def _jsonld_objects(root: Any) -> Iterator[dict]:
-    """Every JSON object in ld+json scripts, walking lists and @graph. Malformed blocks are logged
-    and repaired where cheap (trailing commas, HTML comments, raw newlines in strings)."""
-    for script in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
-        raw = (script.text or "").strip()
-        if not raw:
-            continue
-        data = None
-        for attempt in (raw, _repair_json(raw)):
-            try:
-                data = json.loads(attempt, strict=False)
-                break
-            except (ValueError, RecursionError) as exc:
-                logger.debug("bad JSON-LD block: %s", exc)
-        if data is None:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop(0)
-            if isinstance(node, list):
-                stack[0:0] = node
-            elif isinstance(node, dict):
-                yield node
-                stack.extend(v for k, v in node.items() if k == "@graph" or isinstance(v, dict | list))
-
-
-def _repair_json(raw: str) -> str:
-    raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
-    raw = re.sub(r"^\s*//.*$", "", raw, flags=re.MULTILINE)
-    return re.sub(r",\s*([}\]])", r"\1", raw)
-
-
-def _jsonld_dates(root: Any, key: str) -> list[Any]:
+def _jsonld_dates(objs: list[dict], key: str) -> list[Any]:
     """Values of ``key`` with article-like objects first: an ImageObject or a comment has its own
     datePublished which is not the story's."""
     ranked: list[tuple[int, int, Any]] = []
-    for order, obj in enumerate(_jsonld_objects(root)):
+    for order, obj in enumerate(objs):
         if key not in obj:
             continue
-        types = obj.get("@type", [])
-        types = {t.lower() for t in (types if isinstance(types, list) else [types]) if isinstance(t, str)}
-        rank = 0 if types & _ARTICLE_TYPES or any(t.endswith("article") for t in types) else (
-            1 if any(t.endswith("page") for t in types) else 2)
+        rank = 0 if is_article_object(obj) else (1 if any(t.endswith("page") for t in jsonld_types(obj)) else 2)
         ranked.append((rank, order, obj[key]))
     return [value for _, _, value in sorted(ranked, key=lambda r: (r[0], r[1]))]
 
@@ -548,11 +497,12 @@ def _visible_text(el: Any, limit: int = _VISIBLE_CHARS) -> str:
 
 
 def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: datetime | None = None,
-                  root: Any | None = None) -> DateInfo:
+                  root: Any | None = None, jsonld: list[dict] | None = None) -> DateInfo:
     """Published and modified dates of a news page, trying (1) meta tags, (2) JSON-LD, (3)
     ``<time datetime>`` in the article, (4) the date printed in a date element of the story header
     («منذ ساعتين» and «أمس ١٠:٣٠ م» resolved against ``fetched``), (5) the first date printed in the
-    article, (6) htmldate. ``root`` is the parsed page when the caller already has it.
+    article, (6) htmldate. ``root`` is the parsed page and ``jsonld`` its JSON-LD objects
+    (``metadata.jsonld_objects``) when the caller already has them.
 
     Dates without an offset get the profile's zone. A date more than a day after ``fetched``
     (default: now) is a CMS bug or an event date, so that method is skipped. Malformed HTML or
@@ -599,11 +549,12 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
                 break
 
         try:
+            objs = jsonld if jsonld is not None else jsonld_objects(root)
             if published is None:
-                published = first_ok(_jsonld_dates(root, "datePublished"), "jsonld:datePublished")
+                published = first_ok(_jsonld_dates(objs, "datePublished"), "jsonld:datePublished")
                 source = "jsonld:datePublished" if published is not None else ""
             if modified is None:
-                modified = first_ok(_jsonld_dates(root, "dateModified"), "jsonld:dateModified")
+                modified = first_ok(_jsonld_dates(objs, "dateModified"), "jsonld:dateModified")
         except Exception as exc:  # noqa: BLE001 - never let odd JSON-LD cost the article
             logger.debug("JSON-LD scan failed for %s: %s", url, exc)
 

@@ -21,14 +21,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from core.archive import payload, read_record
-from core.charset import is_html, looks_binary
 from core.config import DataDir
 from core.record import Article
+from crawler import keys
 from crawler.items import FetchedPage
+from crawler.state import CrawlState
 from index.backends import open_backend
 from index.base import SearchBackend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.extract import ExtractionError, extract_article
+from pipelines.capture import NotAnArticle, article_from_capture
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,9 @@ class IndexPipeline:
         self.batch_size = crawler.settings.getint("AKHBAR_INDEX_BATCH", 50)
         self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
         self.lock_timeout = crawler.settings.getfloat("AKHBAR_INDEX_LOCK_TIMEOUT", 30.0)
-        self.data = DataDir(Path(crawler.settings.get("AKHBAR_DATA_DIR")))
-        self.spool_dir = Path(crawler.settings.get("AKHBAR_SPOOL_DIR"))
+        self.data = DataDir.from_settings(crawler.settings)
+        self.spool_dir = self.data.spool
+        self.state = CrawlState.of(crawler)
         self.backend: SearchBackend | None = None
         self.pending: list[Article] = []
         self.spider: Spider | None = None
@@ -51,19 +53,22 @@ class IndexPipeline:
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
         pipe = cls(crawler)
         crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(pipe.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(pipe.engine_started, signal=signals.engine_started)
         return pipe
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open_spider(self) -> None:
-        # No connection yet: it is made when there is something to index (spider_opened at the
+        # No connection yet: it is made when there is something to index (engine_started at the
         # earliest), once the crawl's console log is set up to report an outage in one line.
         self.spider = self.crawler.spider
 
-    def spider_opened(self, spider: Spider) -> None:
-        """After stats are open (their counters would be reset otherwise): finish earlier work."""
+    def engine_started(self) -> None:
+        """Finish earlier work once every component has opened: stats are open (their counters would
+        be reset otherwise) and the WARC middleware has reconciled recovered files into the crawl
+        state, so catch-up sees every capture a killed crawl left unindexed — whatever order Scrapy
+        builds components or sends ``spider_opened`` in."""
         if self._drain_spool():
-            self._catch_up(spider)
+            self._catch_up(self.crawler.spider)
         # else: the backend is still down and what waits is already in the spool — extracting the
         # unindexed captures again would only append second copies of them
 
@@ -71,7 +76,7 @@ class IndexPipeline:
         self.flush()
         self._drain_spool()
         left = self._spooled_count()
-        self.stats.set_value("akhbar/spool_pending", left)
+        self.stats.set_value(keys.SPOOL_PENDING, left)
         if left:
             logger.warning("%d article(s) wait in %s for the search backend; the next crawl or "
                            "`akhbar reindex` will index them", left, self._spool_path())
@@ -94,7 +99,7 @@ class IndexPipeline:
 
     def _down(self, message: str) -> None:
         """One line per outage (not one per batch): later failures of the same outage go to DEBUG."""
-        self.stats.inc_value("akhbar/index_failures")
+        self.stats.inc_value(keys.INDEX_FAILURES)
         if self.outage:
             logger.debug("%s (outage already reported)", message)
             return
@@ -110,10 +115,9 @@ class IndexPipeline:
         return item
 
     def item_dropped(self, item, response, exception, spider: Spider) -> None:
-        """An article page with nothing to index (no text): mark it so catch-up does not retry it."""
-        log = getattr(spider, "fetchlog", None)
-        if isinstance(item, FetchedPage) and log is not None and item.warc.get("record_id"):
-            log.mark_indexed([item.warc["record_id"]], value=-1)
+        """An article page with nothing to index (no text): so catch-up does not retry it."""
+        if isinstance(item, FetchedPage):
+            self.state.nothing_to_index(item.warc.get("record_id"))
 
     def flush(self) -> None:
         if not self.pending:
@@ -130,23 +134,21 @@ class IndexPipeline:
             result = self.backend.upsert(batch)
         except Exception as exc:  # noqa: BLE001 - any backend failure: spool and retry later
             self._down(f"search backend failed on a batch of {len(batch)}: {exc}")
-            self.stats.inc_value("akhbar/errors/index_unavailable")
+            self.stats.inc_value(keys.error("index_unavailable"))
             try:
                 self.backend.close()
             finally:
                 self.backend = None
             return False
-        self.stats.inc_value("akhbar/articles_new", result.indexed)
-        self.stats.inc_value("akhbar/articles_updated", result.updated)
-        self.stats.inc_value("akhbar/articles_unchanged", result.unchanged)
+        self.stats.inc_value(keys.ARTICLES_NEW, result.indexed)
+        self.stats.inc_value(keys.ARTICLES_UPDATED, result.updated)
+        self.stats.inc_value(keys.ARTICLES_UNCHANGED, result.unchanged)
         failed = {url for url, _ in result.failed}
         for url, reason in result.failed:
-            self.stats.inc_value("akhbar/errors/index_rejected")
+            self.stats.inc_value(keys.error("index_rejected"))
             logger.error("not indexed: %s: %s", url, reason)
-        log = getattr(self.spider, "fetchlog", None)
-        if log is not None:
-            log.mark_indexed([a["warc"]["record_id"] for a in batch
-                              if a.get("warc", {}).get("record_id") and a.get("url") not in failed])
+        self.state.indexed([a["warc"]["record_id"] for a in batch
+                            if a.get("warc", {}).get("record_id") and a.get("url") not in failed])
         return True
 
     # -- spool ----------------------------------------------------------------------------------
@@ -161,7 +163,7 @@ class IndexPipeline:
                 fh.write(json.dumps(article, ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
-        self.stats.inc_value("akhbar/articles_spooled", len(batch))
+        self.stats.inc_value(keys.ARTICLES_SPOOLED, len(batch))
         logger.debug("spooled %d article(s) to %s until the search backend is back", len(batch), path)
 
     def _spooled_count(self) -> int:
@@ -184,40 +186,37 @@ class IndexPipeline:
                 try:
                     articles.append(json.loads(line))
                 except ValueError:  # a torn last line from a kill mid-append: the WARC still has it
-                    self.stats.inc_value("akhbar/errors/spool_torn_line")
+                    self.stats.inc_value(keys.error("spool_torn_line"))
                     logger.warning("%s:%d: unreadable spool line skipped (catch-up re-extracts it)", path, n)
         if articles and not self._upsert(articles):
             return False
         path.unlink()
-        self.stats.inc_value("akhbar/spool_drained", len(articles))
+        self.stats.inc_value(keys.SPOOL_DRAINED, len(articles))
         return True
 
     # -- catch-up -------------------------------------------------------------------------------
     def _catch_up(self, spider: Spider) -> None:
         """Index articles that were archived but never indexed (the crawl was killed in between)."""
-        log = getattr(spider, "fetchlog", None)
         profile = getattr(spider, "profile", None)
-        if log is None or profile is None:
+        if profile is None:
             return
         learned = BoilerplateStore(self.data.boilerplate).get(profile.id)
         batch: list[Article] = []
-        for row in log.pending_index(profile.id):
+        for row in self.state.awaiting_index(profile.id):
             try:
                 with read_record(self.data, row.warc_file, row.warc_offset) as record:
                     body = payload(record)
                     ctype = record.http_headers.get_header("Content-Type") or ""
-                if not is_html(ctype) or looks_binary(body):
-                    raise ExtractionError(f"{row.url} is not an HTML page")
-                article = extract_article(body, row.url, profile, content_type=ctype, fetched=row.fetched,
-                                          boilerplate=learned)
-            except (ExtractionError, OSError, StopIteration) as exc:
+                article = article_from_capture(body, row.url, profile, content_type=ctype, fetched=row.fetched,
+                                               learned=learned)
+            except (NotAnArticle, OSError, StopIteration) as exc:
                 logger.warning("catch-up: %s not indexable: %s", row.url, exc)
-                log.mark_indexed([row.record_id], value=-1)
+                self.state.nothing_to_index(row.record_id)
                 continue
             article["warc"] = row.pointer
             batch.append(article)
         if batch:
-            self.stats.inc_value("akhbar/articles_caught_up", len(batch))
+            self.stats.inc_value(keys.ARTICLES_CAUGHT_UP, len(batch))
             logger.warning("catch-up: indexing %d archived article(s) a previous crawl left unindexed", len(batch))
             self.pending.extend(batch)
             self.flush()

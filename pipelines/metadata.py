@@ -25,28 +25,36 @@ _SECTION_CLASS = re.compile(
     r"article-section|section-name|rubric)(?:[-_]|$)", re.IGNORECASE)
 _CHROME_CLASS = re.compile(r"sidebar|widget|related|comment|footer|menu|most|latest|ticker|teaser|share",
                            re.IGNORECASE)
-_ARTICLE_TYPES = ("article", "newsarticle", "reportagenews", "blogposting", "analysisnewsarticle",
-                  "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting")
+# schema.org types whose object is the story itself (any type ending in "article" is one too): their
+# headline, author, section and dates are the page's, an ImageObject's or a comment's are not.
+ARTICLE_TYPES = frozenset({"article", "newsarticle", "reportagenews", "blogposting", "analysisnewsarticle",
+                           "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
+                           "socialmediaposting", "report", "creativework"})
 
 
 # --- JSON-LD ---------------------------------------------------------------------------------------------
 def jsonld_objects(root: Any) -> list[dict]:
-    """Every object of every ld+json block (lists and @graph flattened), in document order."""
+    """Every object of every ld+json block (lists and @graph flattened), in document order. A
+    malformed block is repaired where cheap (trailing commas, HTML comment or CDATA wrappers, ``//``
+    comment lines), else logged and skipped."""
     out: list[dict] = []
     for script in root.xpath("//script[contains(translate(@type,'LDJSON','ldjson'),'ld+json')]"):
         raw = (script.text or "").strip()
         if not raw:
             continue
-        try:
-            data = json.loads(raw, strict=False)
-        except (ValueError, RecursionError):
+        for attempt in (raw, _repair_json(raw)):
             try:
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+                out.extend(_walk(json.loads(attempt, strict=False)))
+                break
             except (ValueError, RecursionError) as exc:
                 logger.debug("bad JSON-LD block: %s", exc)
-                continue
-        out.extend(_walk(data))
     return out
+
+
+def _repair_json(raw: str) -> str:
+    raw = re.sub(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$", "", raw)
+    raw = re.sub(r"^\s*//.*$", "", raw, flags=re.MULTILINE)
+    return re.sub(r",\s*([}\]])", r"\1", raw)
 
 
 def _walk(node: Any) -> Iterator[dict]:
@@ -60,13 +68,18 @@ def _walk(node: Any) -> Iterator[dict]:
                 yield from _walk(value)
 
 
-def _types(obj: dict) -> set[str]:
+def jsonld_types(obj: dict) -> set[str]:
     t = obj.get("@type", [])
     return {x.lower() for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
 
 
+def is_article_object(obj: dict) -> bool:
+    types = jsonld_types(obj)
+    return bool(types & ARTICLE_TYPES) or any(t.endswith("article") for t in types)
+
+
 def article_objects(objs: list[dict]) -> list[dict]:
-    return [o for o in objs if _types(o) & set(_ARTICLE_TYPES) or any(t.endswith("article") for t in _types(o))]
+    return [o for o in objs if is_article_object(o)]
 
 
 def _names(value: Any, person_only: bool = False) -> list[str]:
@@ -77,7 +90,7 @@ def _names(value: Any, person_only: bool = False) -> list[str]:
         if isinstance(item, str) and not person_only:
             out.append(item)
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            if person_only and _types(item) and "person" not in _types(item):
+            if person_only and jsonld_types(item) and "person" not in jsonld_types(item):
                 continue
             out.append(item["name"])
     return [tidy(n) for n in out if tidy(n)]
@@ -154,7 +167,7 @@ def section(root: Any, objs: list[dict], title: str, known: list[str]) -> str:
         if isinstance(sec, str) and tidy(sec):
             return tidy(sec)
     for obj in objs:
-        if "breadcrumblist" in _types(obj):
+        if "breadcrumblist" in jsonld_types(obj):
             name = _from_breadcrumbs(obj, title)
             if name:
                 return name

@@ -52,12 +52,14 @@ __all__ = [
     "test_pagination",
     "test_phrase_nobody_wrote_falls_back_to_its_words",
     "test_phrase_query",
+    "test_rebuild_replaces_everything_and_a_failed_one_leaves_a_usable_index",
     "test_root_variant_found_below_stem_matches",
     "test_sort_by_date",
     "test_spelling_variants_meet",
     "test_stacked_clitics_meet",
     "test_title_match_outranks_body_mention",
     "test_updated_content_replaces",
+    "test_upsert_batch_keeps_the_last_copy_of_a_url",
     "test_upsert_is_idempotent",
 ]
 
@@ -413,6 +415,31 @@ def test_clear_empties_and_refills(backend):
     backend.upsert([art(90, "مفاوضات الرقة", "نص")])
     assert backend.count() == 1
     assert urls(search(backend, "مفاوضات")) == ["https://news.example/article/90"]
+
+
+def test_upsert_batch_keeps_the_last_copy_of_a_url(empty_backend):
+    """One batch holding a URL twice, with other content the second time, stores the second copy."""
+    b = empty_backend
+    first, second = art(52, "عنوان أول", "الحكومة تعلن خطة"), art(52, "عنوان معدل", "البرلمان يقر الميزانية")
+    r = b.upsert([first, second, dict(second)])  # type: ignore[list-item]
+    assert (r.indexed, r.updated, r.unchanged, r.failed) == (1, 1, 1, [])
+    assert b.count() == 1 and b.get(first["canonical_url"])["title"] == "عنوان معدل"
+    assert search(b, "الحكومة").total == 0 and search(b, "الميزانية").total == 1
+
+
+def test_rebuild_replaces_everything_and_a_failed_one_leaves_a_usable_index(backend):
+    """What ``akhbar reindex`` relies on from every backend (``index.base.SearchBackend``)."""
+    backend.begin_rebuild()
+    backend.upsert([art(90, "مفاوضات الرقة", "نص")])
+    backend.finish_rebuild()
+    assert backend.count() == 1
+    assert urls(search(backend, "مفاوضات")) == ["https://news.example/article/90"]
+    assert backend.get("https://news.example/article/100") is None
+    backend.begin_rebuild()
+    backend.upsert([art(91, "مفاوضات جديدة", "نص")])
+    backend.abort_rebuild()
+    backend.upsert([art(92, "مفاوضات لاحقة", "نص")])  # a crawl after the failure: searchable at once
+    assert "https://news.example/article/92" in urls(search(backend, "مفاوضات"))
 
 
 # -- hit snippets ----------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from core.config import DataDir
 from crawler.profiles import load_profile
-from pipelines.warc import Exchange, WarcRotatingWriter
+from crawler.warc import Exchange, WarcRotatingWriter
 from tests.faultsite import article, respond
 
 MiB = 1024 * 1024

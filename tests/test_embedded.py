@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from index.analysis import analyze
-from index.base import SearchQuery
+from index.base import MAX_PER_PAGE, SearchQuery
 from index.embedded import EmbeddedBackend
 from index.highlight import snippet
 from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
@@ -41,6 +41,14 @@ def test_reopen_keeps_data_and_clear_empties(tmp_path):
         assert search(b, "مفاوضات").total == 1
     finally:
         b.close()
+
+
+def test_paging_window_is_clamped_once_for_every_backend():
+    """``SearchQuery.window``, which both backends page with: nonsense is clamped, never an error."""
+    assert SearchQuery(page=3, per_page=20).window() == (40, 20)
+    assert SearchQuery(page=0, per_page=0).window() == (0, 10)
+    assert SearchQuery(page=-2, per_page=-5).window() == (0, 1)
+    assert SearchQuery(page=2, per_page=10**9).window() == (MAX_PER_PAGE, MAX_PER_PAGE)
 
 
 # -- the snippet helper ----------------------------------------------------------------------

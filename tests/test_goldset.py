@@ -79,7 +79,7 @@ def test_sample_sites_written_before_this_extractor():
     sites comes out as the catalog's text, title, date and section. (Agencies are not compared: the
     aggregator republishes DW copy without DW's sign-off, so the page does not show them.)"""
     from akhbar.sources import all_profiles
-    from pipelines.extract import extract_article
+    from pipelines.capture import article_from_capture
     from samples import default_base_urls
     from samples.catalog import catalog
     from samples.router import body_bytes
@@ -90,8 +90,8 @@ def test_sample_sites_written_before_this_extractor():
         if "non_html" in art.flags:
             continue
         _, headers, body = body_bytes(art.site, art.url_path)
-        got = extract_article(body, art.url(default_base_urls()), profiles[f"sample-{art.site}"],
-                              content_type=headers["Content-Type"])
+        got = article_from_capture(body, art.url(default_base_urls()), profiles[f"sample-{art.site}"],
+                                   content_type=headers["Content-Type"])
         if (got["text"], got["title"], got["published"], got["section"]) != (art.text, art.title, art.published,
                                                                              art.section):
             wrong.append(art.url_path)

@@ -9,12 +9,20 @@ feed, sitemap and section URLs are never mistaken for articles.
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 from w3lib.url import canonicalize_url
 
-from crawler.profiles import SOURCES_DIR, ProfileError, SourceProfile, load_profile, load_profiles
+from crawler.profiles import (
+    SOURCES_DIR,
+    ProfileError,
+    SourceProfile,
+    load_profile,
+    load_profiles,
+    profile_from_dict,
+)
 
 PROFILES = load_profiles([SOURCES_DIR])
 
@@ -313,3 +321,12 @@ def test_same_host_http_link_is_allowed_but_other_port_is_not(tmp_path: Path):
     assert local.is_allowed("http://127.0.0.1:8001/archives/1")
     assert not local.is_allowed("http://127.0.0.1:8002/archives/1")
     assert not local.is_allowed("http://127.0.0.1/archives/1")
+
+
+def test_to_dict_round_trips_through_the_loader_for_every_profile():
+    """The schema is the dataclass: what to_dict writes (the warcinfo copy) loads back the same."""
+    samples = load_profiles([Path(__file__).resolve().parent.parent / "samples" / "sources"])
+    for prof in [*PROFILES.values(), *samples.values()]:
+        data = prof.to_dict()
+        assert set(data) == {f.name for f in fields(SourceProfile)} - {"path", "_compiled", "_denied"}
+        assert profile_from_dict(data, prof.path) == prof

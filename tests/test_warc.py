@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from core.archive import find_captures, replay, url_key
 from core.config import DataDir
-from pipelines.warc import Exchange, WarcRotatingWriter, recover_open_files
+from crawler.warc import Exchange, WarcRotatingWriter, recover_open_files
 from tests.helpers import warcio_check
 
 HTML = "<html><head><meta charset='utf-8'><title>خبر</title></head><body><p>نص الخبر</p></body></html>".encode()
@@ -161,7 +161,7 @@ def test_recovery_never_touches_a_longer_source_ids_files(tmp_path):
 
 
 def test_missing_cdxj_is_rebuilt(tmp_path):
-    from pipelines.warc import index_missing_cdxj
+    from crawler.warc import index_missing_cdxj
 
     data = _data(tmp_path)
     writer = WarcRotatingWriter(data.warc, "cx", cdx_directory=data.cdx)

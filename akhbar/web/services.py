@@ -9,6 +9,7 @@ serializes on its own lock). Search parameters are parsed once here so the HTML 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from akhbar.sources import all_profiles
 from akhbar.web.render import month_range
 from core.config import DataDir
 from core.record import Article
-from index.backends import open_backend
+from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,10 @@ class Services:
     def backend(self) -> SearchBackend:
         with self._lock:
             if self._backend is None:
-                self._backend = open_backend(self.backend_name, self.data, lock_timeout=5.0)
+                # Read when first needed, like the backend itself: the app's configuration is the environment.
+                config = BackendConfig.from_settings(os.environ)
+                self._backend = open_backend(self.backend_name or config.name, self.data, lock_timeout=5.0,
+                                             es=config.es)
             return self._backend
 
     def search(self, params: SearchParams, with_facets: bool = True) -> Results:

@@ -23,11 +23,11 @@ from twisted.python.failure import Failure
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from core.charset import control_bytes, is_html, looks_binary
+from crawler import keys
 from crawler.errors import failure_kind, failure_reason
-from crawler.fetchlog import FetchLog
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
-from crawler.sizelimit import TRUNCATED
+from crawler.state import CrawlState
 
 DISCOVERY = ("feeds", "sitemaps", "sections")  # the ways a profile lists articles
 # Query parameters that make endless variants of one page: trackers and session ids.
@@ -83,27 +83,20 @@ class NewsSpider(scrapy.Spider):
         self._scheduled = 0
         self._sitemaps: set[str] = set()  # sitemaps requested this crawl (AKHBAR_SITEMAP_MAX_COUNT)
         self._sitemap_cap_logged = False
-        self._fetchlog: FetchLog | None = None
 
     @property
-    def fetchlog(self) -> FetchLog:
-        """The persistent capture log (opened on first use: settings exist only after from_crawler)."""
-        if self._fetchlog is None:
-            self._fetchlog = FetchLog(self.settings.get("AKHBAR_FETCHLOG_PATH"))
-        return self._fetchlog
+    def state(self) -> CrawlState:
+        """The crawl's state (what was archived when): the crawler's ``CrawlState`` extension, which
+        Scrapy builds after the spider, so it is looked up when first needed."""
+        return CrawlState.of(self.crawler)
 
     def closed(self, reason: str) -> None:
         budget = {"closespider_timeout": "CLOSESPIDER_TIMEOUT", "closespider_pagecount": "CLOSESPIDER_PAGECOUNT",
                   "closespider_itemcount": "CLOSESPIDER_ITEMCOUNT"}.get(reason)
         if budget:
-            self.crawler.stats.inc_value(f"akhbar/limits/{reason.removeprefix('closespider_')}")
+            self.crawler.stats.inc_value(keys.limit(reason.removeprefix("closespider_")))
             self.logger.warning("crawl budget %s=%s used up: stopped early (what was fetched is archived; "
                                 "the next crawl goes on from here)", budget, self.settings.get(budget))
-        if self._fetchlog is not None:
-            counts = self._fetchlog.counts()
-            for key, value in counts.items():
-                self.crawler.stats.set_value(f"akhbar/archive_total/{key}", value)
-            self._fetchlog.close()
 
     @property
     def max_articles(self) -> int:
@@ -115,7 +108,7 @@ class NewsSpider(scrapy.Spider):
         sitemaps = self.profile.sitemap_urls if "sitemaps" in self.discover else []
         sections = self.profile.section_list if "sections" in self.discover else []
         for url in feeds:
-            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, meta={"akhbar_kind": "feed"})
+            yield scrapy.Request(url, callback=self.parse_feed, errback=self.failed, meta={keys.KIND: "feed"})
         for url in sitemaps:
             request = self._sitemap_request(url, 0)
             if request is not None:
@@ -125,7 +118,7 @@ class NewsSpider(scrapy.Spider):
 
     def _listing_request(self, url: str, section: Section, page: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_listing, errback=self.failed,
-                              cb_kwargs={"section": section, "page": page}, meta={"akhbar_kind": "listing"})
+                              cb_kwargs={"section": section, "page": page}, meta={keys.KIND: "listing"})
 
     def _sitemap_request(self, url: str, depth: int) -> scrapy.Request | None:
         """A sitemap request, or None once AKHBAR_SITEMAP_MAX_COUNT sitemaps were requested this crawl
@@ -135,7 +128,7 @@ class NewsSpider(scrapy.Spider):
             return None  # listed twice: the duplicate filter would drop it anyway, so do not count it
         max_count = self.settings.getint("AKHBAR_SITEMAP_MAX_COUNT")
         if max_count and len(self._sitemaps) >= max_count:
-            self._count("limits/sitemap_count")
+            self._count(keys.limit("sitemap_count"))
             if not self._sitemap_cap_logged:
                 self._sitemap_cap_logged = True
                 self.logger.warning("%d sitemaps fetched, the most AKHBAR_SITEMAP_MAX_COUNT allows per crawl: "
@@ -143,18 +136,19 @@ class NewsSpider(scrapy.Spider):
             return None
         self._sitemaps.add(url)
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
-                              meta={"akhbar_kind": "sitemap", "akhbar_sitemap_depth": depth})
+                              meta={keys.KIND: "sitemap", keys.SITEMAP_DEPTH: depth})
 
     # -- helpers ------------------------------------------------------------------------------
     def _count(self, key: str, n: int = 1) -> None:
-        self.crawler.stats.inc_value(f"akhbar/{key}", n)
+        """Add to a stats key of ``crawler.keys`` (the crawl report reads them by the same names)."""
+        self.crawler.stats.inc_value(key, n)
 
     def _ok(self, response: Response, kind: str) -> bool:
-        if response.meta.get(TRUNCATED):
+        if response.meta.get(keys.TRUNCATED):
             return False  # only the head was received: archived, counted and logged as too_large
         if response.status == 200:
             return True
-        self._count(f"errors/http_{response.status}")
+        self._count(keys.error(f"http_{response.status}"))
         self.logger.warning("%s %s answered HTTP %d; skipped", kind, response.url, response.status)
         return False
 
@@ -165,15 +159,15 @@ class NewsSpider(scrapy.Spider):
             if url in self._seen or not self.profile.is_allowed(url) or not self.profile.is_article(url):
                 continue
             self._seen.add(url)
-            if self.fetchlog.fetched_within(url, revisit_after):
-                self._count("articles_known")  # archived recently (or before a restart): not again
+            if self.state.fetched_within(url, revisit_after):
+                self._count(keys.ARTICLES_KNOWN)  # archived recently (or before a restart): not again
                 continue
-            prev = self.fetchlog.latest(url)
+            prev = self.state.latest(url)
             if self.max_articles and self._scheduled >= self.max_articles:
-                self._count("articles_over_limit")
+                self._count(keys.ARTICLES_OVER_LIMIT)
                 continue
             self._scheduled += 1
-            self._count("articles_discovered")
+            self._count(keys.ARTICLES_DISCOVERED)
             headers = {}
             if prev is not None:  # changed since? let the server say 304 if not
                 if prev.etag:
@@ -181,14 +175,14 @@ class NewsSpider(scrapy.Spider):
                 if prev.last_modified:
                     headers["If-Modified-Since"] = prev.last_modified
             yield scrapy.Request(url, callback=self.parse_article, errback=self.failed, headers=headers,
-                                 meta={"akhbar_kind": "article"})
+                                 meta={keys.KIND: "article"})
 
     def _check_xml(self, body: bytes, url: str, kind: str) -> None:
         """Count a malformed feed or sitemap even when lxml's recovery still finds links in it."""
         try:
             etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError as exc:
-            self._count(f"errors/bad_{kind}")
+            self._count(keys.error(f"bad_{kind}"))
             self.logger.warning("%s %s is malformed XML (%s); using what can be recovered", kind, url, exc)
 
     # -- callbacks ----------------------------------------------------------------------------
@@ -197,14 +191,14 @@ class NewsSpider(scrapy.Spider):
         (the kinds are in ``crawler.errors``)."""
         exc = failure.value
         request = getattr(failure, "request", None)
-        if request is not None and request.meta.get("akhbar_warc"):
+        if request is not None:
             # archived, then refused (a decompression bomb...): catch-up must not extract it later
-            self.nothing_to_index(request)
+            self.state.nothing_to_index(keys.record_id(request))
         kind = failure_kind(exc)
         if kind is None:
             return  # robots.txt said no, or a refusal already logged and counted where it was made
         url = getattr(request, "url", "") or ""
-        self._count(f"errors/{kind}")
+        self._count(keys.error(kind))
         self.logger.warning("%s failed (%s): %s", url, kind, failure_reason(exc))
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
@@ -221,7 +215,7 @@ class NewsSpider(scrapy.Spider):
             self.logger.warning("feed %s could not be parsed: %s", response.url, exc)
         if not links:
             self.logger.warning("feed %s yielded no article links", response.url)
-        self._count("feeds_parsed")
+        self._count(keys.FEEDS_PARSED)
         yield from self._article_requests(links, response.url)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -233,11 +227,11 @@ class NewsSpider(scrapy.Spider):
             try:
                 body = gunzip(body, max_size=limit)
             except (OSError, EOFError, zlib.error) as exc:
-                self._count("errors/bad_sitemap")
+                self._count(keys.error("bad_sitemap"))
                 self.logger.warning("sitemap %s: bad gzip: %s", response.url, exc)
                 return
             except ValueError:  # scrapy's _DecompressionMaxSizeExceeded: a gzip bomb
-                self._count("errors/too_large")
+                self._count(keys.error("too_large"))
                 self.logger.warning("sitemap %s inflates past DOWNLOAD_MAXSIZE (%d bytes); skipped", response.url,
                                     limit)
                 return
@@ -248,14 +242,14 @@ class NewsSpider(scrapy.Spider):
         except Exception as exc:  # noqa: BLE001 - lxml raises several kinds on junk
             self.logger.warning("sitemap %s could not be parsed: %s", response.url, exc)
             return
-        self._count("sitemaps_parsed")
+        self._count(keys.SITEMAPS_PARSED)
         locs = [e["loc"] for e in entries if e.get("loc")]
         if sitemap.type == "sitemapindex":
             children = [u for u in (urljoin(response.url, loc.strip()) for loc in locs) if self.profile.is_allowed(u)]
-            depth = response.meta.get("akhbar_sitemap_depth", 0) + 1
+            depth = response.meta.get(keys.SITEMAP_DEPTH, 0) + 1
             max_depth = self.settings.getint("AKHBAR_SITEMAP_MAX_DEPTH")
             if max_depth and depth > max_depth and children:
-                self._count("limits/sitemap_depth", len(children))
+                self._count(keys.limit("sitemap_depth"), len(children))
                 self.logger.warning("sitemap index %s is nested %d levels deep, more than AKHBAR_SITEMAP_MAX_DEPTH=%d:"
                                     " its %d child sitemap(s) are skipped (counted)", response.url, depth - 1,
                                     max_depth, len(children))
@@ -271,9 +265,9 @@ class NewsSpider(scrapy.Spider):
         if not self._ok(response, "listing"):
             return
         if not hasattr(response, "css"):
-            self._count("errors/non_html")
+            self._count(keys.error("non_html"))
             return
-        self._count("listings_parsed")
+        self._count(keys.LISTINGS_PARSED)
         yield from self._article_requests(response.css("a::attr(href)").getall(), response.url)
         if section.next_page and page < section.max_pages:
             nxt = response.css(section.next_page).get()
@@ -282,41 +276,34 @@ class NewsSpider(scrapy.Spider):
                 if self.profile.is_allowed(url) and not self.profile.is_article(url):
                     yield self._listing_request(url, section, page + 1)
 
-    def nothing_to_index(self, response: Response | scrapy.Request) -> None:
-        """Tell the fetch log this capture holds no article, so catch-up indexing leaves it alone
-        (also called by ``RedirectPolicyMiddleware`` for a page that only redirects)."""
-        record_id = response.meta.get("akhbar_warc", {}).get("record_id")
-        if record_id:
-            self.fetchlog.mark_indexed([record_id], value=-1)
-
     def parse_article(self, response: Response) -> Iterator[FetchedPage]:
-        if response.status == 304 or response.meta.get("akhbar_revisit"):
-            self._count("articles_not_modified")  # archived as a revisit record; nothing to re-extract
+        if response.status == 304 or response.meta.get(keys.REVISIT):
+            self._count(keys.ARTICLES_NOT_MODIFIED)  # archived as a revisit record; nothing to re-extract
             return
         if not self._ok(response, "article"):
             return
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if not is_html(ctype):
-            self._count("errors/non_html")
+            self._count(keys.error("non_html"))
             self.logger.warning("article %s is %s, not HTML; archived but not extracted", response.url,
                                 ctype or "of no content type")
-            self.nothing_to_index(response)
+            self.state.nothing_to_index(keys.record_id(response))
             return
         if looks_binary(response.body):
-            self._count("errors/binary_as_html")
+            self._count(keys.error("binary_as_html"))
             self.logger.warning("article %s is labelled %s but its bytes are binary; archived, not extracted",
                                 response.url, ctype)
-            self.nothing_to_index(response)
+            self.state.nothing_to_index(keys.record_id(response))
             return
         stray = control_bytes(response.body)
         if stray:  # text with a few NULs or other control bytes: they are dropped when decoding
-            self._count("errors/control_bytes")
+            self._count(keys.error("control_bytes"))
             self.logger.warning("article %s holds %d stray control byte(s) (NUL and the like); dropped before "
                                 "extraction", response.url, stray)
         yield FetchedPage(
             url=response.url, source=self.profile.id, body=response.body, content_type=ctype,
-            status=response.status, fetched=response.meta.get("akhbar_fetched", ""),
-            warc=response.meta.get("akhbar_warc", {}),
+            status=response.status, fetched=response.meta.get(keys.FETCHED, ""),
+            warc=response.meta.get(keys.WARC, {}),
         )
 
 

@@ -326,6 +326,7 @@ class RecordInfo:
     etag: str
     last_modified: str
     pointer: WarcPointer
+    truncated: str = ""  # WARC-Truncated: only the head of the body is in the record
 
 
 def iter_records(path: Path) -> list[RecordInfo]:
@@ -348,5 +349,6 @@ def iter_records(path: Path) -> list[RecordInfo]:
                 last_modified=(http.get_header("Last-Modified") or "") if http else "",
                 pointer=WarcPointer(file=path.name, offset=it.get_record_offset(), length=it.get_record_length(),
                                     record_id=h.get_header("WARC-Record-ID")),
+                truncated=h.get_header("WARC-Truncated") or "",
             ))
     return out

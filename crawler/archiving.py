@@ -1,9 +1,10 @@
 """Scrapy downloader middleware that archives every exchange (articles, feeds, sitemaps, listings,
-robots.txt, redirects, errors with a response) through :class:`pipelines.warc.WarcRotatingWriter`.
+robots.txt, redirects, errors with a response) through :class:`crawler.warc.WarcRotatingWriter`.
 
 It must sit closest to the downloader (``DOWNLOADER_MIDDLEWARES`` priority 950) so it sees raw,
 still-compressed bodies and every hop of a redirect chain. The response record's location is put in
-``request.meta["akhbar_warc"]`` so the article item can point back into the archive.
+``request.meta[keys.WARC]`` so the article item can point back into the archive, and each capture is
+recorded through the crawl's :class:`~crawler.state.CrawlState` once its record is in the file.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
+from core.config import DataDir
+from crawler import keys
 from crawler.errors import Refused
-from crawler.fetchlog import CaptureRow, FetchLog
-from crawler.sizelimit import TRUNCATED
-from pipelines.warc import (
+from crawler.fetchlog import CaptureRow
+from crawler.state import CrawlState
+from crawler.warc import (
     IDENTICAL_PAYLOAD,
     SERVER_NOT_MODIFIED,
     Exchange,
@@ -52,8 +55,11 @@ class WarcArchiveMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.warc_dir = Path(settings.get("AKHBAR_WARC_DIR"))
-        self.cdx_dir = Path(settings.get("AKHBAR_CDX_DIR"))
+        self.state = CrawlState.of(crawler)
+        data = DataDir.from_settings(settings)
+        self.warc_dir = data.warc
+        self.cdx_dir = data.cdx
+        self.lock_dir = data.locks
         self.max_size = settings.getint("AKHBAR_WARC_MAX_SIZE")
         self.operator = settings.get("AKHBAR_OPERATOR", "")
         self.writer: WarcRotatingWriter | None = None
@@ -70,9 +76,8 @@ class WarcArchiveMiddleware:
     def _take_lock(self, prefix: str) -> str | None:
         """One crawl per source at a time: a second one would 'recover' the first one's open WARC.
         The lock is an flock, so the kernel releases it even when the holder is killed."""
-        lock_dir = Path(self.crawler.settings.get("AKHBAR_LOCK_DIR"))
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fh = open(lock_dir / f"{prefix}.lock", "a+")  # noqa: SIM115 - held until the spider closes
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = open(self.lock_dir / f"{prefix}.lock", "a+")  # noqa: SIM115 - held until the spider closes
         try:
             fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -99,12 +104,12 @@ class WarcArchiveMiddleware:
             return
         for path in recovered:
             logger.warning("Recovered unfinished WARC file %s", path.name)
-            self.stats.inc_value("akhbar/warc/recovered_files")
+            self.stats.inc_value(keys.WARC_RECOVERED_FILES)
             self._reconcile(path, spider)
         try:
             for path in index_missing_cdxj(self.warc_dir, self.cdx_dir, f"{prefix}-"):
                 logger.warning("Wrote the missing CDXJ index of %s", path.name)
-                self.stats.inc_value("akhbar/warc/cdxj_rebuilt")
+                self.stats.inc_value(keys.WARC_CDXJ_REBUILT)
         except OSError as exc:
             self._fail(spider, f"cannot write CDXJ indexes in {self.cdx_dir}: {exc}")
         info = {"isPartOf": prefix, "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY")
@@ -123,9 +128,9 @@ class WarcArchiveMiddleware:
     def _fail(self, spider: Spider, message: str, reason: str = "warc_write_error") -> None:
         """Disk full, unwritable or missing directory: say so once, stop the crawl cleanly."""
         self.failed = True
-        self.stats.inc_value("akhbar/errors/warc_write" if reason == "warc_write_error" else f"akhbar/errors/{reason}")
+        self.stats.inc_value(keys.error("warc_write" if reason == "warc_write_error" else reason))
         logger.error("%s; stopping the crawl (nothing is fetched that cannot be archived)", message)
-        self.stats.set_value("akhbar/fatal", message)
+        self.stats.set_value(keys.FATAL, message)
         engine = self.crawler.engine
         if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.13
             from scrapy.utils.defer import deferred_from_coro
@@ -137,23 +142,19 @@ class WarcArchiveMiddleware:
     def _reconcile(self, path: Path, spider: Spider) -> None:
         """Record captures that reached a recovered file but not the fetch log (killed in between),
         so they are neither fetched nor archived twice, and get indexed from the WARC."""
-        fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
         profile = getattr(spider, "profile", None)
-        if fetchlog is None:
-            return
         for rec in iter_records(path):
             is_article = bool(profile and profile.is_article(rec.url))
-            added = fetchlog.record(CaptureRow(
+            added = self.state.archived(CaptureRow(
                 record_id=rec.record_id, url=rec.url, source=getattr(profile, "id", ""),
                 kind="article" if is_article else "other", fetched=rec.date, status=rec.status,
                 digest=rec.digest, etag=rec.etag or None, last_modified=rec.last_modified or None,
                 warc_file=rec.pointer["file"], warc_offset=rec.pointer["offset"],
                 warc_length=rec.pointer["length"], revisit=rec.rec_type == "revisit",
                 refers_to=rec.refers_to or None,
-                indexed=0 if is_article and rec.status == 200 and rec.rec_type == "response" else -1,
-            ))
+            ), whole_article=is_article and rec.status == 200 and rec.rec_type == "response" and not rec.truncated)
             if added:
-                self.stats.inc_value("akhbar/warc/reconciled_records")
+                self.stats.inc_value(keys.WARC_RECONCILED_RECORDS)
 
     def spider_closed(self, spider: Spider) -> None:
         try:
@@ -162,8 +163,8 @@ class WarcArchiveMiddleware:
                     self.writer.close()
                 except OSError as exc:
                     logger.error("Could not finish WARC file: %s", exc)
-                    self.stats.inc_value("akhbar/errors/warc_write")
-                self.stats.set_value("akhbar/warc/files", len(self.writer.closed_files))
+                    self.stats.inc_value(keys.error("warc_write"))
+                self.stats.set_value(keys.WARC_FILES, len(self.writer.closed_files))
         finally:  # however the crawl ended (budget, error, signal), the next one may take the source
             if self._lock_fh is not None:
                 self._lock_fh.close()  # releases the flock
@@ -173,11 +174,10 @@ class WarcArchiveMiddleware:
         spider = self.crawler.spider
         if self.writer is None or self.failed:
             raise Refused("not_archived", "WARC writer unavailable")  # the fatal error was logged once
-        fetchlog: FetchLog | None = getattr(spider, "fetchlog", None)
-        kind = request.meta.get("akhbar_kind") or ("robots" if response.url.endswith("/robots.txt") else "other")
+        kind = request.meta.get(keys.KIND) or ("robots" if response.url.endswith("/robots.txt") else "other")
         digest = payload_digest(response.body)
-        truncated = request.meta.get(TRUNCATED, "")
-        revisit = None if truncated else self._revisit_for(fetchlog, response, digest)
+        truncated = request.meta.get(keys.TRUNCATED, "")
+        revisit = None if truncated else self._revisit_for(response, digest)
         exchange = Exchange(
             url=response.url,
             method=request.method,
@@ -197,48 +197,46 @@ class WarcArchiveMiddleware:
             self._fail(spider, f"cannot write WARC record for {response.url}: {exc}")
             raise Refused("not_archived", f"WARC write failed: {exc}") from exc
         # what catch-up may extract later: a whole article page, not a revisit or a truncated head
-        full_article = kind == "article" and response.status == 200 and revisit is None and not truncated
-        if fetchlog is not None:
-            try:
-                self._log_capture(fetchlog, spider, kind, response, exchange, pointer, digest, revisit, full_article)
-            except sqlite3.Error as exc:
-                self._fail(spider, f"cannot record the capture of {response.url} in the fetch log: {exc}")
-                raise Refused("not_archived", f"fetch log write failed: {exc}") from exc
-        request.meta["akhbar_warc"] = pointer
-        request.meta["akhbar_fetched"] = exchange.fetched.isoformat()
-        request.meta["akhbar_revisit"] = revisit is not None
-        self.stats.inc_value("akhbar/warc/records", 2)
+        whole_article = kind == "article" and response.status == 200 and revisit is None and not truncated
+        try:
+            self.state.archived(self._capture(spider, kind, response, exchange, pointer, digest, revisit),
+                                whole_article=whole_article)
+        except sqlite3.Error as exc:
+            self._fail(spider, f"cannot record the capture of {response.url} in the fetch log: {exc}")
+            raise Refused("not_archived", f"fetch log write failed: {exc}") from exc
+        request.meta[keys.WARC] = pointer
+        request.meta[keys.FETCHED] = exchange.fetched.isoformat()
+        request.meta[keys.REVISIT] = revisit is not None
+        self.stats.inc_value(keys.WARC_RECORDS, 2)
         if revisit is not None:
-            self.stats.inc_value("akhbar/warc/revisits")
+            self.stats.inc_value(keys.WARC_REVISITS)
         else:
-            self.stats.inc_value("akhbar/warc/payload_bytes", len(response.body))
+            self.stats.inc_value(keys.WARC_PAYLOAD_BYTES, len(response.body))
         return response
 
     @staticmethod
-    def _log_capture(fetchlog: FetchLog, spider: Spider, kind: str, response: Response, exchange: Exchange,
-                     pointer: dict, digest: str, revisit: Revisit | None, full_article: bool) -> None:
-        fetchlog.record(CaptureRow(
+    def _capture(spider: Spider, kind: str, response: Response, exchange: Exchange, pointer: dict, digest: str,
+                 revisit: Revisit | None) -> CaptureRow:
+        return CaptureRow(
             record_id=pointer["record_id"], url=response.url, source=getattr(spider, "warc_prefix", ""),
             kind=kind, fetched=warc_date(exchange.fetched), status=response.status,
             digest=revisit.digest if revisit else digest,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             warc_file=pointer["file"], warc_offset=pointer["offset"], warc_length=pointer["length"],
             revisit=revisit is not None, refers_to=revisit.record_id if revisit else None,
-            indexed=0 if full_article else -1,
-        ))
+        )
 
-    @staticmethod
-    def _revisit_for(fetchlog: FetchLog | None, response: Response, digest: str) -> Revisit | None:
+    def _revisit_for(self, response: Response, digest: str) -> Revisit | None:
         """A revisit instead of a full copy: 304 Not Modified, or a 200 whose payload is identical
         to the last full capture of the same URL."""
-        if fetchlog is None or response.status not in (200, 304):
+        if response.status not in (200, 304):
             return None
-        prev = fetchlog.latest(response.url)
+        prev = self.state.latest(response.url)
         if prev is None or not prev.digest:
             return None
         if response.status == 200 and prev.digest != digest:
             return None
-        original = fetchlog.original(response.url, prev.digest)
+        original = self.state.original(response.url, prev.digest)
         if original is None:
             return None
         profile = SERVER_NOT_MODIFIED if response.status == 304 else IDENTICAL_PAYLOAD

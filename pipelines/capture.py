@@ -1,0 +1,60 @@
+"""The one path from a capture (bytes as fetched or archived) to an article record.
+
+The crawl (``ExtractPipeline``), the crawl's catch-up of captures a killed crawl left unindexed,
+``akhbar reindex``, ``akhbar extract`` and the gold-set evaluation all call
+:func:`article_from_capture`, so the same capture gives the same record wherever it is read — and
+a capture that holds no article is refused for the same reasons everywhere, with one exception
+type, :class:`NotAnArticle` (its ``reason`` tells the kinds apart).
+
+Learned site boilerplate is used the same way by all of them: it is dropped from the text when
+given. Only the callers that see a site's pages as a whole, the crawl and reindex's first pass (and
+the evaluation, which runs like a reindex), also count the page into it (``learn=True``); a single
+page read on its own (``akhbar extract``, catch-up) only reads what was learned, so it cannot make
+its own lines look common.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.charset import is_html, looks_binary
+from core.record import Article
+from crawler.profiles import SourceProfile
+from pipelines.boilerplate_learning import SiteBoilerplate
+from pipelines.page import NotAnArticle, finish_article, parse_page
+
+__all__ = ["NotAnArticle", "article_from_capture", "refuse_non_html"]
+
+
+def refuse_non_html(body: bytes, content_type: str | None, url: str) -> None:
+    """Raise :class:`NotAnArticle` unless the capture is an HTML page: labelled HTML (a ``None``
+    label, a file read from disk, is not judged) and not binary bytes under that label."""
+    if content_type is not None and not is_html(content_type):
+        raise NotAnArticle(f"{url} is {content_type or 'of no content type'}, not an HTML page", "non_html")
+    if looks_binary(body):
+        raise NotAnArticle(f"{url} is not HTML (binary content, e.g. an image or an archive)", "binary")
+
+
+def article_from_capture(
+    body: bytes,
+    url: str,
+    profile: SourceProfile | None,
+    *,
+    content_type: str | None,
+    fetched: str | datetime | None = None,
+    learned: SiteBoilerplate | None = None,
+    learn: bool = False,
+) -> Article:
+    """The article record of one capture, or :class:`NotAnArticle`.
+
+    ``content_type`` is the capture's Content-Type header (``""`` when it had none, which is not
+    HTML; ``None`` when there is no header to judge). ``fetched`` (ISO 8601 or a datetime) anchors
+    relative dates; ``learned`` is the site's learned boilerplate, dropped from the text; with
+    ``learn`` the page is first counted into it (once per URL). The record's ``warc`` pointer is
+    the caller's to set.
+    """
+    refuse_non_html(body, content_type, url)
+    page = parse_page(body, url, profile, content_type=content_type or "", fetched=fetched)
+    if learn and learned is not None:
+        learned.observe(url, page.lines)
+    return finish_article(page, learned)
