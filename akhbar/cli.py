@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -66,13 +67,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 # -- search ---------------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace) -> int:
-    from index.backends import open_backend
+    from index.backends import BackendConfig, open_backend
     from index.base import SearchQuery
 
+    config = BackendConfig.from_settings(os.environ)
     query = SearchQuery(text=args.query, sources=args.source or [], section=args.section or "",
                         agency=args.agency or "", since=args.since or "", until=args.until or "",
                         sort=args.sort, page=args.page, per_page=args.limit)
-    backend = open_backend(args.backend, DataDir.from_env(args.data))
+    backend = open_backend(args.backend or config.name, DataDir.from_env(args.data), es=config.es)
     try:
         page = backend.search(query)
     except (ValueError, OverflowError) as exc:  # --since/--until unparseable or past the calendar's ends

@@ -29,12 +29,13 @@ from crawler import keys
 from crawler.profiles import SourceProfile
 from crawler.settings import user_agent
 from crawler.spiders.news import NewsSpider
+from index.backends import ES_SETTINGS
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
 _ERROR_PREFIXES = (keys.ERRORS, "spider_exceptions/")
 # The environment variables an `akhbar crawl` turns into settings (AKHBAR_DATA is the DataDir;
 # AKHBAR_SOURCES is read by akhbar.sources; AKHBAR_ES_* by index.backends when the backend opens).
-ENV_SETTINGS = ("AKHBAR_BACKEND", "AKHBAR_OPERATOR", "AKHBAR_CONTACT_URL")
+ENV_SETTINGS = ("AKHBAR_BACKEND", "AKHBAR_OPERATOR", "AKHBAR_CONTACT_URL", *ES_SETTINGS)
 # Ways a crawl may end that are not a failure: done, or a budget used up (the next crawl goes on).
 OK_REASONS = ("finished", "closespider_itemcount", "closespider_pagecount", "closespider_timeout")
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from core.archive import iter_cdx, warcio_check
 from core.config import DataDir
-from index.backends import open_backend
+from index.backends import BackendConfig, open_backend
 from samples.catalog import catalog
 from samples.server import SampleSites
 
@@ -146,7 +146,8 @@ def run(rounds: int = 4, kill_every: int = 2, outage_every: int = 3, seed: int =
         result.expected = len(expected)
         result.archived = sum(1 for u in expected if responses[u] >= 1)
         result.duplicates = sum(responses[u] - 1 for u in expected if responses[u] > 1)
-        backend = open_backend(None, data)
+        config = BackendConfig.from_settings(os.environ)
+        backend = open_backend(config.name, data, es=config.es)
         try:
             result.indexed = sum(1 for u in expected if backend.get(u) is not None)
         finally:

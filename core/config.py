@@ -77,12 +77,8 @@ class DataDir:
 
     def settings(self) -> dict[str, str]:
         """The Scrapy settings naming this directory: ``AKHBAR_DATA_DIR``, from which every component
-        derives its paths with ``from_settings``.
-
-        ``AKHBAR_BOILERPLATE_DIR`` is a transitional copy for ``pipelines/extract.py``, which still
-        reads it; it is always derived from the same root here and goes once that pipeline reads
-        ``DataDir.from_settings(settings).boilerplate``."""
-        return {DATA_DIR_SETTING: str(self.root), "AKHBAR_BOILERPLATE_DIR": str(self.boilerplate)}
+        derives its paths with ``from_settings``."""
+        return {DATA_DIR_SETTING: str(self.root)}
 
     def ensure(self) -> DataDir:
         for path in (self.warc, self.cdx, self.state):

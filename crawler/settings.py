@@ -13,7 +13,7 @@ User-Agent that names the project and a contact URL (set ``AKHBAR_CONTACT_URL`` 
 from pathlib import Path
 
 from core import __version__
-from core.config import DEFAULT_DATA_DIR, DataDir
+from core.config import DEFAULT_DATA_DIR
 from crawler.profiles import SOURCES_DIR
 
 BOT_NAME = "akhbar"
@@ -29,9 +29,6 @@ def user_agent(contact_url: str) -> str:
 # The one data directory; every component derives its paths from it (core.config.DataDir.from_settings).
 # A relative path is taken from the working directory when the crawl starts.
 AKHBAR_DATA_DIR = DEFAULT_DATA_DIR
-# Transitional: pipelines/extract.py still reads this copy (see DataDir.settings); `akhbar crawl`
-# always derives it from AKHBAR_DATA_DIR, a `scrapy crawl -s AKHBAR_DATA_DIR=...` should set both.
-AKHBAR_BOILERPLATE_DIR = str(DataDir(Path(DEFAULT_DATA_DIR)).boilerplate)
 AKHBAR_BACKEND = "embedded"  # or "elasticsearch" (its AKHBAR_ES_* connection settings: index/backends.py)
 # Where `-a source=ID` looks for the profile: the bundled ones, then the sample sites' (paths only;
 # `akhbar crawl` sets the application's list, AKHBAR_SOURCES included, see akhbar/sources.py).

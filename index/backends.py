@@ -9,7 +9,6 @@ is imported.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,10 @@ BACKENDS = ("embedded", "elasticsearch")
 DEFAULT_BACKEND = "embedded"
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_ES_PREFIX = "akhbar"
+# Every key ElasticOptions reads: the application copies these from the environment into a
+# crawl's settings (akhbar.crawl.environment_settings).
+ES_SETTINGS = ("AKHBAR_ES_URL", "AKHBAR_ES_INDEX_PREFIX", "AKHBAR_ES_USER", "AKHBAR_ES_PASSWORD",
+               "AKHBAR_ES_API_KEY", "AKHBAR_ES_CA_CERTS", "AKHBAR_ES_VERIFY")
 
 
 @dataclass(frozen=True)
@@ -55,21 +58,12 @@ class BackendConfig:
                    es=ElasticOptions.from_settings(settings))
 
 
-def open_backend(name: str | None = None, data: DataDir | None = None, *,
-                 lock_timeout: float = 30.0, es: ElasticOptions | None = None) -> SearchBackend:
+def open_backend(name: str, data: DataDir, *, lock_timeout: float = 30.0,
+                 es: ElasticOptions | None = None) -> SearchBackend:
     """``name``: one of ``BACKENDS`` (``es`` for short); ``data``: where the embedded index lives;
     ``lock_timeout``: how long the embedded backend waits for a competing writer; ``es``: the
-    Elasticsearch options.
-
-    Transitional: a caller that leaves ``name`` or ``es`` out gets them from the environment, as
-    before, until every caller passes them (``akhbar/cli.py``'s search, ``pipelines/index.py``
-    and ``bench/soak.py`` still rely on it); new callers pass ``BackendConfig`` values.
-    """
-    if name is None or (es is None and name in ("elasticsearch", "es")):
-        fallback = BackendConfig.from_settings(os.environ)
-        name = name or fallback.name
-        es = es or fallback.es
-    data = data or DataDir.from_env()
+    Elasticsearch options (the defaults when left out). Nothing here reads the environment: the
+    application turns it into a ``BackendConfig`` (``BackendConfig.from_settings(os.environ)``)."""
     if name == "embedded":
         from index.embedded import EmbeddedBackend
 

@@ -13,6 +13,7 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from core.config import DataDir
 from core.record import Article
 from crawler.items import FetchedPage
 from pipelines.boilerplate_learning import BoilerplateStore
@@ -31,8 +32,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        state = crawler.settings.get("AKHBAR_BOILERPLATE_DIR")  # set with the data dir (DataDir.settings)
-        self.store = BoilerplateStore(state) if state else None
+        self.store = BoilerplateStore(DataDir.from_settings(crawler.settings).boilerplate)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:

@@ -26,7 +26,7 @@ from core.record import Article
 from crawler import keys
 from crawler.items import FetchedPage
 from crawler.state import CrawlState
-from index.backends import open_backend
+from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, article_from_capture
@@ -39,7 +39,8 @@ class IndexPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.batch_size = crawler.settings.getint("AKHBAR_INDEX_BATCH", 50)
-        self.backend_name = crawler.settings.get("AKHBAR_BACKEND", "embedded")
+        config = BackendConfig.from_settings(crawler.settings)
+        self.backend_name, self.es = config.name, config.es
         self.lock_timeout = crawler.settings.getfloat("AKHBAR_INDEX_LOCK_TIMEOUT", 30.0)
         self.data = DataDir.from_settings(crawler.settings)
         self.spool_dir = self.data.spool
@@ -88,7 +89,8 @@ class IndexPipeline:
         if self.backend is not None:
             return True
         try:
-            self.backend = open_backend(self.backend_name, self.data, lock_timeout=self.lock_timeout)
+            self.backend = open_backend(self.backend_name, self.data, lock_timeout=self.lock_timeout,
+                                        es=self.es)
         except Exception as exc:  # noqa: BLE001 - an unreachable engine must not stop archiving
             self._down(f"search backend {self.backend_name} unavailable: {exc}")
             return False

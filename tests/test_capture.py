@@ -12,21 +12,15 @@ from scrapy.exceptions import DropItem
 from akhbar import reindex
 from akhbar.evaluate import GoldPage, run_akhbar
 from core.archive import ArchivedResponse
+from core.config import DataDir
 from crawler.items import FetchedPage
 from crawler.profiles import profile_from_dict
 from pipelines.boilerplate_learning import BoilerplateStore, SiteBoilerplate
 from pipelines.capture import NotAnArticle, article_from_capture
 from pipelines.extract import ExtractPipeline
 from tests.conftest import akhbar
+from tests.test_boilerplate_learning import PROMO, STORIES
 
-PROMO = "حمّلوا تطبيق المنصة على هواتفكم الذكية"
-STORIES = [
-    "أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد في المدينة بسعة مئتي سرير.",
-    "وقال الوزير في مؤتمر صحفي إن المستشفى سيخدم أكثر من نصف مليون نسمة في المنطقة.",
-    "وشهدت الأسواق المحلية ارتفاعاً في أسعار الخضار مع بداية فصل الصيف الحار.",
-    "وأكد التجار أن الطلب زاد بعد عودة المغتربين لقضاء العطلة مع أسرهم.",
-    "فاز الفريق المحلي على ضيفه بثلاثة أهداف دون رد في مباراة مثيرة مساء أمس.",
-]
 PROFILE = profile_from_dict({"id": "x", "name_ar": "موقع", "name_en": "X", "country": "SA",
                              "base_url": "https://x.example", "allowed_domains": ["x.example"],
                              "article_patterns": ["^https://x.example/"], "feeds": ["/feed"]})
@@ -83,7 +77,7 @@ def test_crawl_counts_then_cleans(tmp_path):
     counted: Counter = Counter()
     stats = SimpleNamespace(inc_value=lambda key, n=1: counted.update({key: n}))
     crawler = SimpleNamespace(stats=stats, spider=SimpleNamespace(profile=PROFILE),
-                              settings={"AKHBAR_BOILERPLATE_DIR": str(tmp_path)})
+                              settings={"AKHBAR_DATA_DIR": str(tmp_path)})
     pipe = ExtractPipeline(crawler)
     items = [FetchedPage(url=_url(i), source="x", body=_page(i), content_type=HTML, status=200,
                          fetched="2024-01-01T00:00:00+00:00", warc={"record_id": str(i)}) for i in range(5)]
@@ -94,7 +88,7 @@ def test_crawl_counts_then_cleans(tmp_path):
         pipe.process_item(FetchedPage(url=_url(9), source="x", body=PNG, content_type=HTML, status=200, fetched=""))
     assert counted["akhbar/errors/no_article_text"] == 1
     pipe.close_spider()
-    assert BoilerplateStore(tmp_path).get("x").pages == 5
+    assert BoilerplateStore(DataDir(tmp_path).boilerplate).get("x").pages == 5
 
 
 def test_catch_up_uses_what_was_saved_without_adding(tmp_path):

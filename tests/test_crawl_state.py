@@ -131,7 +131,7 @@ class _Backend:
         self.up = False
         self.docs: list[dict] = []
 
-    def open(self, name, data, lock_timeout):  # the signature of index.backends.open_backend
+    def open(self, name, data, lock_timeout, es=None):  # the signature of index.backends.open_backend
         if not self.up:
             raise ConnectionError("engine stopped")
         return self

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
-from akhbar.web.rewrite import archive_href, decode_html
+from akhbar.web.rewrite import archive_href, archived_text
 from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE, SORTS, SearchParams, SearchUnavailable, Services
 from core.archive import NotArchived, UnreadableRecord, find_captures
 
@@ -163,7 +163,7 @@ def api_replay(
             raise HTTPException(*unreadable(exc)) from exc
         ctype = rep.content_type
         textual = ctype.split(";", 1)[0].strip().lower().startswith(_TEXT_TYPES)
-        text = decode_html(rep.body, ctype) if textual else None
+        text = archived_text(rep.body, ctype) if textual else None
         return ReplayOut(capture=_capture(rep.capture), status_line=rep.status_line, headers=rep.headers,
                          content_type=ctype, length=len(rep.body), text=text,
                          body_base64=None if textual else base64.b64encode(rep.body).decode("ascii"))

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
-from akhbar.web.rewrite import archive_href, decode_html, rewrite_css, rewrite_html
+from akhbar.web.rewrite import archive_href, archived_text, rewrite_css, rewrite_html
 from core.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, replay
 from core.config import DataDir
 
@@ -140,7 +140,7 @@ def serve(data: DataDir, url: str, at: str | None) -> Served:
         body = rewrite_html(rep.body, ctype, rep.capture.url, ts).encode("utf-8")
         return Served(status, "text/html; charset=utf-8", body, headers, rep)
     if mime == "text/css":
-        css = decode_html(rep.body, ctype)  # same charset rules; CSS has no <meta>, BOM/header/utf-8 win
+        css = archived_text(rep.body, ctype)  # same charset rules; CSS has no <meta>, BOM/header/utf-8 win
         return Served(status, "text/css; charset=utf-8", rewrite_css(css, rep.capture.url, ts).encode(), headers, rep)
     return Served(status, _header_safe(ctype), rep.body, headers, rep)
 

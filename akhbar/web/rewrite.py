@@ -15,7 +15,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 from lxml.html import defs
-from w3lib.encoding import html_to_unicode
+
+from core.charset import decode_html
 
 ARCHIVE_PATH = "/archive"
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""",
@@ -55,11 +56,12 @@ def rewrite_css(css: str, base: str, at: str) -> str:
     return _CSS_URL.sub(repl, css)
 
 
-def decode_html(body: bytes, content_type: str) -> str:
-    """Decode like a browser (BOM, HTTP charset, ``<meta>``, sniffing): the bytes of an
-    windows-1256 page must come out as the same Arabic text the crawler extracted."""
-    _, text = html_to_unicode(content_type, body)
-    return _XML_DECL.sub("", text, count=1)  # lxml refuses str input that declares an encoding
+def archived_text(body: bytes, content_type: str) -> str:
+    """An archived text payload as the crawler read it (``core.charset.decode_html``: BOM, HTTP
+    charset, ``<meta>``, sniffing, UTF-8 served under a legacy label), so replay shows the same
+    Arabic text the crawler extracted; an XML declaration is dropped, as lxml refuses ``str``
+    input that declares an encoding."""
+    return _XML_DECL.sub("", decode_html(body, content_type).text, count=1)
 
 
 def rewrite_html(body: bytes, content_type: str, base: str, at: str) -> str:
@@ -69,7 +71,7 @@ def rewrite_html(body: bytes, content_type: str, base: str, at: str) -> str:
     ``<base>`` is resolved then removed; scripts are left in place for fidelity — the sandbox
     and the CSP of the replay response keep them from running.
     """
-    text = decode_html(body, content_type)
+    text = archived_text(body, content_type)
     if not text.strip():
         return ""
     try:
