@@ -24,6 +24,7 @@ from core.config import DataDir
 from crawler import keys
 from crawler.errors import Refused
 from crawler.fetchlog import CaptureRow
+from crawler.profiles import profile_of, source_id
 from crawler.state import CrawlState
 from crawler.warc import (
     IDENTICAL_PAYLOAD,
@@ -87,7 +88,7 @@ class WarcArchiveMiddleware:
         return None
 
     def spider_opened(self, spider: Spider) -> None:
-        prefix = getattr(spider, "warc_prefix", spider.name)
+        prefix = source_id(spider, spider.name)
         try:
             busy = self._take_lock(prefix)
         except OSError as exc:
@@ -116,7 +117,7 @@ class WarcArchiveMiddleware:
                 else "ignore", "http-header-user-agent": self.crawler.settings.get("USER_AGENT", "")}
         if self.operator:
             info["operator"] = self.operator
-        source = getattr(spider, "profile", None)
+        source = profile_of(spider)
         if source is not None:
             info["source"] = source.id
             # The profile that drove this crawl, so a reindex years later knows which URLs were
@@ -142,7 +143,7 @@ class WarcArchiveMiddleware:
     def _reconcile(self, path: Path, spider: Spider) -> None:
         """Record captures that reached a recovered file but not the fetch log (killed in between),
         so they are neither fetched nor archived twice, and get indexed from the WARC."""
-        profile = getattr(spider, "profile", None)
+        profile = profile_of(spider)
         for rec in iter_records(path):
             is_article = bool(profile and profile.is_article(rec.url))
             added = self.state.archived(CaptureRow(
@@ -218,7 +219,7 @@ class WarcArchiveMiddleware:
     def _capture(spider: Spider, kind: str, response: Response, exchange: Exchange, pointer: dict, digest: str,
                  revisit: Revisit | None) -> CaptureRow:
         return CaptureRow(
-            record_id=pointer["record_id"], url=response.url, source=getattr(spider, "warc_prefix", ""),
+            record_id=pointer["record_id"], url=response.url, source=source_id(spider),
             kind=kind, fetched=warc_date(exchange.fetched), status=response.status,
             digest=revisit.digest if revisit else digest,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),

@@ -247,3 +247,16 @@ def profile_for_url(url: str, profiles: dict[str, SourceProfile]) -> SourceProfi
         if prof.is_allowed(url):
             return prof
     return None
+
+
+def profile_of(spider: object) -> SourceProfile | None:
+    """The source profile a spider crawls (``NewsSpider.profile``), or None under another spider —
+    the middlewares and pipelines then do their generic part only."""
+    profile = getattr(spider, "profile", None)
+    return profile if isinstance(profile, SourceProfile) else None
+
+
+def source_id(spider: object, default: str = "") -> str:
+    """The id the archive files, the fetch log and the spool name a crawl by: its profile's."""
+    profile = profile_of(spider)
+    return profile.id if profile is not None else default

@@ -30,6 +30,7 @@ from w3lib.url import safe_url_string
 
 from crawler import keys
 from crawler.errors import Refused
+from crawler.profiles import profile_of
 from crawler.state import CrawlState
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class RedirectPolicyMiddleware:
             logger.warning("redirect loop: %s -> %s", " -> ".join(chain), target)
             self.state.nothing_to_index(keys.record_id(request))
             raise Refused("redirect_loop", f"redirect loop back to {target}")
-        profile = getattr(spider, "profile", None)
+        profile = profile_of(spider)
         if profile is not None and not profile.is_allowed(target):
             stats.inc_value(keys.error("offsite_redirect"))
             logger.warning("%s: %s leads off the site to %s; not followed (archived as it is)", response.url,

@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -329,8 +330,9 @@ class RecordInfo:
     truncated: str = ""  # WARC-Truncated: only the head of the body is in the record
 
 
-def iter_records(path: Path) -> list[RecordInfo]:
-    out = []
+def iter_records(path: Path) -> Iterator[RecordInfo]:
+    """The response and revisit records of one WARC file, in order, one at a time (the file stays
+    open until the iteration ends)."""
     with open(path, "rb") as fh:
         it = ArchiveIterator(fh)
         for record in it:
@@ -340,7 +342,7 @@ def iter_records(path: Path) -> list[RecordInfo]:
             it.read_to_end()
             h = record.rec_headers
             http = record.http_headers
-            out.append(RecordInfo(
+            yield RecordInfo(
                 rec_type=record.rec_type, url=h.get_header("WARC-Target-URI"), date=h.get_header("WARC-Date"),
                 status=int(http.get_statuscode() or 0) if http else 0,
                 digest=h.get_header("WARC-Payload-Digest") or "", record_id=h.get_header("WARC-Record-ID"),
@@ -350,5 +352,4 @@ def iter_records(path: Path) -> list[RecordInfo]:
                 pointer=WarcPointer(file=path.name, offset=it.get_record_offset(), length=it.get_record_length(),
                                     record_id=h.get_header("WARC-Record-ID")),
                 truncated=h.get_header("WARC-Truncated") or "",
-            ))
-    return out
+            )

@@ -190,20 +190,6 @@ def bylines(text: str) -> list[str]:
     return out
 
 
-def clean_text(
-    text: str,
-    line_phrases: Iterable[str] = (),
-    trailers: Iterable[str] = (),
-    drop_leading: Iterable[str] = (),
-    is_dateline: Callable[[str], bool] | None = None,
-    is_credit: Callable[[str], bool] | None = None,
-) -> str:
-    """Remove boilerplate lines and trailers; ``drop_leading`` lines (title, section label), bylines
-    and short datelines («السبت ١٠ حزيران ٢٠١٧ - ١٢:٣٠ م | المصدر: ...») only where they open the
-    text; an editors' sign-off («ع.ج/ ح.ز (د.ب.أ)») only where it closes it."""
-    return "\n".join(clean_lines(text, line_phrases, trailers, drop_leading, is_dateline, is_credit))
-
-
 def clean_lines(
     text: str,
     line_phrases: Iterable[str] = (),
@@ -213,9 +199,12 @@ def clean_lines(
     is_credit: Callable[[str], bool] | None = None,
     drop: Callable[[str], bool] | None = None,
 ) -> list[str]:
-    """``clean_text`` as a list of lines (what the boilerplate learner counts). ``drop`` removes more
-    lines wherever they stand (the learned site boilerplate) before the positional rules run, so a
-    source line or sign-off that only becomes the last line once a learned footer is gone still goes."""
+    """The story's lines without boilerplate lines and trailers; ``drop_leading`` lines (title,
+    section label), bylines and short datelines («السبت ١٠ حزيران ٢٠١٧ - ١٢:٣٠ م | المصدر: ...») only
+    where they open the text; an editors' sign-off («ع.ج/ ح.ز (د.ب.أ)») only where it closes it.
+    ``drop`` removes more lines wherever they stand (the learned site boilerplate) before the
+    positional rules run, so a source line or sign-off that only becomes the last line once a
+    learned footer is gone still goes. One list of lines is what the boilerplate learner counts."""
     line_phrases = list(line_phrases)
     phrases = {squash(p) for p in (*GLOBAL_LINE_BOILERPLATE, *line_phrases) if p.strip()}
     # Lines keep their tashkeel; phrases are matched on the squashed form, so trailers are only cut

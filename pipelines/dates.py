@@ -27,11 +27,19 @@ from zoneinfo import ZoneInfo
 
 import dateutil.parser
 import lxml.etree
-import lxml.html
 from dateutil.relativedelta import relativedelta
 
 from core.arabic import fold_digits, fold_letters
-from pipelines.metadata import is_article_object, jsonld_objects, jsonld_types
+from pipelines.metadata import (
+    CHROME_CLASS,
+    class_label,
+    in_chrome,
+    is_article_object,
+    jsonld_objects,
+    jsonld_types,
+    meta_values,
+    parse_html,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -418,39 +426,6 @@ def _iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat()
 
 
-def _parse_html(html: str | bytes) -> Any | None:
-    if not html:
-        return None
-    try:
-        return lxml.html.fromstring(html)
-    except ValueError:
-        # "Unicode strings with encoding declaration are not supported"
-        try:
-            return lxml.html.fromstring(html.encode("utf-8") if isinstance(html, str) else html)
-        except (ValueError, lxml.etree.LxmlError) as exc:
-            logger.debug("unparseable HTML: %s", exc)
-    except lxml.etree.LxmlError as exc:
-        logger.debug("unparseable HTML: %s", exc)
-    return None
-
-
-def _meta_values(root: Any) -> dict[str, list[str]]:
-    """name/property/itemprop (lower-cased) -> content values, in document order. ``itemprop`` may
-    sit on any element, with the value in ``content`` or ``datetime``."""
-    out: dict[str, list[str]] = {}
-    for el in root.iter("meta"):
-        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
-        value = el.get("content")
-        if key and value:
-            out.setdefault(key.strip().lower(), []).append(value)
-    for el in root.xpath("//*[@itemprop][not(self::meta)]"):
-        value = el.get("content") or el.get("datetime")
-        if value:
-            for key in el.get("itemprop", "").split():
-                out.setdefault(key.lower(), []).append(value)
-    return out
-
-
 def _jsonld_dates(objs: list[dict], key: str) -> list[Any]:
     """Values of ``key`` with article-like objects first: an ImageObject or a comment has its own
     datePublished which is not the story's."""
@@ -502,7 +477,8 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
     ``<time datetime>`` in the article, (4) the date printed in a date element of the story header
     («منذ ساعتين» and «أمس ١٠:٣٠ م» resolved against ``fetched``), (5) the first date printed in the
     article, (6) htmldate. ``root`` is the parsed page and ``jsonld`` its JSON-LD objects
-    (``metadata.jsonld_objects``) when the caller already has them.
+    (``metadata.jsonld_objects``) when the caller already has them (``pipelines.page`` passes both);
+    without ``root``, ``html`` is parsed with ``metadata.parse_html``, the same parse.
 
     Dates without an offset get the profile's zone. A date more than a day after ``fetched``
     (default: now) is a CMS bug or an event date, so that method is skipped. Malformed HTML or
@@ -530,11 +506,14 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
     published: datetime | None = None
     modified: datetime | None = None
     source = ""
-    if root is None:
-        root = _parse_html(html)
+    if root is None and html:
+        try:
+            root = parse_html(html)
+        except (ValueError, lxml.etree.LxmlError) as exc:
+            logger.debug("unparseable HTML: %s", exc)
     if root is not None:
         try:
-            meta = _meta_values(root)
+            meta = meta_values(root)
         except Exception as exc:  # noqa: BLE001 - lxml raises many types on odd trees; dates are optional
             logger.debug("meta scan failed for %s: %s", url, exc)
             meta = {}
@@ -590,8 +569,6 @@ def extract_dates(html: str, url: str = "", tz: tzinfo | str = "UTC", fetched: d
 
 
 _DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|byline|meta|info", re.IGNORECASE)
-_NOT_STORY = re.compile(r"sidebar|widget|related|comment|footer|most|latest|ticker|teaser|top-bar|topbar|today"
-                        r"|menu|nav|breaking|popular|reply", re.IGNORECASE)
 
 
 def _dated_element(root: Any, zone: tzinfo, fetched: datetime, ok: Any) -> tuple[datetime | None, str]:
@@ -599,14 +576,11 @@ def _dated_element(root: Any, zone: tzinfo, fetched: datetime, ok: Any) -> tuple
     ``tie-date``), outside sidebars, related lists, comments and the top bar's «today» date. Only
     there are relative forms trusted: «منذ يومين» inside the story text is not a publication date."""
     for el in root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _DATE_CLASS.search(label) or _NOT_STORY.search(label):
+        label = class_label(el)
+        if not _DATE_CLASS.search(label) or CHROME_CLASS.search(label):
             continue
         text = _visible_text(el, 300)
-        if not text.strip() or len(text) > 250:
-            continue
-        if any(_NOT_STORY.search(f"{a.get('class', '')} {a.get('id', '')}") or a.tag in ("aside", "footer", "nav")
-               for a in el.iterancestors() if isinstance(a.tag, str)):
+        if not text.strip() or len(text) > 250 or in_chrome(el):
             continue
         dt = find_visible_date(text, zone, now=fetched)
         if ok(dt, "visible"):

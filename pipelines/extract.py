@@ -15,7 +15,9 @@ from scrapy.exceptions import DropItem
 
 from core.config import DataDir
 from core.record import Article
+from crawler import keys
 from crawler.items import FetchedPage
+from crawler.profiles import profile_of
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, article_from_capture
 
@@ -48,19 +50,19 @@ class ExtractPipeline:
     def process_item(self, item: FetchedPage) -> Article:
         if not isinstance(item, FetchedPage):
             return item
-        profile = getattr(self.crawler.spider, "profile", None)
+        profile = profile_of(self.crawler.spider)
         learned = self.store.get(profile.id) if self.store is not None and profile is not None else None
         try:
             article = article_from_capture(item.body, item.url, profile, content_type=item.content_type,
                                            fetched=item.fetched, learned=learned, learn=True)
         except NotAnArticle as exc:
-            self.stats.inc_value("akhbar/errors/no_article_text")
+            self.stats.inc_value(keys.error("no_article_text"))
             logger.warning("%s", exc)
             raise DropItem(str(exc)) from exc
         except Exception as exc:
-            self.stats.inc_value("akhbar/errors/extract_failed")
+            self.stats.inc_value(keys.error("extract_failed"))
             logger.exception("extraction failed for %s", item.url)
             raise DropItem(f"extraction failed for {item.url}: {exc}") from exc
         article["warc"] = item.warc
-        self.stats.inc_value("akhbar/articles_extracted")
+        self.stats.inc_value(keys.ARTICLES_EXTRACTED)
         return article

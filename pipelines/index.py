@@ -25,6 +25,7 @@ from core.config import DataDir
 from core.record import Article
 from crawler import keys
 from crawler.items import FetchedPage
+from crawler.profiles import profile_of, source_id
 from crawler.state import CrawlState
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
@@ -155,7 +156,7 @@ class IndexPipeline:
 
     # -- spool ----------------------------------------------------------------------------------
     def _spool_path(self) -> Path:
-        return self.spool_dir / f"{getattr(self.spider, 'warc_prefix', 'akhbar')}.jsonl"
+        return self.spool_dir / f"{source_id(self.spider, 'akhbar')}.jsonl"
 
     def _spool(self, batch: list[Article]) -> None:
         path = self._spool_path()
@@ -199,7 +200,7 @@ class IndexPipeline:
     # -- catch-up -------------------------------------------------------------------------------
     def _catch_up(self, spider: Spider) -> None:
         """Index articles that were archived but never indexed (the crawl was killed in between)."""
-        profile = getattr(spider, "profile", None)
+        profile = profile_of(spider)
         if profile is None:
             return
         learned = BoilerplateStore(self.data.boilerplate).get(profile.id)

@@ -1,7 +1,8 @@
 """Article metadata read from the page itself: title, section, authors, tags, lead, canonical URL and
 main image — the parts trafilatura's generic metadata gets wrong on Arabic news templates.
 
-Everything here reads one parsed lxml tree and never raises on odd markup; each function says which
+Everything here reads one parsed lxml tree (``parse_html``, the one parse of a page) and never
+raises on odd markup; each function says which
 evidence it trusts first and why. Machine-readable data (meta tags, JSON-LD) wins over markup
 heuristics because it is what the CMS stored, except for the title, where meta tags carry the site
 name and the displayed headline is the ground truth.
@@ -15,6 +16,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import lxml.etree
+import lxml.html
+
 from pipelines.cleanup import squash, tidy
 
 logger = logging.getLogger(__name__)
@@ -23,8 +27,12 @@ _HOME = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية"
 _SECTION_CLASS = re.compile(
     r"(?:^|[-_])(?:breadcrumbs?|crumbs|path|nav-path|post-cat|cat-links|category|categories|kicker|"
     r"article-section|section-name|rubric)(?:[-_]|$)", re.IGNORECASE)
-_CHROME_CLASS = re.compile(r"sidebar|widget|related|comment|footer|menu|most|latest|ticker|teaser|share",
-                           re.IGNORECASE)
+# Page chrome, not the story: sidebars, widgets, related and most-read lists, comments and replies,
+# menus and navigation, tickers and breaking-news bars, teasers, share bars, the top bar with its
+# «today» date. A section link, a credit or a date inside such a block belongs to another story or
+# to the site (``in_chrome``; ``pipelines.dates`` skips date elements there too).
+CHROME_CLASS = re.compile(r"sidebar|widget|related|comment|reply|footer|menu|nav|most|latest|popular|ticker"
+                          r"|breaking|teaser|share|top-bar|topbar|today", re.IGNORECASE)
 # schema.org types whose object is the story itself (any type ending in "article" is one too): their
 # headline, author, section and dates are the page's, an ImageObject's or a comment's are not.
 ARTICLE_TYPES = frozenset({"article", "newsarticle", "reportagenews", "blogposting", "analysisnewsarticle",
@@ -96,23 +104,53 @@ def _names(value: Any, person_only: bool = False) -> list[str]:
     return [tidy(n) for n in out if tidy(n)]
 
 
-# --- page pieces -------------------------------------------------------------------------------------------
-def meta_content(root: Any, *keys: str) -> str:
-    """The first non-empty ``content`` of a meta tag named (property/name/itemprop) any of ``keys``."""
-    wanted = {k.lower() for k in keys}
+# --- the parsed page ------------------------------------------------------------------------------------
+def parse_html(html: str | bytes) -> Any:
+    """The page as an lxml tree: the one parse of a page (``pipelines.page``), which every reader here
+    and in ``pipelines.dates`` works on. Raises ``ValueError`` or ``lxml.etree.LxmlError`` on
+    markup lxml cannot read (an empty document included)."""
+    try:
+        return lxml.html.fromstring(html)
+    except ValueError:  # "Unicode strings with encoding declaration are not supported"
+        return lxml.html.fromstring(html.encode("utf-8") if isinstance(html, str) else html)
+
+
+def _meta_pairs(root: Any) -> Iterator[tuple[str, str]]:
+    """(key, content) of every ``<meta>`` with a non-blank ``content``, in document order; the key is
+    its property, name, itemprop or http-equiv, stripped and lower-cased."""
     for el in root.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
-        if key in wanted and (el.get("content") or "").strip():
-            return tidy(el.get("content"))
-    return ""
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip().lower()
+        value = el.get("content") or ""
+        if key and value.strip():
+            yield key, value
+
+
+def meta_values(root: Any) -> dict[str, list[str]]:
+    """Key (lower-cased) -> raw values, in document order: the ``<meta>`` tags first, then microdata,
+    where ``itemprop`` sits on any element with the value in ``content`` or ``datetime``."""
+    out: dict[str, list[str]] = {}
+    for key, value in _meta_pairs(root):
+        out.setdefault(key, []).append(value)
+    for el in root.xpath("//*[@itemprop][not(self::meta)]"):
+        value = el.get("content") or el.get("datetime")
+        if value and value.strip():
+            for key in el.get("itemprop", "").split():
+                out.setdefault(key.lower(), []).append(value)
+    return out
+
+
+def meta_content(root: Any, *keys: str) -> str:
+    """The first (in document order) ``<meta>`` content keyed any of ``keys``, tidied; "" if none."""
+    wanted = {k.lower() for k in keys}
+    return next((tidy(value) for key, value in _meta_pairs(root) if key in wanted), "")
 
 
 def meta_all(root: Any, key: str) -> list[str]:
-    return [tidy(el.get("content") or "") for el in root.iter("meta")
-            if (el.get("property") or el.get("name") or "").strip().lower() == key
-            and (el.get("content") or "").strip()]
+    """Every ``<meta>`` content keyed ``key``, tidied, in document order."""
+    return [tidy(value) for k, value in _meta_pairs(root) if k == key]
 
 
+# --- page pieces -------------------------------------------------------------------------------------------
 def _text(el: Any) -> str:
     try:
         return tidy(el.text_content())
@@ -187,10 +225,16 @@ def _from_breadcrumbs(obj: dict, title: str) -> str:
     return names[-1] if names else ""
 
 
-def _in_chrome(el: Any) -> bool:
+def class_label(el: Any) -> str:
+    """An element's class and id, the words templates name their blocks with."""
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def in_chrome(el: Any) -> bool:
+    """Whether ``el`` sits inside page chrome: a nav, aside or footer, or a block ``CHROME_CLASS`` names."""
     for anc in el.iterancestors():
         tag = anc.tag if isinstance(anc.tag, str) else ""
-        if tag in ("nav", "aside", "footer") or _CHROME_CLASS.search(f"{anc.get('class', '')} {anc.get('id', '')}"):
+        if tag in ("nav", "aside", "footer") or CHROME_CLASS.search(class_label(anc)):
             return True
     return False
 
@@ -198,8 +242,8 @@ def _in_chrome(el: Any) -> bool:
 def _section_from_markup(root: Any, title: str, known: list[str]) -> str:
     flat_title = squash(title)
     for el in root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if not any(_SECTION_CLASS.search(tok) for tok in label.split()) or _in_chrome(el):
+        label = class_label(el)
+        if not any(_SECTION_CLASS.search(tok) for tok in label.split()) or in_chrome(el):
             continue
         links = el.xpath(".//a") or [el]
         names = [_text(a) for a in links]
@@ -208,7 +252,7 @@ def _section_from_markup(root: Any, title: str, known: list[str]) -> str:
             return names[-1]
     if known:
         for el in root.xpath("//body//a"):
-            if _text(el) in known and not _in_chrome(el) and el.getparent() is not None \
+            if _text(el) in known and not in_chrome(el) and el.getparent() is not None \
                     and el.getparent().tag not in ("li",):
                 return _text(el)
     return ""
@@ -288,8 +332,8 @@ def credit_texts(root: Any) -> list[str]:
     carry the agencies and the authors."""
     out = []
     for el in root.xpath("//body//*[@class or @id]"):
-        label = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _CREDIT_CLASS.search(label) or _CHROME_CLASS.search(label) or _in_chrome(el):
+        label = class_label(el)
+        if not _CREDIT_CLASS.search(label) or CHROME_CLASS.search(label) or in_chrome(el):
             continue
         text = _text(el)
         if 2 <= len(text) <= 80:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import lxml.html
+import lxml.etree
 import trafilatura
 from w3lib.url import canonicalize_url
 
@@ -73,13 +73,6 @@ class ParsedPage:
     standfirst: str = ""
 
 
-def _parse_tree(html: str) -> Any:
-    try:
-        return lxml.html.fromstring(html)
-    except ValueError:  # a str with an XML encoding declaration
-        return lxml.html.fromstring(html.encode("utf-8"))
-
-
 def _unwrap_layout_tables(root: Any) -> None:
     """Old portals lay the whole page out in tables; trafilatura then renders the story as «| cell |»
     table rows or drops it. A table whose cells hold blocks, line-broken text or long prose is layout,
@@ -110,7 +103,7 @@ def parse_page(
     html = body if isinstance(body, str) else decode_html(body, content_type).text
     fetched_at = _parse_fetched(fetched)
     try:
-        root = _parse_tree(html)
+        root = meta.parse_html(html)
     except (ValueError, lxml.etree.LxmlError) as exc:
         raise NotAnArticle(f"unparseable HTML in {url}: {exc}", "unparseable") from exc
     tz = profile.tz if profile else UTC

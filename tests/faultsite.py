@@ -12,6 +12,7 @@ import gzip
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -94,6 +95,24 @@ def respond(handler: BaseHTTPRequestHandler, status: int, ctype: str, body: byte
     handler.wfile.write(body)
 
 
+def quiet_handler(do_get: Callable[[BaseHTTPRequestHandler], None], *,
+                  http11: bool = True) -> type[BaseHTTPRequestHandler]:
+    """A request handler class that answers every GET with ``do_get(handler)`` and logs nothing
+    (the loopback sites' handlers differ only in what they answer)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        if http11:
+            protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            do_get(self)
+
+    return Handler
+
+
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -108,15 +127,11 @@ class Elsewhere:
         self.hits: list[str] = []
         hits = self.hits
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            hits.append(handler.path)
+            respond(handler, 200, "text/html; charset=utf-8", article("صفحة في موقع آخر").encode())
 
-            def do_GET(self) -> None:
-                hits.append(self.path)
-                respond(self, 200, "text/html; charset=utf-8", article("صفحة في موقع آخر").encode())
-
-        self.server = _QuietServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), quiet_handler(answer, http11=False))
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -193,20 +208,14 @@ article_patterns = ['^http://127\\.0\\.0\\.1:{port}/a/']
     def _handler(self):
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            special = site.special(handler.path)
+            if special is not None:
+                special(handler)
+                return
+            respond(handler, *site.route(handler.path))
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                special = site.special(self.path)
-                if special is not None:
-                    special(self)
-                    return
-                respond(self, *site.route(self.path))
-
-        return Handler
+        return quiet_handler(answer)
 
     # -- pages that misbehave on the wire rather than in their content --------------------------
     def special(self, path: str):

@@ -32,7 +32,7 @@ from pathlib import Path
 from core.config import DataDir
 from crawler.profiles import load_profile
 from crawler.warc import Exchange, WarcRotatingWriter
-from tests.faultsite import article, respond
+from tests.faultsite import article, quiet_handler, respond
 
 MiB = 1024 * 1024
 GOOD = {"/a/good-1": "مقال سليم أول عن موسم القطاف", "/a/good-2": "مقال سليم ثان عن مياه الري"}
@@ -108,17 +108,11 @@ article_patterns = ['^http://127\\.0\\.0\\.1:{self.port}/a/']
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+        def answer(handler: BaseHTTPRequestHandler) -> None:
+            ctype, body, extra = site.route(handler.path)
+            respond(handler, 200 if body else 404, ctype, body, extra)
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                ctype, body, extra = site.route(self.path)
-                respond(self, 200 if body else 404, ctype, body, extra)
-
-        return Handler
+        return quiet_handler(answer)
 
 
 def write_archive(data: DataDir, site: HostileArchiveSite, profiles: Path) -> Path:

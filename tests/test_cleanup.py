@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from pipelines.cleanup import author_from_line, bylines, clean_lines, clean_text, strip_title_suffix
+from pipelines.cleanup import author_from_line, bylines, clean_lines, strip_title_suffix
 from pipelines.credits import find_agencies, find_original_source
+
+
+def clean_text(text: str, **rules) -> str:
+    """The cleaned story as one string, as the rules below are easiest to read."""
+    return "\n".join(clean_lines(text, **rules))
+
 
 BODY = "وأضافت: إن مقاتليها تمكنوا من تحرير 195 مدنياً، بينهم دواعش مصابون."
 

@@ -70,7 +70,6 @@ class NewsSpider(scrapy.Spider):
         if profile is None:
             raise ValueError("NewsSpider needs -a source=ID (see `akhbar sources`)")
         self.profile = profile
-        self.warc_prefix = profile.id
         self.allowed_domains = list(profile.allowed_domains)
         self._max_articles = int(max_articles) if max_articles else 0
         if isinstance(discover, str):
