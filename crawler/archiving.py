@@ -16,7 +16,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
@@ -24,6 +24,7 @@ from core.config import DataDir
 from crawler import keys
 from crawler.errors import Refused
 from crawler.fetchlog import CaptureRow
+from crawler.hooks import on_signals
 from crawler.profiles import profile_of, source_id
 from crawler.state import CrawlState
 from crawler.warc import (
@@ -70,9 +71,7 @@ class WarcArchiveMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
         mw = cls(crawler)
-        crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
-        return mw
+        return on_signals(crawler, mw, spider_opened=mw.spider_opened, spider_closed=mw.spider_closed)
 
     def _take_lock(self, prefix: str) -> str | None:
         """One crawl per source at a time: a second one would 'recover' the first one's open WARC.

@@ -23,7 +23,7 @@ import logging
 from collections import Counter
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -38,6 +38,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.web.client import ResponseFailed
 
 from core.text import terminal_safe
+from crawler.hooks import on_signals
 
 logger = logging.getLogger(__name__)
 # Library retries counted since the last spider closed; one process may run several crawlers, whose
@@ -157,9 +158,7 @@ class ConsoleLog:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConsoleLog:
         ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
+        return on_signals(crawler, ext, spider_opened=ext.spider_opened, spider_closed=ext.spider_closed)
 
     def spider_opened(self, spider: Spider) -> None:
         handler = get_scrapy_root_handler()

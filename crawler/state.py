@@ -24,12 +24,12 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 
 from core.config import DataDir
 from crawler import keys
 from crawler.fetchlog import CaptureRow, FetchLog, IndexState
+from crawler.hooks import on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,7 @@ class CrawlState:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlState:
         state = cls(crawler)
-        crawler.signals.connect(state.open, signal=signals.spider_opened)
-        crawler.signals.connect(state.close, signal=signals.spider_closed)
-        return state
+        return on_signals(crawler, state, spider_opened=state.open, spider_closed=state.close)
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState:

@@ -17,13 +17,14 @@ import logging
 import os
 from pathlib import Path
 
-from scrapy import Spider, signals
+from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from core.archive import payload, read_record
 from core.config import DataDir
 from core.record import Article
 from crawler import keys
+from crawler.hooks import on_signals
 from crawler.items import FetchedPage
 from crawler.profiles import profile_of, source_id
 from crawler.state import CrawlState
@@ -54,9 +55,7 @@ class IndexPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IndexPipeline:
         pipe = cls(crawler)
-        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(pipe.engine_started, signal=signals.engine_started)
-        return pipe
+        return on_signals(crawler, pipe, item_dropped=pipe.item_dropped, engine_started=pipe.engine_started)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open_spider(self) -> None:

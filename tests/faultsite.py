@@ -140,20 +140,31 @@ class Elsewhere:
         self.server.server_close()
 
 
-class FaultSite:
-    def __init__(self) -> None:
-        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.elsewhere = Elsewhere()
+class LoopbackSite:
+    """A test site on 127.0.0.1 and a free port, served from a thread while the ``with`` lasts."""
 
-    def __enter__(self) -> FaultSite:
+    def __init__(self, handler: type[BaseHTTPRequestHandler], server: type[ThreadingHTTPServer] = _QuietServer) -> None:
+        self.server = server(("127.0.0.1", 0), handler)
+        self.port = self.server.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class FaultSite(LoopbackSite):
+    def __init__(self) -> None:
+        super().__init__(self._handler())
+        self.elsewhere = Elsewhere()
+
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
         self.elsewhere.close()
 
     def profile(self, directory: Path) -> Path:

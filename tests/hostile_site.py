@@ -17,7 +17,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -32,7 +31,7 @@ from pathlib import Path
 from core.config import DataDir
 from crawler.profiles import load_profile
 from crawler.warc import Exchange, WarcRotatingWriter
-from tests.faultsite import article, quiet_handler, respond
+from tests.faultsite import LoopbackSite, article, quiet_handler, respond
 
 MiB = 1024 * 1024
 GOOD = {"/a/good-1": "مقال سليم أول عن موسم القطاف", "/a/good-2": "مقال سليم ثان عن مياه الري"}
@@ -55,23 +54,12 @@ def gzip_bomb(inflated: int) -> bytes:
     return b"".join(parts)
 
 
-class HostileArchiveSite:
+class HostileArchiveSite(LoopbackSite):
     """Two good articles and a 300 MiB gzip bomb, listed in one feed, on 127.0.0.1."""
 
     def __init__(self, bomb_size: int = 300 * MiB) -> None:
         self.bomb = gzip_bomb(bomb_size)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.port = self.server.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> HostileArchiveSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler(), ThreadingHTTPServer)
 
     def url(self, path: str) -> str:
         return self.base + path

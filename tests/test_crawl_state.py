@@ -204,3 +204,22 @@ def test_refusals_are_classified_by_type_not_by_message(tmp_path):
                         headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
     with pytest.raises(DecompressedTooLarge):
         compression.process_response(request, bomb)
+
+
+def test_on_signals_connects_by_name_and_refuses_an_unknown_one():
+    from scrapy import signals
+    from scrapy.utils.test import get_crawler
+
+    from crawler.hooks import on_signals
+
+    crawler = get_crawler()
+    seen = []
+    component = object()
+    def started() -> None:  # held here: Scrapy's signals keep weak references to handlers
+        seen.append("started")
+
+    assert on_signals(crawler, component, engine_started=started) is component
+    crawler.signals.send_catch_log(signals.engine_started)
+    assert seen == ["started"]
+    with pytest.raises(ValueError, match="no Scrapy signal named 'spider_openned'"):
+        on_signals(crawler, component, spider_openned=lambda: None)
