@@ -107,6 +107,11 @@ EXTENSIONS = {
 AKHBAR_BACKOFF_BASE = 1.0  # first delay after a 429/5xx, seconds; doubles while errors continue
 AKHBAR_BACKOFF_MAX_DELAY = 120.0
 
+# Worker processes that parse article pages off the reactor (pipelines/workers.py); unset = one per
+# core, 0 = parse in the crawl process.
+AKHBAR_EXTRACT_WORKERS = None
+AKHBAR_EXTRACT_TIMEOUT = 60.0  # seconds a page may take in a worker; then the worker is stopped, the
+# page counted (akhbar/errors/extract_worker) and left for the next crawl's catch-up
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,
     "pipelines.index.IndexPipeline": 800,

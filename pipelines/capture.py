@@ -21,9 +21,9 @@ from core.charset import is_html, looks_binary
 from core.record import Article
 from crawler.profiles import SourceProfile
 from pipelines.boilerplate_learning import SiteBoilerplate
-from pipelines.page import NotAnArticle, finish_article, parse_page
+from pipelines.page import NotAnArticle, ParsedPage, finish_article, parse_page
 
-__all__ = ["NotAnArticle", "article_from_capture", "refuse_non_html"]
+__all__ = ["NotAnArticle", "article_from_capture", "learned_article", "parsed_capture", "refuse_non_html"]
 
 
 def refuse_non_html(body: bytes, content_type: str | None, url: str) -> None:
@@ -53,8 +53,21 @@ def article_from_capture(
     ``learn`` the page is first counted into it (once per URL). The record's ``warc`` pointer is
     the caller's to set.
     """
+    page = parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
+    return learned_article(page, learned, learn=learn)
+
+
+def parsed_capture(body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
+                   fetched: str | datetime | None = None) -> ParsedPage:
+    """The costly, stateless half of :func:`article_from_capture` — the refusal checks and the
+    parse — which an extraction worker process can run (its arguments and result are plain data)."""
     refuse_non_html(body, content_type, url)
-    page = parse_page(body, url, profile, content_type=content_type or "", fetched=fetched)
+    return parse_page(body, url, profile, content_type=content_type or "", fetched=fetched)
+
+
+def learned_article(page: ParsedPage, learned: SiteBoilerplate | None, *, learn: bool = False) -> Article:
+    """The cheap, stateful half: count the page into the site's learned boilerplate (``learn``),
+    then the record with what was learned dropped — run where that state lives."""
     if learn and learned is not None:
-        learned.observe(url, page.lines)
+        learned.observe(page.url, page.lines)
     return finish_article(page, learned)

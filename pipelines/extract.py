@@ -19,7 +19,8 @@ from crawler import keys
 from crawler.items import FetchedPage
 from crawler.profiles import profile_of
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.capture import NotAnArticle, article_from_capture
+from pipelines.capture import NotAnArticle, learned_article
+from pipelines.workers import DEFAULT_TIMEOUT, ExtractionPool, ExtractLater, WorkerFailed, default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -35,26 +36,37 @@ class ExtractPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = BoilerplateStore(DataDir.from_settings(crawler.settings).boilerplate)
+        workers = crawler.settings.get("AKHBAR_EXTRACT_WORKERS")
+        self.pool = ExtractionPool(default_workers() if workers in (None, "") else int(workers),
+                                   timeout=crawler.settings.getfloat("AKHBAR_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
     def close_spider(self) -> None:
+        self.pool.close()
         if self.store is not None:
             try:
                 self.store.save()
             except OSError as exc:
                 logger.warning("could not save learned boilerplate: %s", exc)
 
-    def process_item(self, item: FetchedPage) -> Article:
+    async def process_item(self, item: FetchedPage) -> Article:
+        """Parsed in a worker process (``AKHBAR_EXTRACT_WORKERS``, ``pipelines.workers``) while the
+        reactor goes on downloading; counted into the site's boilerplate and finished here."""
         if not isinstance(item, FetchedPage):
             return item
         profile = profile_of(self.crawler.spider)
         learned = self.store.get(profile.id) if self.store is not None and profile is not None else None
         try:
-            article = article_from_capture(item.body, item.url, profile, content_type=item.content_type,
-                                           fetched=item.fetched, learned=learned, learn=True)
+            page = await self.pool.parse(item.body, item.url, profile, content_type=item.content_type,
+                                         fetched=item.fetched)
+            article = learned_article(page, learned, learn=True)
+        except WorkerFailed as exc:
+            self.stats.inc_value(keys.error("extract_worker"))
+            logger.warning("%s (archived; the next crawl extracts it again)", exc)
+            raise ExtractLater(str(exc)) from exc
         except NotAnArticle as exc:
             self.stats.inc_value(keys.error("no_article_text"))
             logger.warning("%s", exc)

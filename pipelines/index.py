@@ -32,6 +32,7 @@ from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, article_from_capture
+from pipelines.workers import ExtractLater
 
 logger = logging.getLogger(__name__)
 
@@ -117,8 +118,9 @@ class IndexPipeline:
         return item
 
     def item_dropped(self, item, response, exception, spider: Spider) -> None:
-        """An article page with nothing to index (no text): so catch-up does not retry it."""
-        if isinstance(item, FetchedPage):
+        """An article page with nothing to index (no text): so catch-up does not retry it — unless
+        extraction only failed for now (a worker died or hung), when catch-up is what retries it."""
+        if isinstance(item, FetchedPage) and not isinstance(exception, ExtractLater):
             self.state.nothing_to_index(item.warc.get("record_id"))
 
     def flush(self) -> None:

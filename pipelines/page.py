@@ -44,6 +44,10 @@ class NotAnArticle(ValueError):
         super().__init__(message)
         self.reason = reason
 
+    def __reduce__(self) -> tuple:
+        """Pickled whole (message and reason), as it crosses from an extraction worker process."""
+        return type(self), (str(self), self.reason)
+
 
 def _parse_fetched(fetched: str | datetime | None) -> datetime:
     if isinstance(fetched, datetime):

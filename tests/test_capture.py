@@ -3,11 +3,13 @@ the crawl, its catch-up, ``akhbar reindex``, ``akhbar extract`` and the gold-set
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
 
 from akhbar import reindex
 from akhbar.evaluate import GoldPage, run_akhbar
@@ -72,20 +74,24 @@ def test_read_only_unless_learning():
 
 
 # -- one test per caller --------------------------------------------------------------------------------
-def test_crawl_counts_then_cleans(tmp_path):
-    """ExtractPipeline: each page is counted into the source's store, then cleaned with it."""
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_crawl_counts_then_cleans(tmp_path, workers):
+    """ExtractPipeline: each page is counted into the source's store, then cleaned with it — parsed
+    in the crawl process or in worker processes alike."""
     counted: Counter = Counter()
     stats = SimpleNamespace(inc_value=lambda key, n=1: counted.update({key: n}))
     crawler = SimpleNamespace(stats=stats, spider=SimpleNamespace(profile=PROFILE),
-                              settings={"AKHBAR_DATA_DIR": str(tmp_path)})
+                              settings=Settings({"AKHBAR_DATA_DIR": str(tmp_path), "AKHBAR_EXTRACT_WORKERS": workers}))
     pipe = ExtractPipeline(crawler)
+    assert pipe.pool.workers == int(workers)
     items = [FetchedPage(url=_url(i), source="x", body=_page(i), content_type=HTML, status=200,
                          fetched="2024-01-01T00:00:00+00:00", warc={"record_id": str(i)}) for i in range(5)]
-    texts = [pipe.process_item(item)["text"] for item in items]
+    texts = [asyncio.run(pipe.process_item(item))["text"] for item in items]
     assert PROMO in texts[0] and PROMO not in texts[-1]
-    assert pipe.process_item(items[0])["warc"] == {"record_id": "0"}
+    assert asyncio.run(pipe.process_item(items[0]))["warc"] == {"record_id": "0"}
     with pytest.raises(DropItem):
-        pipe.process_item(FetchedPage(url=_url(9), source="x", body=PNG, content_type=HTML, status=200, fetched=""))
+        asyncio.run(pipe.process_item(FetchedPage(url=_url(9), source="x", body=PNG, content_type=HTML, status=200,
+                                                  fetched="")))
     assert counted["akhbar/errors/no_article_text"] == 1
     pipe.close_spider()
     assert BoilerplateStore(DataDir(tmp_path).boilerplate).get("x").pages == 5
@@ -139,3 +145,11 @@ def test_evaluation_learns_like_a_reindex():
     learned, fresh = run_akhbar(pages, learn=True), run_akhbar(pages, learn=False)
     assert all(r.leaked == [] for r in learned.results)
     assert all(r.leaked == [PROMO] for r in fresh.results)
+
+
+def test_the_refusal_crosses_a_process_boundary_whole():
+    """An extraction worker raises NotAnArticle; the crawl process must see the same reason."""
+    import pickle
+
+    back = pickle.loads(pickle.dumps(NotAnArticle("x is not HTML", "binary")))
+    assert (str(back), back.reason) == ("x is not HTML", "binary")

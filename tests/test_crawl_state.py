@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 import crawler.settings as project_settings
 import pipelines.index
+from pipelines.workers import ExtractLater
 from core.config import DataDir
 from crawler import keys
 from crawler.archiving import WarcArchiveMiddleware
@@ -170,6 +171,13 @@ def test_index_pipeline_spools_while_the_backend_is_down_and_drains_when_it_is_b
                           status=200, fetched="", warc={"record_id": "<urn:3>"})
     crawler.signals.send_catch_log(signal=signals.item_dropped, item=dropped, response=None,
                                    exception=Exception(), spider=crawler.spider)
+    # a page whose extraction worker died: dropped for now, left for the next crawl's catch-up
+    state.archived(_capture("<urn:4>", "http://127.0.0.1:8701/archives/4"), whole_article=True)
+    later = FetchedPage(url="http://127.0.0.1:8701/archives/4", source=PROFILE.id, body=b"", content_type="",
+                        status=200, fetched="", warc={"record_id": "<urn:4>"})
+    crawler.signals.send_catch_log(signal=signals.item_dropped, item=later, response=None,
+                                   exception=ExtractLater("worker died"), spider=crawler.spider)
+    assert "<urn:4>" in [r.record_id for r in state.awaiting_index(PROFILE.id)]
     pipe.close_spider()
     assert crawler.stats.get_value(keys.SPOOL_PENDING) == 2
 

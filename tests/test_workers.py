@@ -1,0 +1,80 @@
+"""Extraction in worker processes: the same records as in the crawl process, and a worker that dies
+or hangs on a page costs that page (counted, left for catch-up), never the crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from akhbar.evaluate import load_gold
+from pipelines.capture import article_from_capture, learned_article, parsed_capture
+from pipelines.page import NotAnArticle
+from pipelines.workers import ExtractionPool, WorkerFailed
+
+GOLD = Path(__file__).resolve().parents[1] / "goldset" / "pages"
+CRASH, HANG = b"<!-- crash this worker -->", b"<!-- hang this worker -->"
+
+
+def _misbehave(body, url, profile, content_type, fetched):
+    """A worker target that dies or hangs on marked pages (module level: workers import it)."""
+    if CRASH in body:
+        os._exit(1)
+    if HANG in body:
+        time.sleep(60)
+    return parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
+
+
+def _records(pool: ExtractionPool, pages) -> list:
+    async def run() -> list:
+        parsed = await asyncio.gather(*(pool.parse(p.body, p.url, p.profile, content_type=p.content_type or None,
+                                                   fetched=p.fetched) for p in pages))
+        return [learned_article(page, None) for page in parsed]
+    try:
+        return asyncio.run(run())
+    finally:
+        pool.close()
+
+
+def test_workers_give_the_records_in_process_extraction_gives():
+    pages = load_gold(GOLD)
+    expected = [article_from_capture(p.body, p.url, p.profile, content_type=p.content_type or None,
+                                     fetched=p.fetched) for p in pages]
+    assert _records(ExtractionPool(2), pages) == expected
+    assert _records(ExtractionPool(0), pages) == expected
+
+
+def test_a_refusal_in_a_worker_arrives_with_its_reason():
+    pool = ExtractionPool(1)
+    try:
+        with pytest.raises(NotAnArticle) as caught:
+            asyncio.run(pool.parse(b"\x89PNG\r\n\x1a\n" + bytes(100), "https://x.example/a.png", None,
+                                   content_type="text/html", fetched=None))
+        assert caught.value.reason == "binary"
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("marker", [CRASH, HANG])
+def test_a_worker_that_dies_or_hangs_costs_its_page_only(marker):
+    page = load_gold(GOLD)[0]
+    pool = ExtractionPool(1, timeout=3.0, target=_misbehave)
+
+    async def run():
+        with pytest.raises(WorkerFailed):
+            await pool.parse(page.body + marker, page.url, page.profile, content_type=page.content_type or None,
+                             fetched=page.fetched)
+        # the next page gets a fresh worker and comes out as it should
+        return await pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                fetched=page.fetched)
+
+    started = time.monotonic()
+    try:
+        parsed = asyncio.run(run())
+    finally:
+        pool.close()
+    assert learned_article(parsed, None)["title"] == page.expected["title"]
+    assert time.monotonic() - started < 30, "a hung worker is stopped at the timeout, not waited for"
