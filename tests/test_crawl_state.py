@@ -19,7 +19,6 @@ from scrapy.utils.test import get_crawler
 
 import crawler.settings as project_settings
 import pipelines.index
-from pipelines.workers import ExtractLater
 from core.config import DataDir
 from crawler import keys
 from crawler.archiving import WarcArchiveMiddleware
@@ -32,6 +31,7 @@ from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 from index.base import UpsertResult
 from pipelines.index import IndexPipeline
+from pipelines.workers import ExtractLater
 from tests.helpers import warcio_check
 
 ROOT = Path(__file__).resolve().parent.parent
