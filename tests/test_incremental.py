@@ -147,3 +147,32 @@ def test_locked_index_spools_then_drains(sample_sites, tmp_data):
         assert backend.count() == first["articles_spooled"]
     finally:
         backend.close()
+
+
+def test_pages_whose_extraction_worker_hangs_are_counted_then_caught_up(sample_sites, tmp_data):
+    """Every page's worker "hangs" (a timeout no parse can meet): each is counted and stays in the
+    archive awaiting indexing; the next crawl's catch-up indexes every one, none fetched again."""
+    names = ("watan",)
+    expected = _html_articles(names)
+    akhbar(*_crawl_args(sample_sites, names), *_fast(AKHBAR_EXTRACT_TIMEOUT=1e-6, AKHBAR_EXTRACT_WORKERS=1),
+           data=tmp_data)
+    report = _report(tmp_data)["sample-watan"]
+    assert report["errors"].get("extract_worker") == len(expected), report["errors"]
+    backend = EmbeddedBackend(tmp_data.index)
+    try:
+        assert backend.count() == 0
+    finally:
+        backend.close()
+    with FetchLog(tmp_data.fetchlog) as log:
+        assert len(log.pending_index("sample-watan")) == len(expected), "archived, awaiting indexing"
+
+    akhbar(*_crawl_args(sample_sites, names), *_fast(), data=tmp_data)
+    assert _report(tmp_data)["sample-watan"]["articles_caught_up"] == len(expected)
+    counts = _response_counts(tmp_data)
+    assert all(counts[sample_sites.base_urls[a.site] + a.url_path] == 1 for a in expected), "none fetched again"
+    backend = EmbeddedBackend(tmp_data.index)
+    try:
+        assert all(backend.get(sample_sites.base_urls[a.site] + a.url_path) for a in expected)
+        assert backend.count() == len(expected)
+    finally:
+        backend.close()
