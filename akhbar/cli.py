@@ -25,13 +25,9 @@ from core.text import terminal_safe
 from index.backends import BACKENDS
 
 
-def _profiles() -> dict:
-    return all_profiles()
-
-
 # -- sources / crawl ------------------------------------------------------------------------------
 def cmd_sources(args: argparse.Namespace) -> int:
-    profiles = _profiles()
+    profiles = all_profiles()
     if args.json:
         print(json.dumps([p.to_dict() for p in profiles.values()], ensure_ascii=False, indent=2))
         return 0
@@ -42,7 +38,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _select_profiles(names: list[str], base_urls: list[str]) -> list:
-    profiles = _profiles()
+    profiles = all_profiles()
     unknown = [n for n in names if n not in profiles]
     if unknown:
         raise SystemExit(f"unknown source(s): {', '.join(unknown)}; see `akhbar sources`")
@@ -54,7 +50,7 @@ def _select_profiles(names: list[str], base_urls: list[str]) -> list:
 def cmd_crawl(args: argparse.Namespace) -> int:
     from akhbar.crawl import crawl_failed, run_crawl
 
-    names = args.sources or ([p for p in _profiles() if not p.startswith("sample-")] if args.all else [])
+    names = args.sources or ([p for p in all_profiles() if not p.startswith("sample-")] if args.all else [])
     if not names:
         raise SystemExit("name the sources to crawl (see `akhbar sources`), or --all")
     profiles = _select_profiles(names, args.base_url)
@@ -158,7 +154,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from pipelines.boilerplate_learning import BoilerplateStore
     from pipelines.capture import NotAnArticle, article_from_capture
 
-    profiles = _profiles()
+    profiles = all_profiles()
     if args.source and args.source not in profiles:
         return fail("extract", f"unknown source {args.source!r}; see `akhbar sources`", 2)
     profile = profiles[args.source] if args.source else profile_for_url(args.url, profiles)
@@ -196,7 +192,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     except ScheduleError as exc:
         err.print(f"[red]{escape(str(exc))}[/]")
         return 2
-    profiles = _profiles()
+    profiles = all_profiles()
 
     def resolve(names: tuple[str, ...]) -> list[str]:
         if "*" in names:

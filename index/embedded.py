@@ -84,7 +84,6 @@ _LONG_RANK = f"bm25(fts, {', '.join(str(0.0 if c in _SHORT else w) for c, w in F
 _STEM_COLS = tuple(_COLUMNS.index(c) for c in ("title", "lead", "body"))
 _EXACT_COLS = tuple(_COLUMNS.index(c) for c in ("title_x", "body_x"))
 _ROOT_COLS = tuple(_COLUMNS.index(c) for c in ("title_r", "lead_r"))
-_STEMS, _EXACT, _ROOTS = "{title lead body}", "{title_x body_x}", "{title_r lead_r}"
 
 
 def _article_utc(value: Any) -> str | None:
@@ -583,23 +582,20 @@ def _phrase(terms: tuple[str, ...] | list[str]) -> str:
     return " + ".join(_quote(t) for t in terms)
 
 
-def group_expr(word: QueryWord, *, roots: bool = True) -> str:
-    """FTS5 expression for one group: its stems (or phrase) in the stem columns, its exact form in
-    the exact columns, its root in the root columns, and each spelling variant in the stem columns.
-    Every token is a double-quoted string, so no user text is ever FTS5 syntax."""
-    alts = [f"{_STEMS} : {_phrase(word.terms)}"]
-    if word.exact:
-        alts.append(f"{_EXACT} : {_quote(word.exact)}")
-    if word.root and roots:
-        alts.append(f"{_ROOTS} : {_quote(word.root)}")
-    if word.skeleton and roots:
-        alts.append(f"{_ROOTS} : {_quote(word.skeleton)}")
-    alts += [f"{_STEMS} : {_phrase(v.terms)}" for v in word.variants]
-    return "(" + " OR ".join(alts) + ")"
+def group_expr(word: QueryWord) -> str:
+    """FTS5 expression for one group: each of its forms (``_word_forms``: stems or phrase, exact,
+    root, skeleton, spelling variants) in the columns that hold that form. Every token is a
+    double-quoted string, so no user text is ever FTS5 syntax."""
+    return "(" + " OR ".join(f"{_column_filter(cols)} : {_phrase(terms)}" for terms, cols in _word_forms(word)) + ")"
+
+
+def _column_filter(columns: tuple[int, ...]) -> str:
+    return "{" + " ".join(_COLUMNS[c] for c in columns) + "}"
 
 
 def _word_forms(word: QueryWord) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:
-    """The forms ``group_expr`` searches for one group, each with the columns it searches."""
+    """The forms a group is searched in (``group_expr``) and scored by (``_rescore``), each with the
+    columns that hold it."""
     out = [(word.terms, _STEM_COLS)]
     if word.exact:
         out.append(((word.exact,), _EXACT_COLS))
@@ -632,7 +628,7 @@ def tier_expr(parsed: ParsedQuery, k: int) -> str:
     quoted phrase; FTS5 evaluates it by merging doclists, without ranking."""
     groups = [group_expr(w) for w in parsed.words]
     clauses = [_at_least(max(k, 1), groups)] if groups else []
-    clauses += [f"{_STEMS} : {_phrase(p)}" for p in parsed.phrases]
+    clauses += [f"{_column_filter(_STEM_COLS)} : {_phrase(p)}" for p in parsed.phrases]
     return " AND ".join(f"({c})" for c in clauses)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
+from functools import partial
 
 from scrapy.exceptions import DropItem
 
@@ -58,13 +59,13 @@ class ExtractionPool:
     A worker that dies (a crash in a parser, the OOM killer) breaks its pool, and one that takes
     longer than ``timeout`` seconds is killed with its pool: either way the pages in flight raise
     :class:`WorkerFailed` and the next page gets a fresh pool, so a bad page never stalls the crawl.
-    ``target`` is what a worker runs (``parsed_capture``'s arguments, positionally)."""
+    ``target`` is what a worker runs (``parsed_capture`` or a function of the same signature)."""
 
     def __init__(self, workers: int, timeout: float = DEFAULT_TIMEOUT,
                  target: Callable[..., ParsedPage] | None = None) -> None:
         self.workers = max(0, workers)
         self.timeout = timeout
-        self.target = target or _parse
+        self.target = target or parsed_capture
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -77,13 +78,13 @@ class ExtractionPool:
     async def parse(self, body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
                     fetched: str | datetime | None) -> ParsedPage:
         """``parsed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
+        task = partial(self.target, body, url, profile, content_type=content_type, fetched=fetched)
         if not self.workers:
-            return self.target(body, url, profile, content_type, fetched)
+            return task()
         pool = self._executor()
         loop = asyncio.get_running_loop()
         try:
-            return await asyncio.wait_for(
-                loop.run_in_executor(pool, self.target, body, url, profile, content_type, fetched), self.timeout)
+            return await asyncio.wait_for(loop.run_in_executor(pool, task), self.timeout)
         except BrokenProcessPool as exc:
             self._discard(pool, kill=False)
             raise WorkerFailed(f"an extraction worker died while parsing {url}") from exc
@@ -106,8 +107,3 @@ class ExtractionPool:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-
-def _parse(body: bytes, url: str, profile: SourceProfile | None, content_type: str | None,
-           fetched: str | datetime | None) -> ParsedPage:
-    """What a worker runs (``run_in_executor`` passes positional arguments only)."""
-    return parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)

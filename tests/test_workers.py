@@ -19,7 +19,7 @@ GOLD = Path(__file__).resolve().parents[1] / "goldset" / "pages"
 CRASH, HANG = b"<!-- crash this worker -->", b"<!-- hang this worker -->"
 
 
-def _misbehave(body, url, profile, content_type, fetched):
+def _misbehave(body, url, profile, *, content_type, fetched):
     """A worker target that dies or hangs on marked pages (module level: workers import it)."""
     if CRASH in body:
         os._exit(1)
