@@ -80,6 +80,7 @@ UTF8_SHARE = 0.8  # ... and the share of all non-ASCII bytes they must be
 # Control characters dropped from decoded text: C0 except whitespace, DEL, and C1 (U+0080-U+009F,
 # what a single-byte table makes of stray bytes; a terminal reads U+009B as the start of a sequence).
 _STRIP_CONTROLS = dict.fromkeys([*(c for c in range(0x20) if chr(c) not in "\t\n\r\f"), *range(0x7F, 0xA0)])
+_ANY_CONTROL = re.compile("[" + "".join(map(chr, _STRIP_CONTROLS)) + "]")  # a scan, not a translate, for clean pages
 _LONE_BYTES = re.compile("[\udc80-\udcff]+")  # bytes surrogateescape could not decode as UTF-8
 
 
@@ -135,8 +136,9 @@ def _mostly_utf8(body: bytes, label: str) -> str | None:
 
 
 def _without_controls(decoded: Decoded) -> Decoded:
-    text = decoded.text.translate(_STRIP_CONTROLS)
-    return decoded if len(text) == len(decoded.text) else Decoded(decoded.encoding, text, decoded.repaired)
+    if not _ANY_CONTROL.search(decoded.text):
+        return decoded
+    return Decoded(decoded.encoding, decoded.text.translate(_STRIP_CONTROLS), decoded.repaired)
 
 
 def decode_html(body: bytes, content_type: str = "") -> Decoded:
