@@ -17,9 +17,9 @@ from typing import NoReturn
 
 from rich.markup import escape
 
+from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.sources import all_profiles
 from akhbar.terminal import err, out, print_results
-from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE
 from core.config import DataDir, DataDirError
 from core.text import terminal_safe
 from index.backends import BACKENDS

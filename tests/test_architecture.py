@@ -123,3 +123,16 @@ def test_the_import_contract_is_kept():
     done = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "broken" not in done.stdout.split("Contracts:")[-1].replace("0 broken", "")
+
+
+def test_the_cli_loads_no_crawler_or_web_stack_until_a_command_needs_it():
+    """``akhbar search`` or ``--help`` should not pay for Scrapy, Twisted or FastAPI (each command
+    imports what it runs, akhbar/cli.py): checked in a fresh interpreter, since this one has them."""
+    import subprocess
+    import sys
+
+    code = ("import sys, akhbar.cli; print(' '.join(sorted(m for m in ('scrapy', 'twisted', 'fastapi', 'starlette',"
+            " 'trafilatura') if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []

@@ -15,10 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
 from akhbar.web.rewrite import archive_href, archived_text
-from akhbar.web.services import MAX_PAGE, MAX_PER_PAGE, SORTS, SearchParams, SearchUnavailable, Services
+from akhbar.web.services import SORTS, SearchParams, SearchUnavailable, Services
 from core.archive import NotArchived, UnreadableRecord, find_captures
 
 router = APIRouter(prefix="/api", tags=["api"])

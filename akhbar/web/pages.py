@@ -15,10 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from akhbar.paging import MAX_PAGE
 from akhbar.web import render
 from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
-from akhbar.web.services import FACETS, MAX_PAGE, SearchParams, SearchUnavailable, Services
+from akhbar.web.services import FACETS, SearchParams, SearchUnavailable, Services
 from core.archive import NotArchived, UnreadableRecord, closest, find_captures
 
 TEMPLATES = Path(__file__).with_name("templates")

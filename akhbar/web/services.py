@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from akhbar.paging import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 from akhbar.sources import all_profiles
 from akhbar.web.render import month_range
 from core.config import DataDir
@@ -25,9 +26,6 @@ from index.base import SearchBackend, SearchPage, SearchQuery
 
 logger = logging.getLogger(__name__)
 
-PER_PAGE = 10
-MAX_PAGE = 1000  # deeper pages are not worth ranking (the CLI has the same bounds)
-MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 FACETS = ("source", "section", "agency", "month")
 
