@@ -183,7 +183,7 @@ class ElasticBackend:
             doc.setdefault("canonical_url", "")
             doc["content_hash"] = digest
             try:
-                doc.update(derived_fields(doc))  # es_mapping.DERIVED_FIELDS
+                doc.update(derived_fields(art))  # es_mapping.DERIVED_FIELDS; ``art`` may carry them
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
                 continue

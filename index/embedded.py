@@ -262,7 +262,7 @@ class EmbeddedBackend:
             published, _article_utc(published), doc.get("fetched") or "", digest,
             json.dumps(agencies, ensure_ascii=False), json.dumps(doc, ensure_ascii=False),
         )
-        return row, EmbeddedBackend._fts_terms(doc)
+        return row, EmbeddedBackend._fts_terms(art)  # ``art``: it may carry its terms (AnalyzedArticle)
 
     def clear(self) -> None:
         """Empty both tables; the FTS table is dropped and recreated, far faster than deleting rows."""

@@ -11,6 +11,7 @@ every word of a query).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from core.record import Article
@@ -43,18 +44,14 @@ def lead_text(body: str) -> str:
     return body[:end]
 
 
-def derived_fields(article: Article) -> dict[str, str]:
-    """What the Elasticsearch backend indexes beside the article (it analyzes the rest itself): the
-    lead, and the root and skeleton forms only Python computes."""
-    lead = lead_text(body_text(article))
-    return {"lead": lead, "title_root": " ".join(aggressive_terms(article.get("title") or "")),
-            "lead_root": " ".join(aggressive_terms(lead))}
-
-
 @dataclass(frozen=True)
 class IndexTerms:
-    """Space-joined terms per field, as the embedded backend stores them (and roots for the engine)."""
+    """Space-joined terms per field, as the embedded backend stores them; the lead text and the
+    root fields are what the Elasticsearch backend sends beside the article (``derived_fields``).
+    ``key`` names the text they were computed from (``analysis_key``), so a copy computed elsewhere
+    (an extraction worker) is only used for the very article it was computed for."""
 
+    key: str
     title: str
     lead: str
     body: str
@@ -62,9 +59,54 @@ class IndexTerms:
     body_exact: str
     title_root: str
     lead_root: str
+    lead_text: str
+
+
+class AnalyzedArticle(dict):
+    """An article record that carries the index terms an extraction worker computed for it, so the
+    crawl process (one core, the bottleneck of a crawl) does not analyze the text a second time.
+
+    To everything else it is the plain record: equal to it, JSON the same, and a copy (``dict(a)``)
+    or a changed text simply loses the terms (``precomputed_terms`` checks the key), which are
+    then computed where they are needed, as before."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, article: Article, terms: IndexTerms | None) -> None:
+        super().__init__(article)
+        self.terms = terms
+
+
+def analysis_key(article: Article) -> str:
+    """A digest of the fields the index analyzes (title, subtitle, text)."""
+    joined = "\x00".join(article.get(f) or "" for f in ("title", "subtitle", "text"))
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def precomputed_terms(article: Article) -> IndexTerms | None:
+    """The terms an ``AnalyzedArticle`` carries, if they are of its present text."""
+    terms = getattr(article, "terms", None)
+    return terms if terms is not None and terms.key == analysis_key(article) else None
+
+
+def derived_fields(article: Article) -> dict[str, str]:
+    """What the Elasticsearch backend indexes beside the article (it analyzes the rest itself): the
+    lead, and the root and skeleton forms only Python computes."""
+    terms = precomputed_terms(article)
+    if terms is not None:
+        return {"lead": terms.lead_text, "title_root": terms.title_root, "lead_root": terms.lead_root}
+    lead = lead_text(body_text(article))
+    return {"lead": lead, "title_root": " ".join(aggressive_terms(article.get("title") or "")),
+            "lead_root": " ".join(aggressive_terms(lead))}
 
 
 def index_terms(article: Article) -> IndexTerms:
+    """Every field's terms: the precomputed ones when the article carries them, else computed."""
+    terms = precomputed_terms(article)
+    return terms if terms is not None else compute_terms(article)
+
+
+def compute_terms(article: Article) -> IndexTerms:
     title = article.get("title") or ""
     title_exact, title_stem, title_root = analyze_forms(title)
     body = body_text(article)
@@ -73,7 +115,8 @@ def index_terms(article: Article) -> IndexTerms:
     lead_stem, lead_root = analyze(lead), aggressive_terms(lead)
     title_root += skeletons_of(title)
     return IndexTerms(
+        key=analysis_key(article),
         title=" ".join(title_stem), lead=" ".join(lead_stem), body=" ".join(body_stem),
         title_exact=" ".join(title_exact), body_exact=" ".join(body_exact),
-        title_root=" ".join(title_root), lead_root=" ".join(lead_root),
+        title_root=" ".join(title_root), lead_root=" ".join(lead_root), lead_text=lead,
     )

@@ -15,15 +15,18 @@ its own lines look common.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import datetime
 
 from core.charset import is_html, looks_binary
 from core.record import Article
 from crawler.profiles import SourceProfile
+from index.fields import compute_terms
 from pipelines.boilerplate_learning import SiteBoilerplate
 from pipelines.page import NotAnArticle, ParsedPage, finish_article, parse_page
 
-__all__ = ["NotAnArticle", "article_from_capture", "learned_article", "parsed_capture", "refuse_non_html"]
+__all__ = ["NotAnArticle", "analyzed_capture", "article_from_capture", "learned_article", "parsed_capture",
+           "refuse_non_html"]
 
 
 def refuse_non_html(body: bytes, content_type: str | None, url: str) -> None:
@@ -63,6 +66,18 @@ def parsed_capture(body: bytes, url: str, profile: SourceProfile | None, *, cont
     parse — which an extraction worker process can run (its arguments and result are plain data)."""
     refuse_non_html(body, content_type, url)
     return parse_page(body, url, profile, content_type=content_type or "", fetched=fetched)
+
+
+def analyzed_capture(body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
+                     fetched: str | datetime | None = None) -> ParsedPage:
+    """:func:`parsed_capture` with the index terms of the record it makes — what an extraction
+    worker runs, so the analysis too (stems, roots, skeletons: a third of a page's cost to the
+    crawl process) is done off the crawl's one core. Learned boilerplate is only known in the crawl
+    process; when it drops a line there, these terms no longer fit and are computed again."""
+    page = parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
+    with suppress(NotAnArticle):  # the crawl process refuses the page with the same reason
+        page.terms = compute_terms(finish_article(page))
+    return page
 
 
 def learned_article(page: ParsedPage, learned: SiteBoilerplate | None, *, learn: bool = False) -> Article:

@@ -37,8 +37,8 @@ class ExtractPipeline:
         self.stats = crawler.stats
         self.store = BoilerplateStore(DataDir.from_settings(crawler.settings).boilerplate)
         workers = crawler.settings.get("AKHBAR_EXTRACT_WORKERS")
-        self.pool = ExtractionPool(default_workers() if workers in (None, "") else int(workers),
-                                   timeout=crawler.settings.getfloat("AKHBAR_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT))
+        self.pool = ExtractionPool.shared(default_workers() if workers in (None, "") else int(workers),
+                                          timeout=crawler.settings.getfloat("AKHBAR_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:

@@ -23,6 +23,7 @@ from w3lib.url import canonicalize_url
 from core.charset import decode_html
 from core.record import Article, content_hash, empty_article
 from crawler.profiles import SourceProfile
+from index.fields import AnalyzedArticle, IndexTerms
 from pipelines import metadata as meta
 from pipelines.boilerplate_learning import SiteBoilerplate
 from pipelines.cleanup import author_from_line, bylines, clean_lines, is_ui_line, squash, strip_title_suffix, tidy
@@ -65,7 +66,8 @@ class ParsedPage:
     """A page read and cleaned by the rules, as plain data: ``lines`` is the body after the rule-based
     cleanup; ``raw_text`` (trafilatura's text), ``phrases`` (the profile's boilerplate), ``leading``
     (what may open the text: title, section, authors) and ``standfirst`` (a lead to put back on top)
-    are what ``clean_page`` needs to clean it again with learned boilerplate."""
+    are what ``clean_page`` needs to clean it again with learned boilerplate. ``terms``, when set, are
+    the index terms of the record these lines make (``pipelines.capture.analyzed_capture``)."""
 
     url: str
     source: str
@@ -75,6 +77,7 @@ class ParsedPage:
     phrases: tuple[str, ...] = ()
     leading: tuple[str, ...] = ()
     standfirst: str = ""
+    terms: IndexTerms | None = field(repr=False, default=None)
 
 
 def _unwrap_layout_tables(root: Any) -> None:
@@ -201,7 +204,9 @@ def finish_article(page: ParsedPage, learned: SiteBoilerplate | None = None) -> 
     text = "\n".join(lines)
     article["text"] = text
     article["content_hash"] = content_hash(article["title"], text)
-    return article
+    # Terms computed before learned lines were dropped do not fit a shorter text: their key says so,
+    # and the index computes them again (index.fields.precomputed_terms).
+    return AnalyzedArticle(article, page.terms) if page.terms is not None else article
 
 
 def _in_zone(iso: str | None, tz: Any) -> str | None:

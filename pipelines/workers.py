@@ -2,15 +2,21 @@
 
 Parsing a page (trafilatura, the metadata readers, the rule-based cleanup) is pure CPU and holds the
 GIL, so on the reactor thread it stalls downloading and uses one core however many the machine has.
-``ExtractionPool`` runs :func:`pipelines.capture.parsed_capture` in a ``ProcessPoolExecutor`` and
-hands back the plain-data ``ParsedPage``; what needs the crawl's state (counting the page into the
-site's learned boilerplate, the record with it dropped) stays in the crawl process
-(:func:`pipelines.capture.learned_article`).
+``ExtractionPool`` runs :func:`pipelines.capture.analyzed_capture` (the parse and the index terms)
+in a ``ProcessPoolExecutor`` and hands back the plain-data ``ParsedPage``; what needs the crawl's
+state (counting the page into the site's learned boilerplate, the record with it dropped) stays in
+the crawl process (:func:`pipelines.capture.learned_article`).
 
 Workers come from a ``forkserver`` that has imported the extraction modules once, so a new worker
-starts in milliseconds without inheriting the reactor's threads and sockets. ``workers=0`` parses in
-the calling process (what a single-core machine or a debugger wants). Items in flight are bounded by
-Scrapy itself (``CONCURRENT_ITEMS`` and the scraper's ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
+starts in milliseconds without inheriting the reactor's threads and sockets. ``start`` launches the
+forkserver and the workers from a thread as soon as the crawl is set up, so the half second the
+forkserver spends importing trafilatura overlaps the crawl's own start instead of stalling the
+reactor on the first page. ``workers=0`` parses in the calling process (what a single-core machine
+or a debugger wants). Items in flight are bounded by Scrapy itself (``CONCURRENT_ITEMS`` and the
+scraper's ``SCRAPER_SLOT_MAX_ACTIVE_SIZE``).
+
+One crawl process runs one spider per source (``akhbar crawl --all``); they share one pool
+(:meth:`ExtractionPool.shared`), since the cores are the machine's, not a source's.
 """
 
 from __future__ import annotations
@@ -19,19 +25,26 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from functools import partial
+from typing import ClassVar
 
 from scrapy.exceptions import DropItem
 
 from crawler.profiles import SourceProfile
-from pipelines.capture import parsed_capture
+from pipelines.capture import analyzed_capture
 from pipelines.page import ParsedPage
 
 _PRELOAD = ["pipelines.capture"]
+# A page small enough to cost nothing and whole enough to take trafilatura's and our own first-call
+# set-up (its fallbacks, the date readers' caches) out of the first real page's time.
+_WARM_UP_PAGE = ("<html lang=ar><head><title>تجربة</title></head><body><article><h1>تجربة</h1>"
+                 + "<p>هذه فقرة تجريبية لتهيئة أدوات الاستخراج قبل أول صفحة حقيقية.</p>" * 5
+                 + "</article></body></html>").encode()
 DEFAULT_TIMEOUT = 60.0  # seconds one page may take in a worker before the worker is killed
 logger = logging.getLogger(__name__)
 
@@ -59,38 +72,88 @@ class ExtractionPool:
     A worker that dies (a crash in a parser, the OOM killer) breaks its pool, and one that takes
     longer than ``timeout`` seconds is killed with its pool: either way the pages in flight raise
     :class:`WorkerFailed` and the next page gets a fresh pool, so a bad page never stalls the crawl.
-    ``target`` is what a worker runs (``parsed_capture`` or a function of the same signature)."""
+    ``target`` is what a worker runs (``analyzed_capture`` or a function of the same signature)."""
 
     def __init__(self, workers: int, timeout: float = DEFAULT_TIMEOUT,
                  target: Callable[..., ParsedPage] | None = None) -> None:
         self.workers = max(0, workers)
         self.timeout = timeout
-        self.target = target or parsed_capture
+        self.target = target or analyzed_capture
         self._pool: ProcessPoolExecutor | None = None
+        self._ready: Future | None = None  # the workers of the present pool are up (see start)
+        self._users = 0  # crawls sharing this pool (``shared``)
+
+    # One pool per process and configuration, shared by the crawls of one ``akhbar crawl``.
+    _shared: ClassVar[dict[tuple[int, float], ExtractionPool]] = {}
+    _shared_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def shared(cls, workers: int, timeout: float = DEFAULT_TIMEOUT) -> ExtractionPool:
+        """The process's pool of this size, started; each ``shared`` call is paired with one
+        ``close``, and the last ``close`` stops the workers."""
+        with cls._shared_lock:
+            pool = cls._shared.setdefault((workers, timeout), cls(workers, timeout))
+            pool._users += 1
+        pool.start()
+        return pool
+
+    def start(self) -> None:
+        """Launch the forkserver and the workers now, off the calling thread (which goes on setting
+        up the crawl); the first ``parse`` waits for them without blocking the event loop."""
+        if self.workers and self._pool is None:
+            self._ready = self._spawn(self._executor())
+
+    def _spawn(self, pool: ProcessPoolExecutor) -> Future:
+        """Start ``pool``'s workers from a thread: each warm-up task submitted to a pool with no idle
+        worker starts one (``ProcessPoolExecutor`` starts workers on demand)."""
+        def warm() -> None:
+            wait([pool.submit(self.target, _WARM_UP_PAGE, "http://localhost/warm-up", None,
+                              content_type="text/html", fetched=None) for _ in range(self.workers)])
+
+        starter = ThreadPoolExecutor(1, thread_name_prefix="akhbar-extract-start")
+        try:
+            return starter.submit(warm)
+        finally:
+            starter.shutdown(wait=False)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(_PRELOAD)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._ready = None
         return self._pool
 
     async def parse(self, body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
                     fetched: str | datetime | None) -> ParsedPage:
-        """``parsed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
+        """``analyzed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
         task = partial(self.target, body, url, profile, content_type=content_type, fetched=fetched)
         if not self.workers:
             return task()
+        if self._pool is None:
+            self.start()  # a fresh pool after a broken one
         pool = self._executor()
-        loop = asyncio.get_running_loop()
+        if self._ready is not None and not self._ready.done():
+            await asyncio.wrap_future(self._ready)  # its workers are starting (see start)
         try:
-            return await asyncio.wait_for(loop.run_in_executor(pool, task), self.timeout)
+            future = pool.submit(task)
+        except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down by another page's failure
+            self._discard(pool, kill=False)
+            raise WorkerFailed(f"no extraction worker could take {url}: {exc}") from exc
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except BrokenProcessPool as exc:
             self._discard(pool, kill=False)
             raise WorkerFailed(f"an extraction worker died while parsing {url}") from exc
         except TimeoutError as exc:
             self._discard(pool, kill=True)
             raise WorkerFailed(f"parsing {url} took over {self.timeout:g} s; its worker was stopped") from exc
+        except asyncio.CancelledError as exc:
+            task_ = asyncio.current_task()
+            if future.cancelled() and not (task_ is not None and task_.cancelling()):
+                # still queued when another page's hung worker took the pool down with it
+                raise WorkerFailed(f"{url} was waiting for a worker that was stopped") from exc
+            raise
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool) -> None:
         """Forget a broken or hung pool (the next page starts a new one); a hung one's workers are
@@ -98,11 +161,19 @@ class ExtractionPool:
         if self._pool is pool:
             self._pool = None
         if kill:
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in list((getattr(pool, "_processes", None) or {}).values()):  # None once shut down
                 process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
+        """Stop the workers (for a shared pool: once the last crawl using it closes)."""
+        with self._shared_lock:
+            if self._users > 1:
+                self._users -= 1
+                return
+            self._users = 0
+            if self._shared.get((self.workers, self.timeout)) is self:
+                del self._shared[(self.workers, self.timeout)]
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

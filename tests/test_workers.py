@@ -78,3 +78,47 @@ def test_a_worker_that_dies_or_hangs_costs_its_page_only(marker):
         pool.close()
     assert learned_article(parsed, None)["title"] == page.expected["title"]
     assert time.monotonic() - started < 30, "a hung worker is stopped at the timeout, not waited for"
+
+
+def test_pages_queued_behind_a_hung_worker_fail_as_worker_failures_not_cancellations():
+    """A hung worker takes its pool down at the timeout; pages still queued in that pool are
+    cancelled with it, and must come out as WorkerFailed (counted, caught up later), not as a
+    CancelledError that would tear through the crawl's item processing."""
+    page = load_gold(GOLD)[0]
+    pool = ExtractionPool(1, timeout=2.0, target=_misbehave)
+
+    async def parse(body: bytes, delay: float = 0.0):
+        await asyncio.sleep(delay)
+        return await pool.parse(body, page.url, page.profile, content_type=page.content_type or None,
+                                fetched=page.fetched)
+
+    async def run():
+        results = await asyncio.gather(parse(page.body + HANG), parse(page.body, 1.0), return_exceptions=True)
+        return results, await parse(page.body)
+
+    try:
+        (hung, queued), after = asyncio.run(run())
+    finally:
+        pool.close()
+    assert isinstance(hung, WorkerFailed) and "took over" in str(hung)
+    assert isinstance(queued, WorkerFailed)  # broken or cancelled with the pool, depending on timing
+    assert learned_article(after, None)["title"] == page.expected["title"]
+
+
+def test_one_shared_pool_serves_every_crawl_of_a_process():
+    first = ExtractionPool.shared(1)
+    second = ExtractionPool.shared(1)
+    try:
+        assert first is second and first._users == 2
+        first.close()
+        assert first._pool is not None, "still used by the second crawl"
+        page = load_gold(GOLD)[0]
+        parsed = asyncio.run(second.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                          fetched=page.fetched))
+        assert parsed.terms is not None, "the worker computed the index terms too"
+    finally:
+        second.close()
+    assert second._pool is None
+    third = ExtractionPool.shared(1)
+    assert third is not second
+    third.close()
