@@ -13,12 +13,13 @@ Backend-specific behaviour (persistence, index aliases, mappings, …) stays in 
 from __future__ import annotations
 
 import calendar
+from dataclasses import replace
 
 import pytest
 
 from core.record import Article, content_hash
 from index.base import SearchBackend, SearchPage, SearchQuery
-from index.fields import LEAD_TOKENS
+from index.fields import LEAD_TOKENS, AnalyzedArticle, analysis_key, compute_terms
 
 __all__ = [
     "backend",
@@ -57,6 +58,7 @@ __all__ = [
     "test_sort_by_date",
     "test_spelling_variants_meet",
     "test_stacked_clitics_meet",
+    "test_terms_an_extraction_worker_computed_are_indexed_only_for_their_own_text",
     "test_title_match_outranks_body_mention",
     "test_updated_content_replaces",
     "test_upsert_batch_keeps_the_last_copy_of_a_url",
@@ -191,6 +193,20 @@ def test_root_variant_found_below_stem_matches(backend):
     soon = art(19, "افتتاح", "يفتتح المعرض قريبًا")
     backend.upsert([soon])
     assert urls(search(backend, "قريب")) == [soon["canonical_url"]]
+
+
+def test_terms_an_extraction_worker_computed_are_indexed_only_for_their_own_text(backend):
+    """A record arriving with its index terms (``AnalyzedArticle``, from an extraction worker) is
+    indexed with them, not analyzed again — shown by terms of another text, given this text's key —
+    and terms whose key names another text are ignored (the text changed after they were computed)."""
+    other_terms = compute_terms(art(0, "زلزال يضرب المدينة", "زلزال"))
+    carried = art(64, "بيان", "نص")
+    stale = art(65, "بيان", "نص آخر")
+    backend.upsert([AnalyzedArticle(carried, replace(other_terms, key=analysis_key(carried))),
+                    AnalyzedArticle(stale, other_terms)])
+    assert urls(search(backend, "زلزال")) == [carried["canonical_url"]]
+    stored = backend.get(carried["url"])
+    assert stored is not None and stored["title"] == "بيان" and "terms" not in stored
 
 
 def test_loanword_spellings_meet_in_headline_and_lead(backend):
