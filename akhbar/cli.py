@@ -128,10 +128,25 @@ def cmd_captures(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     from akhbar.reindex import reindex
+    from akhbar.terminal import reindex_progress
 
-    counts = reindex(DataDir.from_env(args.data), args.backend)
+    with reindex_progress(err) as progress:
+        counts = reindex(DataDir.from_env(args.data), args.backend, workers=_workers(args.workers),
+                         progress=progress)
     out.print("reindexed from WARC: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return 1 if counts.get("index_failed") else 0
+
+
+def _workers(given: int | None) -> int | None:
+    """``--workers``, else ``$AKHBAR_EXTRACT_WORKERS`` (as the crawl reads it), else None: one per core."""
+    if given is not None:
+        return given
+    value = os.environ.get("AKHBAR_EXTRACT_WORKERS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise SystemExit(f"AKHBAR_EXTRACT_WORKERS={value!r} is not a whole number of worker processes")
+    return int(value)
 
 
 def _read_page(path: str, encoding: str | None) -> bytes:
@@ -345,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
     p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
+    p.add_argument("--workers", type=_int_in(0, 256),
+                   help="extraction processes (default: $AKHBAR_EXTRACT_WORKERS, else one per core; 0: none)")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("extract", help="extract one HTML file as an article")

@@ -9,6 +9,10 @@ boilerplate (nothing to do when the crawls' state is there; everything when only
 second extracts with what was learned from the whole archive — so the first pages of a site are as
 clean as the last, which a crawl, learning as it goes, cannot promise.
 
+Both passes parse in the crawl's extraction workers (``pipelines.workers``: one per core unless
+``workers`` says otherwise), a bounded window of captures in flight, so a large archive is rebuilt on
+every core in flat memory; the records are the ones in-process extraction gives, in archive order.
+
 Hostile or damaged input at rest never stops a rebuild: a payload that inflates past the crawl's
 size limit (the crawl refused it, so reindex must not index it either) is counted ``too_large``, a
 damaged or cut-short record ``damaged``, each with one warning, and the rest is rebuilt.
@@ -16,11 +20,10 @@ damaged or cut-short record ``damaged``, each with one warning, and the rest is 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from akhbar.sources import all_profiles
 from core.archive import ArchivedResponse, iter_responses
@@ -29,7 +32,9 @@ from core.record import Article
 from crawler.profiles import ProfileError, SourceProfile, profile_for_url, profile_from_dict
 from index.backends import BackendConfig, open_backend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.capture import NotAnArticle, article_from_capture
+from pipelines.capture import NotAnArticle, learned_article
+from pipelines.page import ParsedPage
+from pipelines.workers import ExtractionPool, Job, WorkerFailed, default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -71,25 +76,48 @@ def _article_captures(data: DataDir, counts: Counter | None = None) -> Iterator[
         yield resp, profile
 
 
-def learn_boilerplate(data: DataDir, learned: BoilerplateStore) -> int:
-    """Pass one: count pages the learned boilerplate has not seen yet; returns how many."""
+def learn_boilerplate(data: DataDir, learned: BoilerplateStore, pool: ExtractionPool | None = None,
+                      counts: Counter | None = None) -> int:
+    """Pass one: count pages the learned boilerplate has not seen yet; returns how many. Every
+    article capture is counted in ``counts["captures"]`` (pass two's progress total)."""
+    pool = pool or ExtractionPool(0)
     added = 0
-    for resp, profile in _article_captures(data):
-        site = learned.get(profile.id)
-        if site.has_seen(resp.url):
-            continue
-        with contextlib.suppress(Exception):  # pass two reports extraction failures
-            article_from_capture(resp.body, resp.url, profile, content_type=resp.content_type, fetched=resp.fetched,
-                                 learned=site, learn=True)
-        added += site.has_seen(resp.url)  # counted unless it was refused before its lines were read
+
+    def unseen() -> Iterator[Job]:
+        for resp, profile in _article_captures(data):
+            if counts is not None:
+                counts["captures"] += 1
+            if not learned.get(profile.id).has_seen(resp.url):
+                yield Job(resp.body, resp.url, profile, resp.content_type, resp.fetched, context=profile)
+
+    for job, parsed in pool.parse_many(unseen()):
+        if isinstance(parsed, Exception):
+            continue  # pass two reports extraction failures
+        added += learned.get(job.context.id).observe(parsed.url, parsed.lines)  # a URL archived twice: once
     return added
 
 
-def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200) -> Counter:
-    """Rebuild the index from ``data.warc``; returns counts by outcome."""
+Progress = Callable[[int, int], None]  # (captures done, captures in all)
+
+
+def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 200, *,
+            workers: int | None = None, progress: Progress | None = None) -> Counter:
+    """Rebuild the index from ``data.warc``; returns counts by outcome. ``workers``: extraction
+    processes (default one per core; 0 parses in this process); ``progress`` is called as captures
+    are done."""
     counts: Counter = Counter()
+    pool = ExtractionPool.shared(default_workers() if workers is None else workers)
+    try:
+        return _reindex(data, backend_name, batch_size, pool, progress, counts)
+    finally:
+        pool.close()
+
+
+def _reindex(data: DataDir, backend_name: str | None, batch_size: int, pool: ExtractionPool,
+             progress: Progress | None, counts: Counter) -> Counter:
     learned = BoilerplateStore(data.boilerplate)  # site boilerplate learned by the crawls
-    counts["pages_learned"] = learn_boilerplate(data, learned)
+    counts["pages_learned"] = learn_boilerplate(data, learned, pool, counts)
+    total = counts.pop("captures", 0)
     config = BackendConfig.from_settings(os.environ)  # the CLI's configuration is the environment
     backend = open_backend(backend_name or config.name, data, es=config.es)
     # Elasticsearch: build a new versioned index while searches keep reading the old one, then swap
@@ -99,26 +127,17 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
         backend.begin_rebuild()
         rebuilding = True
         batch: list[Article] = []
-        for resp, profile in _article_captures(data, counts):
-            try:
-                article = article_from_capture(resp.body, resp.url, profile, content_type=resp.content_type,
-                                               fetched=resp.fetched, learned=learned.get(profile.id))
-            except NotAnArticle as exc:
-                if exc.reason in ("non_html", "binary"):  # archived as served; nothing to say about it
-                    counts["non_html"] += 1
-                    continue
-                counts["no_article_text"] += 1
-                logger.warning("%s", exc)
-                continue
-            except Exception:
-                counts["extract_failed"] += 1
-                logger.exception("extraction failed for %s", resp.url)
-                continue
-            article["warc"] = resp.pointer
-            batch.append(article)
+        jobs = (Job(resp.body, resp.url, profile, resp.content_type, resp.fetched, context=resp.pointer)
+                for resp, profile in _article_captures(data, counts))
+        for done, (job, parsed) in enumerate(pool.parse_many(jobs), start=1):
+            article = _article(job, parsed, learned, counts)
+            if article is not None:
+                batch.append(article)
             if len(batch) >= batch_size:
                 _flush(backend, batch, counts)
                 batch = []
+            if progress is not None:
+                progress(done, max(total, done))
         _flush(backend, batch, counts)
         backend.finish_rebuild()
         rebuilding = False
@@ -131,6 +150,31 @@ def reindex(data: DataDir, backend_name: str | None = None, batch_size: int = 20
     finally:
         backend.close()
     return counts
+
+
+def _article(job: Job, parsed: ParsedPage | Exception, learned: BoilerplateStore, counts: Counter) -> Article | None:
+    """The record of one parsed capture, or None with the reason counted (and logged)."""
+    try:
+        if isinstance(parsed, Exception):
+            raise parsed
+        article = learned_article(parsed, learned.get(job.profile.id))
+    except NotAnArticle as exc:
+        if exc.reason in ("non_html", "binary"):  # archived as served; nothing to say about it
+            counts["non_html"] += 1
+            return None
+        counts["no_article_text"] += 1
+        logger.warning("%s", exc)
+        return None
+    except WorkerFailed as exc:
+        counts["extract_worker"] += 1
+        logger.warning("%s (run reindex again to retry it)", exc)
+        return None
+    except Exception:
+        counts["extract_failed"] += 1
+        logger.exception("extraction failed for %s", job.url)
+        return None
+    article["warc"] = job.context
+    return article
 
 
 def _flush(backend, batch: list[Article], counts: Counter) -> None:

@@ -1,4 +1,4 @@
-"""What the CLI prints for people at a terminal: the two consoles and the search results.
+"""What the CLI prints for people at a terminal: the two consoles, the search results, progress.
 
 Everything here that came from an archived page or a hostile site goes through ``safe`` (control
 sequences stripped, rich markup escaped). Shared by the commands (``akhbar.cli``) and the demo.
@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from core.text import terminal_safe
 
@@ -46,3 +50,25 @@ def print_results(page, text: str) -> None:
         out.print("   " + terminal_snippet(hit.snippet))
         if hit.missing:
             out.print(f"   [dim]{MISSING_LABEL}: {safe('، '.join(hit.missing))}[/]")
+
+
+@contextmanager
+def reindex_progress(console: Console = err, every: float = 10.0) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback for ``akhbar reindex``: a bar on a terminal; elsewhere (cron, CI logs) a
+    line every ``every`` seconds, so a rebuild of a large archive says how far it is."""
+    if console.is_terminal:
+        with Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TextColumn("captures"),
+                      TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("reindex", total=None)
+            yield lambda done, total: bar.update(task, completed=done, total=total)
+        return
+    started = last = time.monotonic()
+
+    def report(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            console.print(f"reindexing: {done:,} of {total:,} captures ({done / (now - started):,.0f}/s)")
+
+    yield report

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from core.arabic import strip_tashkeel
 
@@ -103,16 +104,25 @@ def squash(text: str) -> str:
     return tidy(strip_tashkeel(text))
 
 
+@lru_cache(maxsize=4096)
 def _phrase_re(phrase: str) -> re.Pattern[str]:
-    """Phrase as a regex: any run of whitespace between words, and no word character just before it,
-    so «عنب بلدي» does not match inside «لعنب بلدي» (a glued «.صحيفة الوطن» still does)."""
-    words = [re.escape(w) for w in squash(phrase).split(" ")]
-    return re.compile(r"(?<!\w)" + r"\s+".join(words))
+    r"""Phrase as a regex: any run of whitespace between words, and no word character just before it,
+    so «عنب بلدي» does not match inside «لعنب بلدي» (a glued «.صحيفة الوطن» still does). The check
+    comes after the first word, ``word(?<!\wword)`` rather than ``(?<!\w)word``, so the pattern starts
+    with letters and ``re`` finds candidates with its fast literal scan instead of trying every
+    position of every line."""
+    words = squash(phrase).split(" ")
+    first = re.escape(words[0])
+    return re.compile(first + rf"(?<!\w{first})" + "".join(r"\s+" + re.escape(w) for w in words[1:]))
 
 
 def is_ui_line(line: str) -> bool:
     """A line whose shape says it is theme chrome, whatever the site (see ``_UI_LINES``)."""
-    flat = squash(line)
+    return _is_ui_flat(squash(line))
+
+
+def _is_ui_flat(flat: str) -> bool:
+    """``is_ui_line`` of a line already squashed."""
     if any(len(flat) <= limit and rx.search(flat) for rx, limit in _UI_LINES):
         return True
     return _is_link_row(flat)
@@ -216,7 +226,10 @@ def clean_lines(
         line = tidy(raw)
         for rx in trailer_res:
             line = rx.sub("", line).strip()
-        if not line or squash(line) in phrases or _COPYRIGHT.match(line) or is_ui_line(line):
+        if not line:
+            continue
+        flat = squash(line)
+        if flat in phrases or _COPYRIGHT.match(line) or _is_ui_flat(flat):
             continue
         if drop is not None and drop(line):
             continue

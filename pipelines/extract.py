@@ -20,9 +20,13 @@ from crawler.items import FetchedPage
 from crawler.profiles import profile_of
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, learned_article
-from pipelines.workers import DEFAULT_TIMEOUT, ExtractionPool, ExtractLater, WorkerFailed, default_workers
+from pipelines.workers import ExtractionPool, WorkerFailed
 
 logger = logging.getLogger(__name__)
+
+
+class ExtractLater(DropItem):
+    """Dropped for now, not for good: the index pipeline leaves the capture awaiting indexing."""
 
 
 class ExtractPipeline:
@@ -36,9 +40,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = BoilerplateStore(DataDir.from_settings(crawler.settings).boilerplate)
-        workers = crawler.settings.get("AKHBAR_EXTRACT_WORKERS")
-        self.pool = ExtractionPool.shared(default_workers() if workers in (None, "") else int(workers),
-                                          timeout=crawler.settings.getfloat("AKHBAR_EXTRACT_TIMEOUT", DEFAULT_TIMEOUT))
+        self.pool = ExtractionPool.from_settings(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:

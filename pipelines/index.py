@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from scrapy import Spider
@@ -26,13 +27,14 @@ from core.record import Article
 from crawler import keys
 from crawler.hooks import on_signals
 from crawler.items import FetchedPage
-from crawler.profiles import profile_of, source_id
+from crawler.profiles import SourceProfile, profile_of, source_id
 from crawler.state import CrawlState
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
 from pipelines.boilerplate_learning import BoilerplateStore
-from pipelines.capture import NotAnArticle, article_from_capture
-from pipelines.workers import ExtractLater
+from pipelines.capture import learned_article
+from pipelines.extract import ExtractLater
+from pipelines.workers import ExtractionPool, Job, WorkerFailed
 
 logger = logging.getLogger(__name__)
 
@@ -200,27 +202,53 @@ class IndexPipeline:
 
     # -- catch-up -------------------------------------------------------------------------------
     def _catch_up(self, spider: Spider) -> None:
-        """Index articles that were archived but never indexed (the crawl was killed in between)."""
+        """Index articles that were archived but never indexed (the crawl was killed in between),
+        parsed by the crawl's extraction workers and indexed a batch at a time, so a long backlog
+        uses every core and holds no more than a batch in memory."""
         profile = profile_of(spider)
         if profile is None:
             return
         learned = BoilerplateStore(self.data.boilerplate).get(profile.id)
-        batch: list[Article] = []
+        pool = ExtractionPool.from_settings(self.crawler.settings)
+        caught_up = 0
+        try:
+            for job, parsed in pool.parse_many(self._awaiting_jobs(profile)):
+                row = job.context
+                try:
+                    if isinstance(parsed, Exception):
+                        raise parsed
+                    article = learned_article(parsed, learned)
+                except WorkerFailed as exc:  # left awaiting: the next crawl tries again
+                    self.stats.inc_value(keys.error("extract_worker"))
+                    logger.warning("catch-up: %s", exc)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - NotAnArticle or a parser's error: not indexable
+                    logger.warning("catch-up: %s not indexable: %s", row.url, exc)
+                    self.state.nothing_to_index(row.record_id)
+                    continue
+                article["warc"] = row.pointer
+                if not caught_up:
+                    logger.warning("catch-up: indexing archived articles a previous crawl left unindexed")
+                caught_up += 1
+                self.pending.append(article)
+                if len(self.pending) >= self.batch_size:
+                    self.flush()
+        finally:
+            pool.close()
+        if caught_up:
+            self.stats.inc_value(keys.ARTICLES_CAUGHT_UP, caught_up)
+            logger.warning("catch-up: %d archived article(s) indexed", caught_up)
+            self.flush()
+
+    def _awaiting_jobs(self, profile: SourceProfile) -> Iterator[Job]:
+        """The archived captures of ``profile`` awaiting indexing, read from their WARC records."""
         for row in self.state.awaiting_index(profile.id):
             try:
                 with read_record(self.data, row.warc_file, row.warc_offset) as record:
                     body = payload(record)
                     ctype = record.http_headers.get_header("Content-Type") or ""
-                article = article_from_capture(body, row.url, profile, content_type=ctype, fetched=row.fetched,
-                                               learned=learned)
-            except (NotAnArticle, OSError, StopIteration) as exc:
-                logger.warning("catch-up: %s not indexable: %s", row.url, exc)
+            except (OSError, StopIteration, ValueError) as exc:
+                logger.warning("catch-up: %s not readable from the archive: %s", row.url, exc)
                 self.state.nothing_to_index(row.record_id)
                 continue
-            article["warc"] = row.pointer
-            batch.append(article)
-        if batch:
-            self.stats.inc_value(keys.ARTICLES_CAUGHT_UP, len(batch))
-            logger.warning("catch-up: indexing %d archived article(s) a previous crawl left unindexed", len(batch))
-            self.pending.extend(batch)
-            self.flush()
+            yield Job(body, row.url, profile, ctype, row.fetched, context=row)

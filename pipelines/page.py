@@ -20,6 +20,7 @@ import lxml.etree
 import trafilatura
 from w3lib.url import canonicalize_url
 
+from core.arabic import strip_tashkeel
 from core.charset import decode_html
 from core.record import Article, content_hash, empty_article
 from crawler.profiles import SourceProfile
@@ -230,10 +231,14 @@ def _shown(root: Any, text: str) -> bool:
 
 
 _TAG_PREFIXES = ("الوسوم", "وسوم", "كلمات دالة", "كلمات مفتاحية", "الكلمات المفتاحية", "الكلمات الدلالية")
+_TAG_FIRST_WORDS = frozenset(p.split()[0] for p in _TAG_PREFIXES)
 
 
 def _tag_line(raw_text: str) -> list[str]:
     """Tags printed as a line of the story («كلمات دالة: الرياض، الصحة»), when there are no meta tags."""
+    bare = strip_tashkeel(raw_text)
+    if not any(word in bare for word in _TAG_FIRST_WORDS):  # most stories: no line to look at
+        return []
     for line in raw_text.splitlines():
         flat = squash(line)
         for prefix in _TAG_PREFIXES:

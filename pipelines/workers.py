@@ -26,14 +26,15 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import ClassVar
-
-from scrapy.exceptions import DropItem
 
 from crawler.profiles import SourceProfile
 from pipelines.capture import analyzed_capture
@@ -54,8 +55,17 @@ class WorkerFailed(Exception):
     awaiting indexing, so the next crawl's catch-up extracts it again."""
 
 
-class ExtractLater(DropItem):
-    """Dropped for now, not for good: the index pipeline leaves the capture awaiting indexing."""
+
+@dataclass(frozen=True)
+class Job:
+    """One capture to parse (``parse_many``), with what the caller needs back beside the result."""
+
+    body: bytes
+    url: str
+    profile: SourceProfile | None
+    content_type: str | None
+    fetched: str | datetime | None = None
+    context: object = None  # the caller's (a WARC pointer, a fetch-log row): handed back untouched
 
 
 def default_workers() -> int:
@@ -96,6 +106,15 @@ class ExtractionPool:
             pool._users += 1
         pool.start()
         return pool
+
+    @classmethod
+    def from_settings(cls, settings: object) -> ExtractionPool:
+        """The shared pool sized by ``AKHBAR_EXTRACT_WORKERS`` (unset: one per core; 0: in process)
+        and ``AKHBAR_EXTRACT_TIMEOUT`` — Scrapy settings or any mapping (the environment)."""
+        get = settings.get  # type: ignore[attr-defined]
+        workers, timeout = get("AKHBAR_EXTRACT_WORKERS"), get("AKHBAR_EXTRACT_TIMEOUT")
+        return cls.shared(default_workers() if workers in (None, "") else int(workers),
+                          DEFAULT_TIMEOUT if timeout in (None, "") else float(timeout))
 
     def start(self) -> None:
         """Launch the forkserver and the workers now, off the calling thread (which goes on setting
@@ -154,6 +173,58 @@ class ExtractionPool:
                 # still queued when another page's hung worker took the pool down with it
                 raise WorkerFailed(f"{url} was waiting for a worker that was stopped") from exc
             raise
+
+    def parse_many(self, jobs: Iterable[Job], window: int = 0) -> Iterator[tuple[Job, ParsedPage | Exception]]:
+        """Each job with its ``ParsedPage`` or the exception its parse raised (``NotAnArticle``,
+        ``WorkerFailed``, a parser's own error), in input order, with at most ``window`` jobs in
+        flight (default: four per worker) so memory stays flat however many captures there are —
+        the batch form of :meth:`parse` for ``akhbar reindex`` and the crawl's catch-up."""
+        if not self.workers:
+            for job in jobs:
+                try:
+                    yield job, self.target(job.body, job.url, job.profile, content_type=job.content_type,
+                                           fetched=job.fetched)
+                except Exception as exc:  # noqa: BLE001 - handed to the caller, which counts it
+                    yield job, exc
+            return
+        window = window or 4 * self.workers
+        flight: deque[tuple[Job, Future | Exception]] = deque()
+        for job in jobs:
+            flight.append((job, self._submit(job)))
+            if len(flight) >= window:
+                yield self._collect(*flight.popleft())
+        while flight:
+            yield self._collect(*flight.popleft())
+
+    def _submit(self, job: Job) -> Future | Exception:
+        if self._pool is None:
+            self.start()
+        pool = self._executor()
+        try:
+            return pool.submit(self.target, job.body, job.url, job.profile, content_type=job.content_type,
+                               fetched=job.fetched)
+        except (BrokenProcessPool, RuntimeError) as exc:
+            self._discard(pool, kill=False)
+            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}")
+
+    def _collect(self, job: Job, future: Future | Exception) -> tuple[Job, ParsedPage | Exception]:
+        """The result of the oldest job in flight; its timeout runs from when it is waited for, so
+        a slow page ahead of it does not eat into its time."""
+        if isinstance(future, Exception):
+            return job, future
+        pool = self._pool
+        try:
+            return job, future.result(timeout=self.timeout)
+        except BrokenProcessPool:
+            if pool is not None:
+                self._discard(pool, kill=False)
+            return job, WorkerFailed(f"an extraction worker died while parsing {job.url}")
+        except FutureTimeout:
+            if pool is not None:
+                self._discard(pool, kill=True)
+            return job, WorkerFailed(f"parsing {job.url} took over {self.timeout:g} s; its worker was stopped")
+        except Exception as exc:  # noqa: BLE001 - the parse's own exception, for the caller to count
+            return job, exc
 
     def _discard(self, pool: ProcessPoolExecutor, *, kill: bool) -> None:
         """Forget a broken or hung pool (the next page starts a new one); a hung one's workers are

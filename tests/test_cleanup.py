@@ -133,3 +133,30 @@ def test_title_prefix_and_dw_stamp():
 
 def test_original_source_sky_news():
     assert find_original_source("المصدر: سكاي نيوز عربية") == "Sky News Arabia"
+
+
+def test_agency_spellings_split_for_speed_match_as_the_word_bounded_pattern_did():
+    """«واس» is written to start with its letters (re's fast scan) instead of ``\\bواس\\b``: the same
+    matches at word edges, none inside a word."""
+    import re
+
+    word = re.compile(r"\bواس\b")
+    for text in ["الرياض - واس", "واس", "قالت واس.", "(واس)", "واس:", "الواس", "واسع", "وواس", "خبرواس",
+                 "نقلا عن واس وكونا", "_واس", "واس_", "1واس"]:
+        assert ("واس" in find_agencies(text)) == bool(word.search(text)), text
+
+
+def test_phrase_patterns_start_with_letters_and_match_as_the_word_bounded_form():
+    import re
+
+    from pipelines.cleanup import _phrase_re, squash
+
+    def bounded(phrase: str) -> re.Pattern[str]:  # the plain form: no word character just before
+        return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in squash(phrase).split(" ")))
+
+    texts = ["لعنب بلدي", "عنب بلدي", "قال عنب  بلدي", ".صحيفة الوطن", "الصحيفة الوطن", "صحيفة الوطنية", "aDW",
+             "DW", " DW", "x.y (z)", "ax.y (z)", "الخبر.اضغط هنا   لعرض الموضوع بالكامل", "_عنب بلدي", "1عنب بلدي"]
+    for phrase in ["صحيفة الوطن", "عنب بلدي", "DW", "x.y (z)", "اضغط هنا لعرض الموضوع بالكامل"]:
+        for text in texts:
+            assert [m.span() for m in _phrase_re(phrase).finditer(text)] == \
+                   [m.span() for m in bounded(phrase).finditer(text)], (phrase, text)

@@ -30,8 +30,8 @@ from crawler.refusals import HttpCompressionRefusals, RobotsTxtRefusals
 from crawler.spiders.news import NewsSpider
 from crawler.state import CrawlState
 from index.base import UpsertResult
+from pipelines.extract import ExtractLater
 from pipelines.index import IndexPipeline
-from pipelines.workers import ExtractLater
 from tests.helpers import warcio_check
 
 ROOT = Path(__file__).resolve().parent.parent
