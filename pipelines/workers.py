@@ -25,10 +25,12 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import select
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -66,6 +68,32 @@ class Job:
     content_type: str | None
     fetched: str | datetime | None = None
     context: object = None  # the caller's (a WARC pointer, a fetch-log row): handed back untouched
+
+
+def _exit_with(pid: int) -> None:
+    """Runs in each worker as it starts: end the worker when the process that made the pool ends,
+    however it ends. A pool's workers wait for work on a queue they hold both ends of, so a crawl
+    killed with SIGKILL would leave them (and through them the forkserver) waiting forever."""
+    try:
+        handle: int | None = os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux 5.3 or later: look every second instead
+        handle = None
+
+    def watch() -> None:
+        if handle is not None:
+            select.select([handle], [], [])  # a pidfd turns readable when its process has ended
+        else:
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    continue
+        os._exit(1)
+
+    threading.Thread(target=watch, name="akhbar-watch-parent", daemon=True).start()
 
 
 def default_workers() -> int:
@@ -139,7 +167,8 @@ class ExtractionPool:
         if self._pool is None:
             ctx = multiprocessing.get_context("forkserver")
             ctx.set_forkserver_preload(_PRELOAD)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_exit_with,
+                                             initargs=(os.getpid(),))
             self._ready = None
         return self._pool
 
@@ -188,41 +217,48 @@ class ExtractionPool:
                     yield job, exc
             return
         window = window or 4 * self.workers
-        flight: deque[tuple[Job, Future | Exception]] = deque()
+        flight: deque[tuple[Job, Future | WorkerFailed, ProcessPoolExecutor | None]] = deque()
         for job in jobs:
-            flight.append((job, self._submit(job)))
+            flight.append((job, *self._submit(job)))
             if len(flight) >= window:
                 yield self._collect(*flight.popleft())
         while flight:
             yield self._collect(*flight.popleft())
 
-    def _submit(self, job: Job) -> Future | Exception:
+    def _submit(self, job: Job, *, again: bool = True) -> tuple[Future | WorkerFailed, ProcessPoolExecutor | None]:
+        """Submit to the present pool (a fresh one if that one is broken), with the pool it went to."""
         if self._pool is None:
             self.start()
         pool = self._executor()
         try:
             return pool.submit(self.target, job.body, job.url, job.profile, content_type=job.content_type,
-                               fetched=job.fetched)
-        except (BrokenProcessPool, RuntimeError) as exc:
+                               fetched=job.fetched), pool
+        except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down after another page's failure
             self._discard(pool, kill=False)
-            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}")
+            if again:
+                return self._submit(job, again=False)
+            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}"), None
 
-    def _collect(self, job: Job, future: Future | Exception) -> tuple[Job, ParsedPage | Exception]:
+    def _collect(self, job: Job, future: Future | WorkerFailed, pool: ProcessPoolExecutor | None, *,
+                 again: bool = True) -> tuple[Job, ParsedPage | Exception]:
         """The result of the oldest job in flight; its timeout runs from when it is waited for, so
-        a slow page ahead of it does not eat into its time."""
-        if isinstance(future, Exception):
+        a slow page ahead of it does not eat into its time. A worker that dies takes the pages in
+        flight with it: each is tried once more, alone, in a fresh pool, so only the page that
+        kills a worker twice is handed back as WorkerFailed — a reindex has no later catch-up."""
+        if isinstance(future, WorkerFailed):
             return job, future
-        pool = self._pool
         try:
             return job, future.result(timeout=self.timeout)
-        except BrokenProcessPool:
+        except FutureTimeout:  # this page hung (the ones behind it had not started their clocks)
+            self._discard(pool, kill=True)
+            return job, WorkerFailed(f"parsing {job.url} took over {self.timeout:g} s; its worker was stopped")
+        except (BrokenProcessPool, CancelledError):
             if pool is not None:
                 self._discard(pool, kill=False)
+            if again:
+                retry, fresh = self._submit(job)
+                return self._collect(job, retry, fresh, again=False)
             return job, WorkerFailed(f"an extraction worker died while parsing {job.url}")
-        except FutureTimeout:
-            if pool is not None:
-                self._discard(pool, kill=True)
-            return job, WorkerFailed(f"parsing {job.url} took over {self.timeout:g} s; its worker was stopped")
         except Exception as exc:  # noqa: BLE001 - the parse's own exception, for the caller to count
             return job, exc
 

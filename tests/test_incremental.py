@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +74,33 @@ def test_second_crawl_writes_revisits_and_keeps_history(sample_sites, tmp_data):
         assert log.counts()["revisits"] == second["warc_revisits"]
 
 
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (the forkserver, the extraction workers), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        kids = [child for child, parent in parents.items() if parent in frontier]
+        found += kids
+        frontier = kids
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its reaper has ended)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return not any(line.startswith("State:") and "Z" in line.split()[1] for line in fh)
+    except OSError:
+        return False
+
+
 def test_kill_9_then_resume_loses_and_duplicates_nothing(sample_sites, tmp_data):
     names = ("watan", "aggregator")
     slow = _fast(DOWNLOAD_DELAY=0.25, AUTOTHROTTLE_ENABLED=False, CONCURRENT_REQUESTS_PER_DOMAIN=1,
@@ -94,9 +122,15 @@ def test_kill_9_then_resume_loses_and_duplicates_nothing(sample_sites, tmp_data)
         if archived >= 8:
             break
     assert proc.poll() is None, "the crawl finished before it could be killed; slow it down"
+    helpers = _descendants(proc.pid)
+    assert helpers, "the crawl runs its extraction workers in processes of its own"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert list(tmp_data.warc.glob("*.open")), "the killed crawl left its WARC files open"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in helpers):
+        time.sleep(0.2)
+    assert not [pid for pid in helpers if _alive(pid)], "workers and forkserver end with the crawl that started them"
     # nothing was indexed yet (batch of 1000 never flushed): the restart must catch up from the WARC
     akhbar(*_crawl_args(sample_sites, names), *_fast(), data=tmp_data)
 

@@ -122,3 +122,25 @@ def test_one_shared_pool_serves_every_crawl_of_a_process():
     third = ExtractionPool.shared(1)
     assert third is not second
     third.close()
+
+
+def test_parse_many_keeps_order_and_fails_only_the_page_that_kills_its_worker():
+    """The batch form (reindex, catch-up): results in input order with a small window in flight; a
+    page whose worker dies is handed back as WorkerFailed, and the pages that were in flight with it
+    are tried again and come out as in-process extraction gives them."""
+    from pipelines.workers import Job
+
+    pages = load_gold(GOLD)[:8]
+    jobs = [Job(p.body + (CRASH if n == 3 else b""), p.url, p.profile, p.content_type or None, p.fetched, context=n)
+            for n, p in enumerate(pages)]
+    pool = ExtractionPool(2, target=_misbehave)
+    try:
+        results = list(pool.parse_many(jobs, window=3))
+    finally:
+        pool.close()
+    assert [job.context for job, _ in results] == list(range(8))
+    assert isinstance(results[3][1], WorkerFailed)
+    expected = [article_from_capture(p.body, p.url, p.profile, content_type=p.content_type or None,
+                                     fetched=p.fetched) for p in pages]
+    got = [learned_article(parsed, None) for _, parsed in results[:3] + results[4:]]
+    assert got == expected[:3] + expected[4:]
