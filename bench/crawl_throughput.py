@@ -1,6 +1,6 @@
-"""Crawl throughput: `akhbar crawl` against the floor of bare Scrapy + trafilatura, in one run.
+"""Crawl and reindex throughput against bare Scrapy + trafilatura, and memory as a crawl grows.
 
-    python -m bench.crawl_throughput [--articles 2000] [--concurrency 16]
+    python -m bench.crawl_throughput [--articles 2000] [--concurrency 16] [--rss 1000,10000]
 
 A local news site on 127.0.0.1 serves ``--articles`` SaudiNewsNet articles in a WordPress-like
 template of this benchmark's own (header, menu, sidebar, comments box, footer) with a sitemap.
@@ -12,9 +12,18 @@ Then, at the same concurrency per domain, no download delay and no AutoThrottle:
   ``AKHBAR_EXTRACT_WORKERS=0``;
 - **akhbar, workers**: the same with the default worker pool (one per core).
 
-Each runs in its own process (the site server shares the machine); the table gives wall time,
-articles/s, the ratio to the floor and the crawl process's peak RSS (``wait4``; worker processes
-not included). Nothing here is a test: run it, read the table.
+Then, over the WARC records the last crawl wrote:
+
+- **bare reindex floor**: warcio's ``ArchiveIterator`` and ``trafilatura.extract`` on each article
+  response, in one process (nothing else: no profile, no cleanup, no index);
+- **akhbar reindex**, extraction in process (``--workers 0``) and in the worker pool.
+
+And with ``--rss``, the crawl with workers at each of those sizes, for how peak memory grows.
+
+Each runs in its own process (the site server shares the machine); the tables give wall time,
+articles/s, the ratio to the floor, the peak RSS of the main process and of its whole process tree
+(the extraction workers and forkserver included: the peak of their sum, sampled every 50 ms).
+Nothing here is a test: run it, read the tables.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import tempfile
 import textwrap
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -130,23 +140,72 @@ _BARE = textwrap.dedent('''
 ''')
 
 
-def _peak_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak RSS in MiB of that process, its stdout). The peak is the kernel's high-water
-    mark (``VmHWM``) read until the process ends: ``wait4``'s ``ru_maxrss`` would count the memory
-    of this process, which the child was forked from, before it exec'd."""
+_BARE_REINDEX = textwrap.dedent('''
+    import sys
+    from pathlib import Path
+    import trafilatura
+    from warcio.archiveiterator import ArchiveIterator
+
+    extracted = 0
+    for path in sorted(Path(sys.argv[1]).glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or "/a/" not in record.rec_headers.get_header("WARC-Target-URI"):
+                    continue
+                body = record.content_stream().read()
+                if trafilatura.extract(body.decode("utf-8", "replace")):
+                    extracted += 1
+    print(extracted)
+''')
+
+
+@dataclass
+class Run:
+    label: str
+    seconds: float
+    count: int
+    rss: float  # MiB, the main process's peak
+    tree_rss: float  # MiB, the peak of the PSS summed over the process and its descendants
+
+
+def _tree(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _rss_mib(pid: int, field: str = "VmRSS:", source: str = "status") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
+def _measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """(seconds, peak RSS of the process, peak memory of its process tree, its stdout), in MiB. The
+    process's own peak is the kernel's high-water mark (``VmHWM``); the tree's is the sampled peak of
+    the sum of each process's PSS (shared pages divided among the processes sharing them)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    peak = [0.0]
-    status = Path(f"/proc/{proc.pid}/status")
+    peak, tree_peak = [0.0], [0.0]
 
     def watch() -> None:
         while proc.poll() is None:
-            try:
-                for line in status.read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peak[0] = max(peak[0], int(line.split()[1]) / 1024)
-            except (OSError, ValueError):
-                pass
+            peak[0] = max(peak[0], _rss_mib(proc.pid, "VmHWM:"))
+            # proportional set size: pages the forked workers share with the forkserver count once
+            tree_peak[0] = max(tree_peak[0], sum(_rss_mib(p, "Pss:", "smaps_rollup") for p in _tree(proc.pid)))
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -157,55 +216,102 @@ def _peak_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:4])}… exited {proc.returncode}")
-    return seconds, peak[0], out
+    return seconds, peak[0], max(tree_peak[0], peak[0]), out
+
+
+def _profile(profiles: Path, site: Site) -> None:
+    profiles.mkdir(exist_ok=True)
+    (profiles / "bench.toml").write_text(textwrap.dedent(f'''
+        id = "bench-site"
+        name_ar = "أخبار المنصة"
+        name_en = "Benchmark site"
+        country = "SA"
+        timezone = "Asia/Riyadh"
+        verified = true
+        base_url = "{site.base}"
+        allowed_domains = ["127.0.0.1"]
+        sitemaps = ["{site.base}/sitemap.xml"]
+        article_patterns = ['^http://127\\.0\\.0\\.1:[0-9]+/a/[0-9]+/$']
+    '''), encoding="utf-8")
+
+
+def _indexed(akhbar: str, env: dict[str, str]) -> int:
+    out = subprocess.run([akhbar, "search", "--json", "--limit", "1", ""], env=env, capture_output=True, text=True,
+                         check=False).stdout
+    return int(json.loads(out)["total"]) if out.strip().startswith("{") else 0
+
+
+def _crawl(akhbar: str, env: dict[str, str], data: Path, concurrency: int, workers: str, label: str) -> Run:
+    run_env = {**env, "AKHBAR_DATA": str(data)}
+    cmd = [akhbar, "crawl", "bench-site", "--no-progress",
+           "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}", "-s", "CONCURRENT_REQUESTS=32",
+           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR"]
+    if workers:
+        cmd += ["-s", f"AKHBAR_EXTRACT_WORKERS={workers}"]
+    seconds, rss, tree, _ = _measured(cmd, run_env)
+    return Run(label, seconds, _indexed(akhbar, run_env), rss, tree)
+
+
+def _table(title: str, rows: list[Run], floor: float, what: str = "articles") -> None:
+    print(f"\n{title}\n")
+    print(f"| run | time | {what} | {what}/s | × the floor's time | peak RSS | with workers |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")  # "with workers": PSS of the whole process tree
+    for r in rows:
+        print(f"| {r.label} | {r.seconds:.1f} s | {r.count:,} | {r.count / r.seconds:,.0f} | {r.seconds / floor:.2f} | "
+              f"{r.rss:.0f} MiB | {r.tree_rss:.0f} MiB |")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16, help="requests in flight per domain, for both")
+    ap.add_argument("--rss", default="", help="comma-separated crawl sizes for the memory table, e.g. 1000,10000")
     args = ap.parse_args(argv)
-    articles = [a for a in load_articles() if (a.get("text") or "").strip()][: args.articles]
+    sizes = [int(n) for n in args.rss.split(",") if n.strip()]
+    corpus = [a for a in load_articles() if (a.get("text") or "").strip()]
+    articles = corpus[: args.articles]
     akhbar = str(Path(sys.executable).with_name("akhbar"))
-    rows = []
+    crawls: list[Run] = []
+    reindexes: list[Run] = []
     with Site(articles) as site, tempfile.TemporaryDirectory(prefix="akhbar-throughput-") as tmp:
-        profiles = Path(tmp) / "profiles"
-        profiles.mkdir()
-        (profiles / "bench.toml").write_text(textwrap.dedent(f'''
-            id = "bench-site"
-            name_ar = "أخبار المنصة"
-            name_en = "Benchmark site"
-            country = "SA"
-            timezone = "Asia/Riyadh"
-            verified = true
-            base_url = "{site.base}"
-            allowed_domains = ["127.0.0.1"]
-            sitemaps = ["{site.base}/sitemap.xml"]
-            article_patterns = ['^http://127\\.0\\.0\\.1:[0-9]+/a/[0-9]+/$']
-        '''), encoding="utf-8")
-        env = {**os.environ, "AKHBAR_SOURCES": str(profiles)}
-        seconds, rss, out = _peak_rss([sys.executable, "-c", _BARE, site.base, str(args.concurrency)], env)
-        rows.append(("bare Scrapy SitemapSpider + trafilatura.extract", seconds, int(out.strip() or 0), rss))
-        floor = seconds
-        for label, workers in (("akhbar crawl, extraction in process", "0"), ("akhbar crawl, extraction workers", "")):
-            data = Path(tmp) / f"data-{workers or 'pool'}"
-            run_env = {**env, "AKHBAR_DATA": str(data)}
-            cmd = [akhbar, "crawl", "bench-site", "--no-progress",
-                   "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}", "-s", "CONCURRENT_REQUESTS=32",
-                   "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR"]
-            if workers:
-                cmd += ["-s", f"AKHBAR_EXTRACT_WORKERS={workers}"]
-            seconds, rss, _ = _peak_rss(cmd, run_env)
-            count = subprocess.run([akhbar, "search", "--json", "--limit", "1", ""],
-                                   env=run_env, capture_output=True, text=True, check=False).stdout
-            total = int(json.loads(count)["total"]) if count.strip().startswith("{") else 0
-            rows.append((label, seconds, total, rss))
-    print(f"{len(articles)} articles on 127.0.0.1, {args.concurrency} requests per domain, no delay, "
-          f"no AutoThrottle; {os.cpu_count()} cores\n")
-    print("| crawler | time | articles | articles/s | × the floor's time | peak RSS |\n|---|---:|---:|---:|---:|---:|")
-    for label, seconds, count, rss in rows:
-        print(f"| {label} | {seconds:.1f} s | {count:,} | {count / seconds:,.0f} | {seconds / floor:.2f} | "
-              f"{rss:.0f} MiB |")
+        _profile(Path(tmp) / "profiles", site)
+        env = {**os.environ, "AKHBAR_SOURCES": str(Path(tmp) / "profiles")}
+        env.pop("AKHBAR_EXTRACT_WORKERS", None)
+        seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE, site.base, str(args.concurrency)], env)
+        crawls.append(Run("bare Scrapy SitemapSpider + trafilatura.extract", seconds, int(out.strip() or 0), rss, tree))
+        crawls.append(_crawl(akhbar, env, Path(tmp) / "data-0", args.concurrency, "0",
+                             "akhbar crawl, extraction in process"))
+        data = Path(tmp) / "data-pool"
+        crawls.append(_crawl(akhbar, env, data, args.concurrency, "", "akhbar crawl, extraction workers"))
+
+        seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE_REINDEX, str(data / "warc")], env)
+        reindexes.append(Run("bare: warcio + trafilatura.extract, one process", seconds, int(out.strip() or 0), rss,
+                             tree))
+        for label, workers in (("akhbar reindex --workers 0", "0"), ("akhbar reindex (workers)", "")):
+            cmd = [akhbar, "--data", str(data), "reindex", *(["--workers", workers] if workers else [])]
+            seconds, rss, tree, _ = _measured(cmd, env)
+            reindexes.append(Run(label, seconds, _indexed(akhbar, {**env, "AKHBAR_DATA": str(data)}), rss, tree))
+
+    growth: list[Run] = []
+    for size in sizes:
+        with Site(corpus[:size]) as site, tempfile.TemporaryDirectory(prefix="akhbar-rss-") as tmp:
+            _profile(Path(tmp) / "profiles", site)
+            env = {**os.environ, "AKHBAR_SOURCES": str(Path(tmp) / "profiles")}
+            env.pop("AKHBAR_EXTRACT_WORKERS", None)
+            growth.append(_crawl(akhbar, env, Path(tmp) / "data", args.concurrency, "", f"{size:,} articles"))
+
+    print(f"{len(articles):,} articles on 127.0.0.1, {args.concurrency} requests per domain, no delay, "
+          f"no AutoThrottle; {os.cpu_count()} cores")
+    _table("Crawl (fetch, WARC + CDXJ, extraction, index)", crawls, crawls[0].seconds)
+    _table("Reindex of the same WARC records", reindexes, reindexes[0].seconds, "articles")
+    rate = (reindexes[-1].count / reindexes[-1].seconds) / (reindexes[0].count / reindexes[0].seconds)
+    print(f"\nreindex rate: {rate:.2f}× the bare single-process rate")
+    if growth:
+        _table("Crawl memory as the crawl grows (extraction workers)", growth, growth[0].seconds)
+        first, last = growth[0], growth[-1]
+        main_growth, tree_growth = (last.rss / first.rss - 1) * 100, (last.tree_rss / first.tree_rss - 1) * 100
+        print(f"\npeak memory from {first.count:,} to {last.count:,} articles: main process {main_growth:+.0f} %, "
+              f"with workers {tree_growth:+.0f} %")
     return 0
 
 
