@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import lxml.etree
@@ -165,8 +165,9 @@ def parse_page(
         canonical = url
     record.update(
         url=url, canonical_url=canonicalize_url(canonical), source=profile.id if profile else "",
-        title=title, subtitle=lead if lead_shown else "", published=_in_zone(dates.published, tz),
-        modified=_in_zone(dates.modified, tz),
+        title=title, subtitle=lead if lead_shown else "",
+        published=_in_zone(dates.published, profile.tz if profile else None),
+        modified=_in_zone(dates.modified, profile.tz if profile else None),
         date_source=dates.source, authors=list(dict.fromkeys(authors)), section=section,
         tags=record["tags"] or _tag_line(raw_text) or [t for t in (doc.tags or []) if t],
         agencies=agencies, original_source=find_original_source(raw_text),
@@ -211,12 +212,21 @@ def finish_article(page: ParsedPage, learned: SiteBoilerplate | None = None) -> 
 
 
 def _in_zone(iso: str | None, tz: Any) -> str | None:
-    """A date in the source's own zone (same instant): the record reads like the site's dateline
-    whether the CMS stored UTC («…Z») or local time."""
-    if not iso:
+    """A date as the page states it: a page that writes its offset (``+02:00``, ``+04:00``) keeps it,
+    so the record's calendar day is the page's own. Only a UTC stamp («…Z», ``+00:00``) — how CMSs
+    store time, not a zone a newsroom writes in — is shown in the source profile's zone (same
+    instant), so the record reads like the site's dateline; without a profile it stays UTC. Dates
+    the page gave with no offset at all already carry the profile's zone (``extract_dates``)."""
+    if not iso or tz is None:
         return iso
     try:
-        return datetime.fromisoformat(iso).astimezone(tz).isoformat()
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.utcoffset() != timedelta(0):
+        return iso
+    try:
+        return when.astimezone(tz).isoformat()
     except (ValueError, OverflowError):
         return iso
 
