@@ -27,6 +27,7 @@ class Article(TypedDict, total=False):
     published: str | None  # ISO 8601 with timezone offset
     modified: str | None
     date_source: str  # where `published` came from, e.g. "meta:article:published_time", "visible"
+    text_source: str  # how the story's text was found: "trafilatura", or a fallback (pipelines.page.TEXT_SOURCES)
     authors: list[str]
     section: str
     tags: list[str]
@@ -47,6 +48,6 @@ def content_hash(title: str, text: str) -> str:
 def empty_article() -> Article:
     return Article(
         url="", canonical_url="", source="", title="", subtitle="", text="", published=None,
-        modified=None, date_source="", authors=[], section="", tags=[], agencies=[],
+        modified=None, date_source="", text_source="", authors=[], section="", tags=[], agencies=[],
         original_source="", language="ar", image="", fetched="", content_hash="", warc={},
     )

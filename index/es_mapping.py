@@ -35,7 +35,7 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 5
+MAPPING_VERSION = 6
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
 DERIVED_FIELDS = ("lead", "title_root", "lead_root")  # indexed, not kept in _source
@@ -129,6 +129,7 @@ def mappings() -> dict[str, Any]:
             "modified": {"type": "date"},
             "fetched": {"type": "date"},
             "date_source": _keyword(),
+            "text_source": _keyword(),
             "authors": _keyword(),
             "section": _keyword(),
             "tags": _keyword(),

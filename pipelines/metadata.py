@@ -314,6 +314,15 @@ def canonical(root: Any) -> str:
     return meta_content(root, "og:url")
 
 
+def article_body(objs: list[dict]) -> str:
+    """The story's text as the publisher's JSON-LD gives it (``articleBody``), or ""."""
+    for obj in article_objects(objs):
+        body = obj.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            return body.strip()
+    return ""
+
+
 def headline(objs: list[dict]) -> str:
     for obj in article_objects(objs):
         if isinstance(obj.get("headline"), str):

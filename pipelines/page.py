@@ -133,11 +133,8 @@ def parse_page(
     dom_credits = meta.credit_texts(root)
 
     _unwrap_layout_tables(root)
-    doc = trafilatura.bare_extraction(
-        root, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, deduplicate=False,
-    )
-    if doc is None or not (doc.text or "").strip():
+    doc, text_source = _story(root, html, url, objs)
+    if doc is None:
         raise NotAnArticle(f"no article text found in {url}")
     raw_text = doc.text or ""
     if doc.sitename:
@@ -173,12 +170,57 @@ def parse_page(
         agencies=agencies, original_source=find_original_source(raw_text),
         language=record["language"] or doc.language or (profile.language if profile else "ar"),
         image=record["image"] or doc.image or "", fetched=fetched_at.astimezone(UTC).isoformat(),
+        text_source=text_source,
     )
     page = ParsedPage(url=url, source=record["source"], lines=[], record=record, raw_text=raw_text,
                       phrases=tuple(profile.boilerplate) if profile else (), leading=tuple(leading),
                       standfirst=lead if lead_shown else "")
     page.lines = clean_page(page)
     return page
+
+
+# How the story's text was found, in the order tried (the record's ``text_source``).
+TEXT_SOURCES = ("trafilatura", "trafilatura:own-parse", "jsonld:articleBody", "trafilatura:baseline")
+SHORT_TEXT = 300  # characters: a text this short is checked against trafilatura's own parse
+_EXTRACT = {"include_comments": False, "include_tables": True, "include_images": False, "deduplicate": False}
+
+
+def _story(root: Any, html: str, url: str, objs: list[dict]) -> tuple[Any, str]:
+    """trafilatura's document of the story and how it was found, or ``(None, "")``: never less than
+    plain trafilatura finds. First trafilatura on our tree (the parse every reader shares); when
+    that finds nothing or very little, trafilatura on its own parse of the page (it drops comments
+    and processing instructions, and some themes' trees only work that way), keeping it if it
+    finds at least twice as much; then a whole ``articleBody`` from the publisher's JSON-LD; last,
+    trafilatura's baseline (every paragraph of the page), so an archived story is never missing
+    from search for want of a method."""
+    doc = trafilatura.bare_extraction(root, url=url, with_metadata=True, **_EXTRACT)
+    found = _text_of(doc)
+    if len(found) >= SHORT_TEXT:
+        return doc, TEXT_SOURCES[0]
+    own = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_EXTRACT)
+    if len(_text_of(own)) >= max(2 * len(found), 1):
+        return own, TEXT_SOURCES[1]
+    if found:
+        return doc, TEXT_SOURCES[0]
+    body = meta.article_body(objs)
+    if len(body) >= SHORT_TEXT and not body.endswith(("…", "...")):  # a teaser is not the story
+        return _with_text(own, body, html, url), TEXT_SOURCES[2]
+    _, baseline, _ = trafilatura.baseline(html)
+    if baseline.strip():
+        return _with_text(own, baseline, html, url), TEXT_SOURCES[3]
+    return None, ""
+
+
+def _text_of(doc: Any) -> str:
+    return (doc.text or "").strip() if doc is not None else ""
+
+
+def _with_text(doc: Any, text: str, html: str, url: str) -> Any:
+    """A trafilatura document holding ``text``, with the page's metadata (for the fallbacks)."""
+    if doc is None:
+        doc = trafilatura.metadata.extract_metadata(html, default_url=url)
+    doc.text = text
+    return doc
 
 
 def clean_page(page: ParsedPage, drop: Callable[[str], bool] | None = None) -> list[str]:
