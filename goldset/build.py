@@ -39,7 +39,20 @@ FAMILIES: tuple[f.Family, ...] = (
              ("أخبار محلية", "اقتصاد", "رأي", "رياضة", "منوعات"), f.comments),
     f.Family("relative", "سبق الآن", "https://sabq-now.example", "Asia/Riyadh", "utf-8",
              ("محليات", "خليجيات", "رياضة", "اقتصاد", "منوعات"), f.relative),
+    f.Family("react", "BBC News عربي", "https://bbc-ar.example", "Europe/London", "utf-8",
+             ("الشرق الأوسط", "العالم", "اقتصاد", "علوم", "رياضة"), f.react),
+    f.Family("consent", "العربي الحر", "https://alarabi-alhurr.example", "Asia/Beirut", "utf-8",
+             ("سياسة", "اقتصاد", "ثقافة", "مجتمع", "رياضة"), f.consent),
+    f.Family("jnews", "المرصد", "https://almarsad.example", "Asia/Amman", "utf-8",
+             ("أخبار", "تقارير", "اقتصاد", "منوعات", "رياضة"), f.jnews),
+    f.Family("portal", "بوابة النيل", "https://bawabat-alnil.example", "Africa/Cairo", "utf-8",
+             ("أخبار مصر", "اقتصاد", "رياضة", "فن", "حوادث"), f.portal),
+    f.Family("tagdiv", "شبكة الخبر", "https://alkhabar-net.example", "Asia/Baghdad", "utf-8",
+             ("أخبار", "مقالات", "تقارير", "اقتصاد", "رياضة"), f.tagdiv),
+    f.Family("oldtable", "الصباح الجديد", "http://alsabah-aljadeed.example", "Asia/Baghdad", "utf-8",
+             ("محليات", "عربي ودولي", "رياضة", "اقتصاد", "ثقافة"), f.oldtable),
 )
+NO_IMAGE = ("aggregator", "legacy", "oldtable")
 AUTHORS = ("محمد الغامدي", "سارة القحطاني", "خالد السبيعي", "ريم العتيبي", "فهد الدوسري", "نورة الشهري",
            "عبدالرحمن الزهراني", "هند المطيري")
 TAGS = ("السعودية", "الرياض", "جدة", "الاقتصاد", "التعليم", "الصحة", "رمضان", "الخليج", "الطاقة", "الشباب")
@@ -57,7 +70,7 @@ def _article(fam: f.Family, v: int, idx: int, text: dict, others: list[dict]) ->
     tz = ZoneInfo(fam.timezone)
     base = datetime.fromisoformat(text["extracted"]).replace(tzinfo=tz, second=0)
     published = base - timedelta(minutes=(idx * 53) % 600)
-    if fam.name == "legacy":
+    if fam.name in ("legacy", "oldtable"):
         published = published.replace(hour=0, minute=0)
     fetched = published + timedelta(hours=3, minutes=idx)
     relative_date = ""
@@ -76,11 +89,13 @@ def _article(fam: f.Family, v: int, idx: int, text: dict, others: list[dict]) ->
             "sana": f"/?p={120000 + idx}", "aggregator": f"/news/{8000 + idx}.html",
             "amp": f"/amp/news/{33000 + idx}", "legacy": f"/news.php?id={4400 + idx}",
             "jsonld": f"/n/{idx}-{fam.sections[v]}", "comments": f"/news/{61000 + idx}",
-            "relative": f"/s/{70000 + idx}"}[fam.name]
+            "relative": f"/s/{70000 + idx}", "react": f"/arabic/middleeast-{33400000 + idx}",
+            "consent": f"/news/{2015}/7/{idx}/story", "jnews": f"/{1500 + idx}/", "portal": f"/Story/{2200000 + idx}",
+            "tagdiv": f"/{2015}/07/{idx}/post-{idx}/", "oldtable": f"/news.php?id={9100 + idx}"}[fam.name]
     url = fam.base_url + path
     paragraphs = list(text["paragraphs"])
     authors: list[str] = []
-    if fam.name in ("dw", "amp", "legacy", "comments") and v % 2 == 0:
+    if fam.name in ("dw", "amp", "legacy", "comments", "react", "jnews", "tagdiv") and v % 2 == 0:
         authors = [AUTHORS[idx % len(AUTHORS)]]
     if fam.name == "jsonld":
         authors = [AUTHORS[idx % len(AUTHORS)], AUTHORS[(idx + 3) % len(AUTHORS)]][: 1 + v % 2]
@@ -92,9 +107,9 @@ def _article(fam: f.Family, v: int, idx: int, text: dict, others: list[dict]) ->
         agencies=agencies,
         original_source={"aggregator": "DW", "comments": "Sky News Arabia" if v % 2 else ""}.get(fam.name, ""),
         tags=[TAGS[(idx + k * 3) % len(TAGS)] for k in range(3)],
-        image="" if fam.name in ("aggregator", "legacy") else f"{fam.base_url}/uploads/2015/07/img-{idx}.jpg",
+        image="" if fam.name in NO_IMAGE else f"{fam.base_url}/uploads/2015/07/img-{idx}.jpg",
         canonical_url=fam.base_url + f"/news/{33000 + idx}" if fam.name == "amp" else url,
-        subtitle=paragraphs[0] if fam.name in ("dw", "jsonld") else "",
+        subtitle=paragraphs[0] if fam.name in ("dw", "jsonld", "consent") else "",
         related=[(o["title"], _teaser(o["paragraphs"][0])) for o in others],
         variant=v, relative_date=relative_date,
     )
@@ -111,8 +126,9 @@ def _expected(a: GoldArticle) -> dict:
     return {
         "title": a.title, "subtitle": a.subtitle, "text": "\n".join(a.paragraphs),
         "published": a.published.isoformat(), "modified": a.modified.isoformat() if a.modified else None,
-        "section": a.section, "authors": a.authors, "agencies": a.agencies, "original_source": a.original_source,
-        "tags": a.tags if a.family in ("jannah", "jsonld") else [],  # only where machine-readable
+        "section": "" if a.family == "react" else a.section,  # shown only as a topic link there
+        "authors": a.authors, "agencies": a.agencies, "original_source": a.original_source,
+        "tags": a.tags if a.family in ("jannah", "jsonld", "jnews") else [],  # only where machine-readable
         "canonical_url": a.canonical_url, "image": a.image, "language": "ar",
     }
 

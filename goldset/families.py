@@ -558,3 +558,273 @@ def relative(a: GoldArticle) -> tuple[str, list[str]]:
     chrome = [RELATIVE_PROMO, "نسخ الرابط", "آخر الأخبار", "حمّل تطبيق", "جميع الحقوق محفوظة", "عاجل:", "سبق الآن - الرياض",
               *(h for h, _ in a.related[:6])]
     return page, chrome
+
+
+# --- 10. Server-rendered React page of an international broadcaster ------------------------------------------
+REACT_ROLE = "بي بي سي نيوز عربي"
+
+
+def react(a: GoldArticle) -> tuple[str, list[str]]:
+    """Byline as a list of labelled spans («Author,» «Role,»), captions with visually hidden labels,
+    promo headings between the story blocks, a JSON-LD date in UTC."""
+    ld = {"@context": "https://schema.org", "@type": "ReportageNewsArticle", "headline": a.title,
+          "datePublished": a.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+          "dateModified": a.published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+          "publisher": {"@type": "NewsMediaOrganization", "name": "BBC News عربي"},
+          "image": {"@type": "ImageObject", "url": a.image}, "mainEntityOfPage": a.url}
+    byline = ""
+    if a.authors:
+        byline = (f'<section aria-labelledby="article-byline" class="bbc-byline"><h2 class="bbc-visually-hidden" '
+                  f'id="article-byline">معلومات عن الكاتب</h2><ul><li><span class="bbc-visually-hidden">Author,</span>'
+                  f'<span class="bbc-name">{e(a.authors[0])}</span></li><li><span class="bbc-visually-hidden">Role,</span>'
+                  f'<span class="bbc-role">{e(REACT_ROLE)}</span></li></ul></section>')
+    blocks = []
+    for i, p in enumerate(a.paragraphs):
+        blocks.append(f'<div dir="rtl" class="bbc-text-block"><p dir="rtl" class="bbc-paragraph">{"<b>" + e(p) + "</b>" if i == 0 else e(p)}</p></div>')
+        if i == 1:
+            blocks.append(f'<figure class="bbc-figure"><div class="bbc-image"><span class="bbc-visually-hidden">صدر الصورة، </span>'
+                          f'<span class="bbc-copyright">Getty Images</span><img src="{e(a.image)}" alt=""></div>'
+                          f'<p class="bbc-caption"><span class="bbc-visually-hidden">التعليق على الصورة، </span>'
+                          f'صورة من الأرشيف لمشهد عام في المدينة</p></figure>')
+        if i == 2:
+            blocks.append(f'<section aria-labelledby="related-inline" class="bbc-promo"><h2 id="related-inline">قد يهمك أيضاً</h2>'
+                          f'<ul><li><a href="/arabic/world-{5100 + i}"><span>{e(a.related[0][0])}</span></a></li>'
+                          f'<li><a href="/arabic/world-{5200 + i}"><span>{e(a.related[1][0])}</span></a></li></ul>'
+                          f'<p class="bbc-promo-end">نهاية</p></section>')
+    most = "".join(f'<li><span class="bbc-rank">{i + 1}</span><a href="/arabic/x-{i}">{e(h)}</a></li>'
+                   for i, (h, _) in enumerate(a.related[2:7]))
+    page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{e(a.title)} - BBC News عربي</title>
+<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+<meta property="og:site_name" content="BBC News عربي"><link rel="canonical" href="{e(a.url)}">
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>
+</head><body><div id="root"><header class="bbc-header" role="banner"><a href="/arabic">BBC News, عربي</a>
+<nav><ul><li><a href="/arabic">الرئيسية</a></li><li><a href="/arabic/topics/1">أخبار</a></li><li><a href="/arabic/topics/2">رياضة</a></li></ul></nav>
+<a class="bbc-skip" href="#content">إذهب مباشرة إلى المحتوى</a></header>
+<main role="main" class="bbc-main"><article>
+<header><h1 id="content" class="bbc-headline" tabindex="-1">{e(a.title)}</h1></header>
+{byline}
+<time datetime="{a.published:%Y-%m-%d}" class="bbc-time">{a.published.day} {GULF[a.published.month - 1]}/ {LEVANTINE[a.published.month - 1]} {a.published.year}</time>
+{chr(10).join(blocks)}
+<section class="bbc-topics" aria-labelledby="related-topics"><h2 id="related-topics">مواضيع ذات صلة</h2><ul><li><a href="/t/{a.section}">{e(a.section)}</a></li></ul></section>
+</article>
+<section aria-labelledby="top-stories" class="bbc-top"><h2 id="top-stories">أهم الأخبار</h2><ul><li><a href="/arabic/t-1">{e(a.related[7][0])}</a></li></ul></section>
+<section aria-labelledby="most-read" class="bbc-most-read"><h2 id="most-read">الأكثر قراءة</h2><ol>{most}</ol></section>
+</main><footer class="bbc-footer"><p>© 2015 بي بي سي. بي بي سي ليست مسؤولة عن محتوى المواقع الخارجية.</p></footer></div>
+</body></html>
+"""
+    chrome = ["Author,", "Role,", REACT_ROLE, "معلومات عن الكاتب", "صدر الصورة", "Getty Images", "التعليق على الصورة",
+              "صورة من الأرشيف لمشهد عام", "قد يهمك أيضاً", "نهاية", "مواضيع ذات صلة", "أهم الأخبار", "الأكثر قراءة",
+              "بي بي سي ليست مسؤولة", "إذهب مباشرة إلى المحتوى", *(h for h, _ in a.related[:8])]
+    return page, chrome
+
+
+# --- 11. A consent overlay and a newsletter box, a standfirst in <h2> ------------------------------------------
+CONSENT_TEXT = ("لقد حدّثنا سياستنا المتعلقة بالخصوصية وبالشروط الخاصة بملفات الارتباط (الكوكيز). "
+                "باستمرارك في تصفح الموقع فإنك توافق على استخدامنا لملفات الارتباط وفق سياستنا المحدّثة.")
+
+
+def consent(a: GoldArticle) -> tuple[str, list[str]]:
+    body = "\n".join(f"<p>{e(p)}</p>" for p in a.paragraphs[1:3])
+    body += ('\n<div class="newsletter-box"><h3>النشرة الإخبارية</h3><p>اشترك في نشرتنا الإخبارية اليومية ليصلك '
+             'ملخص أهم الأخبار كل صباح</p><form><input type="email" placeholder="البريد الإلكتروني"><button>اشترك</button></form></div>\n')
+    body += "\n".join(f"<p>{e(p)}</p>" for p in a.paragraphs[3:])
+    page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{e(a.title)} | العربي الحر</title>
+<meta name="description" content="{e(a.subtitle)}">
+<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+<meta property="article:published_time" content="{a.published.isoformat()}">
+<meta property="article:section" content="{e(a.section)}">
+<link rel="canonical" href="{e(a.url)}">
+</head><body>
+<div id="onetrust-banner-sdk" class="otFlat" role="dialog" aria-label="الخصوصية"><div id="onetrust-policy">
+<h2 id="onetrust-policy-title">الخصوصية وملفات الارتباط</h2><p id="onetrust-policy-text">{e(CONSENT_TEXT)}</p></div>
+<div id="onetrust-button-group"><button id="onetrust-accept-btn-handler">موافق</button><button>إدارة الإعدادات</button></div></div>
+<header class="site-header"><a class="logo" href="/">العربي الحر</a><nav><a href="/politics">سياسة</a> <a href="/economy">اقتصاد</a> <a href="/culture">ثقافة</a></nav></header>
+<main class="page-content"><article class="article">
+<div class="article-section"><a href="/s/{a.variant}">{e(a.section)}</a></div>
+<h1 class="article-title">{e(a.title)}</h1>
+<h2 class="article-summary">{e(a.paragraphs[0])}</h2>
+<div class="article-meta"><span class="date">{gulf_date(a.published, weekday=False)}</span></div>
+<figure class="article-image"><img src="{e(a.image)}" alt=""><figcaption>(أرشيفية)</figcaption></figure>
+<div class="article-body">
+{body}
+</div>
+<div class="article-share">{social()}</div>
+</article></main>
+<footer class="site-footer"><p>جميع الحقوق محفوظة © العربي الحر 2015</p><a href="/privacy">سياسة الخصوصية</a> <a href="/cookies">سياسة ملفات الارتباط</a></footer>
+</body></html>
+"""
+    chrome = [CONSENT_TEXT[:60], "الخصوصية وملفات الارتباط", "إدارة الإعدادات", "موافق", "النشرة الإخبارية",
+              "اشترك في نشرتنا الإخبارية", "أرشيفية", "جميع الحقوق محفوظة", "سياسة ملفات الارتباط"]
+    return page, chrome
+
+
+# --- 12. WordPress, JNews theme: related posts in the middle of the story ---------------------------------------
+def jnews(a: GoldArticle) -> tuple[str, list[str]]:
+    inline = "".join(
+        f'<div class="jeg_post jeg_pl_xs"><h3 class="jeg_post_title"><a href="/{8300 + i}/">{e(h)}</a></h3></div>'
+        for i, (h, _) in enumerate(a.related[:3]))
+    chunks = []
+    for i, p in enumerate(a.paragraphs):
+        chunks.append(f"<p>{e(p)}</p>")
+        if i == 1:
+            chunks.append('<div class="jnews_inline_related_post_wrapper"><div class="jnews_inline_related_post">'
+                          '<div class="jeg_postblock_21 jeg_postblock"><div class="jeg_block_heading"><h3 class="jeg_block_title">'
+                          f'<span>اقرأ أيضا</span></h3></div><div class="jeg_posts">{inline}</div></div></div></div>')
+    author = (f'<div class="jeg_meta_author"><span class="meta_text">بواسطة</span> <a href="/author/{a.variant}/">'
+              f'{e(a.authors[0])}</a></div>') if a.authors else ""
+    page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="UTF-8">
+<title>{e(a.title)} - المرصد</title>
+<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+<meta property="article:published_time" content="{a.published.isoformat()}">
+<meta property="article:section" content="{e(a.section)}">
+{''.join(f'<meta property="article:tag" content="{e(t)}">' for t in a.tags)}
+<link rel="canonical" href="{e(a.url)}">
+</head><body class="post-template-default single single-post jnews jsc_normal">
+<div class="jeg_viewport"><div class="jeg_header_wrapper"><div class="jeg_header"><a class="jeg_logo" href="/">المرصد</a>
+<ul class="jeg_menu"><li><a href="/">الرئيسية</a></li><li><a href="/c/1">أخبار</a></li><li><a href="/c/2">تقارير</a></li></ul></div></div>
+<div class="jeg_main"><div class="jeg_container"><div class="jeg_content jeg_singlepage"><div class="container"><div class="row"><div class="jeg_main_content col-md-8">
+<div class="jeg_inner_content"><div class="jeg_breadcrumbs"><a href="/">الرئيسية</a> <i></i> <a href="/c/{a.variant}">{e(a.section)}</a></div>
+<div class="entry-header"><h1 class="jeg_post_title">{e(a.title)}</h1>
+<div class="jeg_meta_container"><div class="jeg_post_meta">{author}<div class="jeg_meta_date"><a href="#">{a.published.day} {GULF[a.published.month - 1]}، {a.published.year}</a></div>
+<div class="jeg_meta_comment"><a href="#comments">0</a></div></div></div></div>
+<div class="jeg_featured featured_image"><img src="{e(a.image)}" alt=""><p class="wp-caption-text">الصورة: المرصد</p></div>
+<div class="jeg_share_top_container"><div class="jeg_share_button">{social()}</div></div>
+<div class="entry-content no-share"><div class="content-inner">
+{chr(10).join(chunks)}
+</div></div>
+<div class="jeg_post_tags"><span>الوسوم:</span> {' '.join(f'<a href="/tag/{i}/">{e(t)}</a>' for i, t in enumerate(a.tags))}</div>
+<div class="jnews_prev_next_container"><a href="/prev/">المقال السابق</a> <a href="/next/">المقال التالي</a></div>
+<div class="jnews_related_post_container"><div class="jeg_block_heading"><h3 class="jeg_block_title"><span>مقالات ذات صلة</span></h3></div>
+{''.join(f'<article class="jeg_post"><h3 class="jeg_post_title"><a href="/{8400 + i}/">{e(h)}</a></h3></article>' for i, (h, _) in enumerate(a.related[3:7]))}</div>
+</div></div></div></div></div></div></div>
+<div class="jeg_footer"><div class="copyright">© 2015 المرصد - جميع الحقوق محفوظة</div></div></div>
+</body></html>
+"""
+    chrome = ["اقرأ أيضا", "بواسطة", "الصورة: المرصد", "الوسوم", "المقال السابق", "المقال التالي", "مقالات ذات صلة",
+              "جميع الحقوق محفوظة", *(h for h, _ in a.related[:7])]
+    return page, chrome
+
+
+# --- 13. Egyptian news portal: a <br>-separated body with captions inside it -------------------------------------
+PORTAL_CAPTIONS = ("جانب من الاجتماع", "صورة أرشيفية", "جانب من الفعالية", "أرشيفية", "صورة من موقع الحدث")
+
+
+def portal(a: GoldArticle) -> tuple[str, list[str]]:
+    caption = PORTAL_CAPTIONS[a.variant % len(PORTAL_CAPTIONS)]
+    parts = []
+    for i, p in enumerate(a.paragraphs):
+        parts.append(e(p))
+        if i == 0:
+            parts.append(f'<div class="img-cont"><img src="{e(a.image)}" alt="{e(caption)}"><span class="img-caption">{e(caption)}</span></div>')
+    body = "<br><br>\n".join(parts)
+    page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<title>{e(a.title)} - بوابة النيل</title>
+<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+<meta property="article:published_time" content="{a.published.isoformat()}">
+<link rel="canonical" href="{e(a.url)}">
+</head><body>
+<div id="header"><a href="/" id="logo">بوابة النيل</a><ul id="menu"><li><a href="/Section/1">أخبار مصر</a></li><li><a href="/Section/2">اقتصاد</a></li><li><a href="/Section/3">رياضة</a></li><li><a href="/Section/4">فن</a></li></ul></div>
+<div id="content"><div class="articleCont">
+<div class="bread"><a href="/">الرئيسية</a> » <a href="/Section/{a.variant}">{e(a.section)}</a></div>
+<div class="articleHeader"><h1>{e(a.title)}</h1>
+<div class="writeBy"><span class="newsDate">{e(gulf_date(a.published, weekday=True))}</span></div></div>
+<div class="share">{social()}</div>
+<div id="articleBody" class="articleBody">
+{body}
+</div>
+<div class="tags"><span>كلمات البحث</span> {' '.join(f'<a href="/Tags/{i}">{e(t)}</a>' for i, t in enumerate(a.tags))}</div>
+<div class="moreNews"><h3>المزيد من {e(a.section)}</h3><ul>{''.join(f'<li><a href="/Story/{9900 + i}">{e(h)}</a></li>' for i, (h, _) in enumerate(a.related[:5]))}</ul></div>
+</div></div>
+<div id="footer">جميع الحقوق محفوظة لبوابة النيل © 2015</div>
+</body></html>
+"""
+    chrome = [caption, "كلمات البحث", "المزيد من", "جميع الحقوق محفوظة", *(h for h, _ in a.related[:5])]
+    return page, chrome
+
+
+# --- 14. WordPress, tagDiv Newspaper theme with a comments section and its policy -------------------------------
+TAGDIV_POLICY = ("ترحب شبكة الخبر بالنقاش الحيوي والمفيد، وتحتفظ بحقها في حذف التعليقات المسيئة أو الخارجة عن "
+                 "موضوع المقال دون إشعار.")
+TAGDIV_DISCLAIMER = "الآراء الواردة أدناه لا تعبر عن رأي الموقع وإنما عن رأي أصحابها."
+
+
+def tagdiv(a: GoldArticle) -> tuple[str, list[str]]:
+    comments_html = "".join(
+        f'<li class="comment" id="li-comment-{i}"><article><footer><cite class="comment-author">{e(COMMENTERS[(a.variant + i) % 8])}</cite>'
+        f'<a href="#comment-{i}"><time>{gulf_date(a.published, weekday=False)}</time></a></footer>'
+        f'<div class="comment-content"><p>{e(COMMENTS[(a.variant + 2 * i) % 8])}</p></div>'
+        '<div class="comment-meta"><a class="comment-reply-link" href="#">رد</a></div></article></li>'
+        for i in range(3 + a.variant % 3))
+    author = f'<div class="td-post-author-name"><div class="td-author-by">بواسطة</div> <a href="/author/{a.variant}/">{e(a.authors[0])}</a></div>' if a.authors else ""
+    page = f"""<!doctype html><html lang="ar" dir="rtl"><head><meta charset="UTF-8">
+<title>{e(a.title)} - شبكة الخبر</title>
+<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+<meta property="article:published_time" content="{a.published.isoformat()}">
+<meta property="article:section" content="{e(a.section)}">
+<link rel="canonical" href="{e(a.url)}">
+<!-- tdc_css --><style>.td-post-content p{{margin:0}}</style>
+</head><body class="post-template-default single single-post td-standard-pack global-block-template-1"><div class="td-scroll-up"></div>
+<!-- tagDiv header --><div id="td-outer-wrap" class="td-theme-wrap"><div class="td-header-wrap td-header-style-1"><div class="td-header-menu-wrap">
+<ul id="menu-main" class="sf-menu"><li><a href="/">الرئيسية</a></li><li><a href="/c/news">أخبار</a></li><li><a href="/c/opinion">مقالات</a></li></ul></div></div>
+<div class="td-main-content-wrap td-container-wrap"><div class="td-container td-post-template-default"><div class="td-crumb-container"><div class="entry-crumbs"><span><a href="/">الرئيسية</a></span> <i class="td-icon-right td-bread-sep"></i> <span><a href="/c/{a.variant}">{e(a.section)}</a></span></div></div>
+<div class="td-pb-row"><div class="td-pb-span8 td-main-content" role="main"><div class="td-ss-main-content">
+<article id="post-{9000 + a.variant}" class="post type-post status-publish format-standard has-post-thumbnail" itemscope itemtype="https://schema.org/Article">
+<div class="td-post-header"><ul class="td-category"><li class="entry-category"><a href="/c/{a.variant}">{e(a.section)}</a></li></ul>
+<header class="td-post-title"><h1 class="entry-title">{e(a.title)}</h1><div class="td-module-meta-info">{author}
+<span class="td-post-date"><time class="entry-date updated td-module-date" datetime="{a.published.isoformat()}">{gulf_date(a.published, weekday=False, clock=False)}</time></span>
+<div class="td-post-comments"><a href="#comments"><i class="td-icon-comments"></i>{3 + a.variant % 3}</a></div><div class="td-post-views"><span class="td-nr-views-{a.variant}">1٬204</span></div></div></header></div>
+<div class="td-post-sharing-top">{social()}</div>
+<div class="td-post-content tagdiv-type"><!-- image --><div class="td-post-featured-image"><figure><img src="{e(a.image)}"><figcaption class="wp-caption-text">صورة تعبيرية</figcaption></figure></div>
+{paras_html(a)}
+</div><!-- /.td-post-content -->
+<footer><div class="td-post-source-tags"><ul class="td-tags td-post-small-box clearfix"><li><span>الوسوم</span></li>{''.join(f'<li><a href="/tag/{i}/">{e(t)}</a></li>' for i, t in enumerate(a.tags))}</ul></div>
+<div class="td-block-row td-post-next-prev"><div class="td-post-prev-post"><span>المقال السابق</span><a href="/p/1">{e(a.related[0][0])}</a></div><div class="td-post-next-post"><span>المقال التالي</span><a href="/p/2">{e(a.related[1][0])}</a></div></div></footer>
+</article><!-- /.post -->
+<div class="td_block_wrap td_block_related_posts"><h4 class="td-related-title"><a class="td-related-left td-cur-simple-item" href="#">مقالات ذات صلة</a><a class="td-related-right" href="#">المزيد من الكاتب</a></h4>
+<div class="td_block_inner">{''.join(f'<div class="td-related-span4"><h3 class="entry-title td-module-title"><a href="/r/{i}">{e(h)}</a></h3></div>' for i, (h, _) in enumerate(a.related[2:5]))}</div></div>
+<div class="comments" id="comments"><div class="td-comments-title-wrap"><h4 class="block-title"><span>{3 + a.variant % 3} تعليقات</span></h4></div>
+<div class="comments-policy"><p>{e(TAGDIV_POLICY)}</p><p>{e(TAGDIV_DISCLAIMER)}</p></div>
+<ol class="comment-list">{comments_html}</ol>
+<div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title">اترك تعليقاً</h3><form action="/wp-comments-post.php" method="post" id="commentform" class="comment-form">
+<div class="comment-form-input-wrap td-form-comment"><textarea placeholder="تعليق:" id="comment" name="comment" cols="45" rows="8"></textarea><div class="td-warning-comment">الرجاء إدخال تعليقك!</div></div>
+<div class="comment-form-input-wrap td-form-author"><input id="author" name="author" placeholder="اسم:*" type="text"></div>
+<p class="comment-form-cookies-consent"><input id="wp-comment-cookies-consent" type="checkbox"><label>احفظ اسمي وبريدي الإلكتروني في هذا المتصفح للمرة القادمة التي أعلق فيها.</label></p>
+<p class="form-submit"><input name="submit" type="submit" id="submit" class="submit" value="إرسال التعليق"></p></form></div></div>
+</div></div></div></div></div>
+<div class="td-footer-wrapper"><div class="td-sub-footer-copy">© جميع الحقوق محفوظة لشبكة الخبر 2015</div></div></div>
+</body></html>
+"""
+    chrome = [TAGDIV_POLICY[:50], TAGDIV_DISCLAIMER, "اترك تعليقاً", "الرجاء إدخال تعليقك", "احفظ اسمي", "صورة تعبيرية",
+              "الوسوم", "المقال السابق", "المقال التالي", "مقالات ذات صلة", "المزيد من الكاتب", "تعليقات", "جميع الحقوق محفوظة",
+              *(COMMENTS[(a.variant + 2 * i) % 8] for i in range(3 + a.variant % 3)), *(h for h, _ in a.related[:5])]
+    return page, chrome
+
+
+# --- 15. Old table/div page with a comment policy ---------------------------------------------------------------
+OLDTABLE_POLICY = "يرجى الالتزام بآداب الحوار عند كتابة التعليق، والتعليقات المنشورة لا تعبر بالضرورة عن رأي الجريدة."
+
+
+def oldtable(a: GoldArticle) -> tuple[str, list[str]]:
+    body = "<br>\n".join(e(p) for p in a.paragraphs)
+    d = a.published
+    page = f"""<html dir="rtl"><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<title>الصباح الجديد :: {e(a.title)}</title></head>
+<body bgcolor="#FFFFFF" topmargin="0"><table width="980" border="0" align="center" cellpadding="0" cellspacing="0">
+<tr><td colspan="2" class="top"><a href="/"><img src="/images/logo.gif" border="0" alt="الصباح الجديد"></a></td></tr>
+<tr><td width="180" valign="top" class="right"><div class="menu"><a href="/">الرئيسية</a><br><a href="/cat.php?id=1">محليات</a><br><a href="/cat.php?id=2">عربي ودولي</a><br><a href="/cat.php?id=3">رياضة</a></div>
+<div class="poll"><b>استطلاع الرأي</b><br>هل تؤيد القرار الجديد؟<br><input type="radio"> نعم <input type="radio"> لا</div></td>
+<td width="800" valign="top"><div class="path"><a href="/">الرئيسية</a> &gt; <a href="/cat.php?id={a.variant}">{e(a.section)}</a></div>
+<table width="100%" border="0" cellspacing="0" cellpadding="4"><tr><td class="title"><h2>{e(a.title)}</h2></td></tr>
+<tr><td class="date">{WEEKDAYS[d.weekday()]} {d.day}/{d.month}/{d.year}</td></tr>
+<tr><td class="text">{body}</td></tr>
+<tr><td class="tools"><a href="/print.php">طباعة</a> | <a href="/send.php">أرسل لصديق</a> | <a href="#">تكبير الخط</a></td></tr></table>
+<div class="comments"><div class="comments-head"><b>التعليقات</b></div><div class="policy">{e(OLDTABLE_POLICY)}</div>
+<table class="comment"><tr><td><b>{e(COMMENTERS[a.variant % 8])}</b></td></tr><tr><td>{e(COMMENTS[a.variant % 8])}</td></tr></table>
+<form action="/comment.php" method="post"><b>أضف تعليقك</b><br>الاسم: <input name="n"><br><textarea name="c"></textarea><br><input type="submit" value="أرسل"></form></div>
+</td></tr><tr><td colspan="2" class="foot">جميع الحقوق محفوظة © الصباح الجديد 2015</td></tr></table></body></html>
+"""
+    chrome = [OLDTABLE_POLICY[:50], "استطلاع الرأي", "هل تؤيد القرار الجديد", "طباعة", "أرسل لصديق", "تكبير الخط",
+              "التعليقات", "أضف تعليقك", COMMENTS[a.variant % 8], "جميع الحقوق محفوظة"]
+    return page, chrome

@@ -54,12 +54,24 @@ def pick(corpus: Path, count: int, per_source: int = 6) -> list[dict]:
     return out
 
 
+def extend(corpus: Path, existing: list[dict], more: int) -> list[dict]:
+    """``existing`` and ``more`` texts after them, by the same rule with a larger share per paper,
+    so the gold pages already built keep their texts when families are added."""
+    have = {t["origin_url"] for t in existing}
+    fresh = [t for t in pick(corpus, len(existing) + 4 * more, per_source=6 + more // 4) if t["origin_url"] not in have]
+    return existing + fresh[:more]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpus", type=Path, help="directory of SaudiNewsNet YYYY-MM-DD.zip files")
     parser.add_argument("--count", type=int, default=45)
+    parser.add_argument("--add", type=int, default=0, help="keep texts.json and append this many more")
     args = parser.parse_args(argv)
-    texts = pick(args.corpus, args.count)
+    if args.add:
+        texts = extend(args.corpus, json.loads(TEXTS.read_text(encoding="utf-8")), args.add)
+    else:
+        texts = pick(args.corpus, args.count)
     TEXTS.write_text(json.dumps(texts, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"{len(texts)} texts -> {TEXTS}")
     return 0

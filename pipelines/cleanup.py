@@ -59,6 +59,14 @@ GLOBAL_LINE_BOILERPLATE: tuple[str, ...] = (
     "آخر الأخبار",
 )
 
+# Headings of related-story and promo blocks: a block under one of these that holds nothing but links
+# is a list of other stories, wherever a theme puts it (pipelines.page drops it before extraction).
+RELATED_LABELS: tuple[str, ...] = (
+    "اقرأ أيضاً", "اقرأ أيضا", "إقرأ أيضاً", "إقرأ أيضا", "قد يهمك أيضاً", "قد يهمك أيضا", "قد يهمك", "اخترنا لك",
+    "مقالات ذات صلة", "أخبار ذات صلة", "مواضيع ذات صلة", "قصص ذات صلة", "موضوعات ذات صلة", "الأكثر قراءة",
+    "الأكثر مشاهدة", "أهم الأخبار", "آخر الأخبار", "شاهد أيضاً", "شاهد أيضا", "المزيد من الأخبار",
+)
+
 # Syndication trailers: removed wherever they stand (they end a line, sometimes glued to it).
 GLOBAL_TRAILERS: tuple[str, ...] = (
     "هذا المحتوى من موقع دوتش فيل اضغط هنا لعرض الموضوع بالكامل",
@@ -147,6 +155,19 @@ _AUTHOR_LINE = re.compile(
 _DATELINE_CREDIT = re.compile(r"^[\w\s]{2,25}?\s*[-–—/]\s*\(?[\w\s.]{2,20}\)?\s*[:：]?$")
 _SOURCE_LINE = re.compile(r"^(?:المصدر|مصدر الخبر|نقلا عن|نقلاً عن)\s*[:：\-–]\s*\S.{0,50}$")
 _WORD = re.compile(r"\w+")
+
+
+# A credit's label before the name, as bylines print it: «بواسطة سارة القحطاني», «Author, ...» (the
+# visually hidden labels of a React byline list); a list item labelled as a role credits nobody.
+_NAME_LABEL = re.compile(r"^(?:author|by|written by|الكاتب|الكاتبة|بواسطة|بقلم)(?:\s*[,،:：\-–—]\s*|\s+)",
+                         re.IGNORECASE)
+_ROLE_LABEL = re.compile(r"^(?:role|job title|المنصب|الوظيفة|الصفة)\s*[,،:：]", re.IGNORECASE)
+
+
+def credited_name(text: str) -> str:
+    """The name in a byline element's text, its label («بواسطة», «Author,») taken off; "" for a role."""
+    text = tidy(text)
+    return "" if _ROLE_LABEL.match(text) else _NAME_LABEL.sub("", text, count=1)
 
 
 def author_from_line(line: str) -> str:

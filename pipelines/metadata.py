@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 _HOME = {"الرئيسية", "الرئيسيه", "الصفحة الرئيسية", "home", "الأخبار", "أخبار", "news"}
 _SECTION_CLASS = re.compile(
-    r"(?:^|[-_])(?:breadcrumbs?|crumbs|path|nav-path|post-cat|cat-links|category|categories|kicker|"
+    r"(?:^|[-_])(?:breadcrumbs?|breadcumbs?|bread|crumbs|path|nav-path|post-cat|cat-links|category|categories|kicker|"
     r"article-section|section-name|rubric)(?:[-_]|$)", re.IGNORECASE)
 # Page chrome, not the story: sidebars, widgets, related and most-read lists, comments and replies,
 # menus and navigation, tickers and breaking-news bars, teasers, share bars, the top bar with its
@@ -342,12 +342,16 @@ def credit_texts(root: Any) -> list[str]:
     out = []
     for el in root.xpath("//body//*[@class or @id]"):
         label = class_label(el)
-        if not _CREDIT_CLASS.search(label) or CHROME_CLASS.search(label) or in_chrome(el):
-            continue
-        text = _text(el)
-        if 2 <= len(text) <= 80:
-            out.append(text)
+        if el.tag in _HEADINGS or not _CREDIT_CLASS.search(label) or CHROME_CLASS.search(label) or in_chrome(el):
+            continue  # a heading labels a byline block («معلومات عن الكاتب»); it credits nobody
+        items = el.xpath("./ul/li | ./ol/li")  # a byline printed as a list: one credit per item
+        for text in [_text(li) for li in items] if items else [_text(el)]:
+            if 2 <= len(text) <= 80:
+                out.append(text)
     return out
+
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 
 def name_like(text: str) -> bool:

@@ -27,7 +27,17 @@ from crawler.profiles import SourceProfile
 from index.fields import AnalyzedArticle, IndexTerms
 from pipelines import metadata as meta
 from pipelines.boilerplate_learning import SiteBoilerplate
-from pipelines.cleanup import author_from_line, bylines, clean_lines, is_ui_line, squash, strip_title_suffix, tidy
+from pipelines.cleanup import (
+    RELATED_LABELS,
+    author_from_line,
+    bylines,
+    clean_lines,
+    credited_name,
+    is_ui_line,
+    squash,
+    strip_title_suffix,
+    tidy,
+)
 from pipelines.credits import find_agencies, find_original_source
 from pipelines.dates import DateInfo, extract_dates, find_visible_date
 
@@ -98,6 +108,32 @@ def _unwrap_layout_tables(root: Any) -> None:
             el.tag = "div"
 
 
+_RELATED = frozenset(squash(label) for label in RELATED_LABELS)
+
+
+def _drop_link_lists(root: Any) -> None:
+    """Remove related-story blocks: an element whose first heading is a related label («قد يهمك
+    أيضاً», «الأكثر قراءة» ...) and whose other text is all links. Learned boilerplate cannot catch
+    them (the titles differ on every page) and trafilatura keeps them when they sit in the story."""
+    for heading in root.xpath("//body//*[self::h2 or self::h3 or self::h4 or self::h5 or self::span or self::strong]"):
+        if squash(heading.text_content()) not in _RELATED:
+            continue
+        block = heading.getparent()
+        while block is not None and block.tag not in ("section", "div", "aside", "ul", "body"):
+            block = block.getparent()
+        if block is None or block.tag == "body" or block.getparent() is None:
+            continue
+        rest = _letters(block.text_content()) - _letters(heading.text_content())
+        linked = sum(_letters(a.text_content()) for a in block.xpath(".//a") if heading not in a.iterancestors()
+                     and a not in heading.iterdescendants())
+        if rest > 0 and linked >= 0.8 * rest:
+            block.drop_tree()
+
+
+def _letters(text: str) -> int:
+    return len(squash(text).replace(" ", ""))
+
+
 def parse_page(
     body: bytes | str,
     url: str,
@@ -133,6 +169,7 @@ def parse_page(
     dom_credits = meta.credit_texts(root)
 
     _unwrap_layout_tables(root)
+    _drop_link_lists(root)
     doc, text_source = _story(root, html, url, objs)
     if doc is None:
         raise NotAnArticle(f"no article text found in {url}")
@@ -149,7 +186,7 @@ def parse_page(
 
     credit_lines = [*bylines(raw_text), *dom_credits]
     authors = record["authors"] or [a for a in map(author_from_line, credit_lines) if a] \
-        or [t for t in dom_credits if meta.name_like(t)]
+        or [t for t in map(credited_name, dom_credits) if meta.name_like(t)]
     if not authors and not meta.article_objects(objs):
         authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     agencies = find_agencies(*credit_lines, raw_text)

@@ -160,3 +160,13 @@ def test_phrase_patterns_start_with_letters_and_match_as_the_word_bounded_form()
         for text in texts:
             assert [m.span() for m in _phrase_re(phrase).finditer(text)] == \
                    [m.span() for m in bounded(phrase).finditer(text)], (phrase, text)
+
+
+def test_credited_name_takes_the_label_off_and_refuses_roles():
+    from pipelines.cleanup import credited_name
+
+    assert credited_name("بواسطة سارة القحطاني") == "سارة القحطاني"
+    assert credited_name("Author,نورة الشهري") == "نورة الشهري"
+    assert credited_name("بقلم: محمد الغامدي") == "محمد الغامدي"
+    assert credited_name("Role,بي بي سي نيوز عربي") == ""
+    assert credited_name("خالد السبيعي") == "خالد السبيعي"

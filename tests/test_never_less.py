@@ -104,3 +104,20 @@ def test_a_page_with_no_text_at_all_is_still_refused(monkeypatch):
     monkeypatch.setattr(pipelines.page.trafilatura, "bare_extraction", _refusing(lambda c: True))
     with pytest.raises(NotAnArticle):
         _extract(b'<html><head><title>x</title></head><body><div id="root"></div></body></html>')
+
+
+def test_related_link_lists_go_before_extraction_but_a_story_under_such_a_heading_stays():
+    import lxml.html
+
+    from pipelines.page import _drop_link_lists
+
+    root = lxml.html.fromstring(
+        '<html><body><article><div class="body"><p>فقرة أولى من الخبر</p>'
+        '<section><h2>قد يهمك أيضاً</h2><ul><li><a href="/1">عنوان قصة أخرى</a></li><li><a href="/2">عنوان ثان</a></li>'
+        '</ul></section><p>فقرة ثانية من الخبر</p></div>'
+        '<div class="story"><h3>اقرأ أيضا</h3><p>هذه فقرة من نص الخبر لا رابط فيها على الإطلاق.</p></div>'
+        '</article></body></html>')
+    _drop_link_lists(root)
+    text = root.text_content()
+    assert "عنوان قصة أخرى" not in text and "قد يهمك" not in text
+    assert "فقرة أولى" in text and "فقرة ثانية" in text and "لا رابط فيها" in text
