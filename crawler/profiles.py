@@ -53,6 +53,12 @@ class SourceProfile:
     title_suffixes: tuple[str, ...] = ()
     max_articles: int = 0
     notes: str = ""
+    # Where each claim comes from while the profile is unverified: «field: claim — public reference».
+    evidence: tuple[str, ...] = ()
+    # Real URLs of the site (from public references) that must and must not classify as articles;
+    # tests/test_profiles.py checks every profile against its own examples.
+    article_examples: tuple[str, ...] = ()
+    non_article_examples: tuple[str, ...] = ()
     path: str = ""
     _compiled: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
     _denied: tuple[re.Pattern[str], ...] = field(default=(), repr=False, compare=False)
