@@ -330,3 +330,31 @@ def test_to_dict_round_trips_through_the_loader_for_every_profile():
         data = prof.to_dict()
         assert set(data) == {f.name for f in fields(SourceProfile)} - {"path", "_compiled", "_denied"}
         assert profile_from_dict(data, prof.path) == prof
+
+
+@pytest.mark.parametrize("pid", sorted(PROFILES))
+def test_real_examples_from_public_references_classify_as_the_site_uses_them(pid: str):
+    """Each profile carries real URLs of its site found in public references (other scrapers'
+    configurations and tests, publishers' own code, feed lists): articles must be allowed and
+    taken as articles, the site's other pages (sections, programmes, institutional pages, other
+    editions) must not. An archive that silently skips a site's current URL shape loses it all."""
+    prof = PROFILES[pid]
+    for url in prof.article_examples:
+        for form in (url, canonicalize_url(url)):
+            assert prof.is_allowed(form) and prof.is_article(form), form
+    for url in prof.non_article_examples:
+        for form in (url, canonicalize_url(url)):
+            assert not prof.is_article(form), form
+    assert len(prof.non_article_examples) >= 3
+
+
+@pytest.mark.parametrize("pid", sorted(PROFILES))
+def test_unverified_profiles_say_where_each_claim_comes_from(pid: str):
+    for field_name in ("feeds", "sitemaps", "article_patterns", "title_suffixes"):
+        assert any(line.startswith(field_name) for line in PROFILES[pid].evidence), \
+            f"{pid}: no evidence line for {field_name}"
+
+
+def test_the_examples_cover_the_bundled_sites():
+    assert sum(len(p.article_examples) for p in PROFILES.values()) >= 40
+    assert sum(len(p.non_article_examples) for p in PROFILES.values()) >= 60
