@@ -562,6 +562,7 @@ def relative(a: GoldArticle) -> tuple[str, list[str]]:
 
 # --- 10. Server-rendered React page of an international broadcaster ------------------------------------------
 REACT_ROLE = "بي بي سي نيوز عربي"
+REACT_ROLE_AUTHOR = "مراسل بي بي سي"
 
 
 def react(a: GoldArticle) -> tuple[str, list[str]]:
@@ -579,6 +580,9 @@ def react(a: GoldArticle) -> tuple[str, list[str]]:
                   f'<span class="bbc-name">{e(a.authors[0])}</span></li><li><span class="bbc-visually-hidden">Role,</span>'
                   f'<span class="bbc-role">{e(REACT_ROLE)}</span></li></ul></section>')
     blocks = []
+    if a.variant % 2:  # the byline list as a text block of its own, as some pages render it
+        blocks.append(f'<div dir="rtl" class="bbc-text-block"><ul><li>Author, {e(REACT_ROLE_AUTHOR)}</li>'
+                      f'<li>Role, {e(REACT_ROLE)}</li></ul></div>')
     for i, p in enumerate(a.paragraphs):
         blocks.append(f'<div dir="rtl" class="bbc-text-block"><p dir="rtl" class="bbc-paragraph">{"<b>" + e(p) + "</b>" if i == 0 else e(p)}</p></div>')
         if i == 1:
@@ -613,7 +617,7 @@ def react(a: GoldArticle) -> tuple[str, list[str]]:
 </main><footer class="bbc-footer"><p>© 2015 بي بي سي. بي بي سي ليست مسؤولة عن محتوى المواقع الخارجية.</p></footer></div>
 </body></html>
 """
-    chrome = ["Author,", "Role,", REACT_ROLE, "معلومات عن الكاتب", "صدر الصورة", "Getty Images", "التعليق على الصورة",
+    chrome = ["Author,", "Role,", REACT_ROLE, REACT_ROLE_AUTHOR, "معلومات عن الكاتب", "صدر الصورة", "Getty Images", "التعليق على الصورة",
               "صورة من الأرشيف لمشهد عام", "قد يهمك أيضاً", "نهاية", "مواضيع ذات صلة", "أهم الأخبار", "الأكثر قراءة",
               "بي بي سي ليست مسؤولة", "إذهب مباشرة إلى المحتوى", *(h for h, _ in a.related[:8])]
     return page, chrome
@@ -629,6 +633,8 @@ def consent(a: GoldArticle) -> tuple[str, list[str]]:
     body += ('\n<div class="newsletter-box"><h3>النشرة الإخبارية</h3><p>اشترك في نشرتنا الإخبارية اليومية ليصلك '
              'ملخص أهم الأخبار كل صباح</p><form><input type="email" placeholder="البريد الإلكتروني"><button>اشترك</button></form></div>\n')
     body += "\n".join(f"<p>{e(p)}</p>" for p in a.paragraphs[3:])
+    if a.variant % 2:  # some themes inject the notice into the story container itself
+        body += f'\n<p class="cookie-note">{e(CONSENT_TEXT)}</p>'
     page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <title>{e(a.title)} | العربي الحر</title>
 <meta name="description" content="{e(a.subtitle)}">
@@ -758,6 +764,7 @@ def tagdiv(a: GoldArticle) -> tuple[str, list[str]]:
         '<div class="comment-meta"><a class="comment-reply-link" href="#">رد</a></div></article></li>'
         for i in range(3 + a.variant % 3))
     author = f'<div class="td-post-author-name"><div class="td-author-by">بواسطة</div> <a href="/author/{a.variant}/">{e(a.authors[0])}</a></div>' if a.authors else ""
+    policy_inside = f"<p>{e(TAGDIV_POLICY)}</p><p>{e(TAGDIV_DISCLAIMER)}</p>\n" if a.variant % 2 else ""
     page = f"""<!doctype html><html lang="ar" dir="rtl"><head><meta charset="UTF-8">
 <title>{e(a.title)} - شبكة الخبر</title>
 <meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
@@ -778,7 +785,7 @@ def tagdiv(a: GoldArticle) -> tuple[str, list[str]]:
 <div class="td-post-sharing-top">{social()}</div>
 <div class="td-post-content tagdiv-type"><!-- image --><div class="td-post-featured-image"><figure><img src="{e(a.image)}"><figcaption class="wp-caption-text">صورة تعبيرية</figcaption></figure></div>
 {paras_html(a)}
-</div><!-- /.td-post-content -->
+{policy_inside}</div><!-- /.td-post-content -->
 <footer><div class="td-post-source-tags"><ul class="td-tags td-post-small-box clearfix"><li><span>الوسوم</span></li>{''.join(f'<li><a href="/tag/{i}/">{e(t)}</a></li>' for i, t in enumerate(a.tags))}</ul></div>
 <div class="td-block-row td-post-next-prev"><div class="td-post-prev-post"><span>المقال السابق</span><a href="/p/1">{e(a.related[0][0])}</a></div><div class="td-post-next-post"><span>المقال التالي</span><a href="/p/2">{e(a.related[1][0])}</a></div></div></footer>
 </article><!-- /.post -->

@@ -75,6 +75,9 @@ GLOBAL_TRAILERS: tuple[str, ...] = (
 
 _COPYRIGHT = re.compile(r"^(?:©|جميع الحقوق محفوظة|حقوق النشر|copyright)", re.IGNORECASE)
 _A = "[اأإآ]"
+# «... does not express the view of the site»: what a comment policy says of its comments
+_NOT_OUR_VIEW = (r"(?:لا تعبر|لا تمثل|لا يعبر)(?: بالضرور[ةه])? عن (?:رأي|وجه[ةه] نظر|موقف) "
+                 r"(?:الموقع|الشبك[ةه]|الجريد[ةه]|الصحيف[ةه]|القنا[ةه]|[إا]دار[ةه])")
 # (pattern on the squashed line, longest line it may remove)
 _UI_LINES: tuple[tuple[re.Pattern[str], int], ...] = tuple((re.compile(p, re.IGNORECASE), n) for p, n in (
     (rf"^{_A}قر[أا] {_A}يضا\b", 220),  # «اقرأ أيضاً: <headline>»
@@ -96,6 +99,21 @@ _UI_LINES: tuple[tuple[re.Pattern[str], int], ...] = tuple((re.compile(p, re.IGN
     (r"^(?:اشترك|اشتركوا|سجل|سجلوا)(?: الآن)? (?:في|ب|بـ) ?(?:ال)?(?:نشر[ةه]|نشرتنا|القائم[ةه] البريدي[ةه])", 120),
     (r"^(?:ال)?رئيسي[ةه] ?[>»›/|\-] ?", 100),  # breadcrumb
     (r"^(?:التعليقات|تعليقات|تعليقات القراء)(?: \(\d+\))?$", 30),
+    # a cookie or privacy consent notice: cookies named together with the reader's own consent or use
+    # (a story about cookies names neither «you» nor «we»)
+    (r"(?:ملفات (?:تعريف )?الارتباط|الكوكيز|الكوكي|cookies?)\b.{0,200}(?:باستمرار|بمواصل|باستخدامك|تصفحك|توافق على"
+     r"|موافقتك|you agree|by continuing)|(?:حدثنا|نستخدم|we use|we updated).{0,120}(?:ملفات (?:تعريف )?الارتباط|الكوكيز"
+     r"|cookies?)", 400),
+    # a comment policy: «ترحب شبكة … بالنقاش الحيوي…», «يرجى الالتزام بآداب الحوار…», and the disclaimer
+    # «الآراء الواردة أدناه لا تعبر عن رأي الموقع» (the site's own view, not a government's)
+    (r"^(?:ترحب|يرحب|نرحب)\b.{0,60}\bب?(?:النقاش|الحوار|التعليقات|تعليقاتكم|مشاركاتكم)\b.{0,120}"
+     r"(?:حذف|تحتفظ|يحتفظ|نحتفظ|المسيئ|الالتزام|قواعد|شروط)", 300),
+    (r"^(?:يرجى|نرجو|الرجاء) (?:الالتزام|مراعا[ةه]) ب?(?:آداب|اداب|قواعد) (?:الحوار|النقاش|التعليق)", 300),
+    (rf"(?:أدناه|التعليقات|المعلقين|أصحابها).{{0,80}}{_NOT_OUR_VIEW}"
+     rf"|{_NOT_OUR_VIEW}.{{0,60}}(?:أصحابها|كاتبيها|المعلقين)", 250),
+    # caption labels a React page prints before a credit or a caption, and its byline list's labels
+    (r"^(?:صدر الصور[ةه]|مصدر الصور[ةه]|التعليق على الصور[ةه])\s*[،,:：]", 200),
+    (r"^-?\s*(?:author|role|الكاتب|المنصب)\s*[,،]", 120),
 ))
 _SEPARATED = re.compile(r"\s*[|•·]\s*")
 _SENTENCE_END = re.compile(r"[.!؟?:»\"”)]$")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.cleanup import author_from_line, bylines, clean_lines, strip_title_suffix
+import pytest
+
+from pipelines.cleanup import author_from_line, bylines, clean_lines, is_ui_line, strip_title_suffix
 from pipelines.credits import find_agencies, find_original_source
 
 
@@ -170,3 +172,29 @@ def test_credited_name_takes_the_label_off_and_refuses_roles():
     assert credited_name("بقلم: محمد الغامدي") == "محمد الغامدي"
     assert credited_name("Role,بي بي سي نيوز عربي") == ""
     assert credited_name("خالد السبيعي") == "خالد السبيعي"
+
+
+@pytest.mark.parametrize("line", [
+    "لقد حدّثنا سياستنا المتعلقة بالخصوصية وبالشروط الخاصة بملفات الارتباط (الكوكيز). "
+    "باستمرارك في تصفح الموقع فإنك توافق على ذلك.",
+    "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا.",
+    "ترحب شبكة الخبر بالنقاش الحيوي والمفيد، وتحتفظ بحقها في حذف التعليقات المسيئة.",
+    "الآراء الواردة أدناه لا تعبر عن رأي الموقع وإنما عن رأي أصحابها.",
+    "يرجى الالتزام بآداب الحوار عند كتابة التعليق، والتعليقات المنشورة لا تعبر بالضرورة عن رأي الجريدة.",
+    "صدر الصورة، Getty Images", "التعليق على الصورة، صورة من الأرشيف", "- Author, نورة الشهري",
+    "Role, بي بي سي نيوز عربي",
+])
+def test_consent_notices_comment_policies_and_caption_labels_are_chrome(line):
+    assert is_ui_line(line)
+
+
+@pytest.mark.parametrize("line", [
+    "وقالت الوزارة إن سياسة الخصوصية الجديدة للمرضى ستطبق في المستشفيات الحكومية اعتبارا من الشهر المقبل.",
+    "وتستخدم الشركة ملفات تعريف الارتباط لتتبع المستخدمين دون موافقتهم بحسب التحقيق الذي نشرته الصحيفة اليوم.",
+    "ترحب المملكة بكل المبادرات التي تهدف إلى إحلال السلام في المنطقة وتدعو إلى الحوار.",
+    "ويرحب الاتحاد بالحوار بين الأطراف ويدعو إلى الالتزام بوقف إطلاق النار.",
+    "وأضاف أن التعليقات التي نشرها المسؤول لا تعبر عن موقف الحكومة الرسمي من القضية.",
+    "وأكد أن هذه الأرقام لا تعبر عن الواقع الحقيقي للاقتصاد الوطني في ظل الأزمة.",
+])
+def test_sentences_about_privacy_comments_and_dialogue_stay(line):
+    assert not is_ui_line(line)
