@@ -635,10 +635,14 @@ def consent(a: GoldArticle) -> tuple[str, list[str]]:
     body += "\n".join(f"<p>{e(p)}</p>" for p in a.paragraphs[3:])
     if a.variant % 2:  # some themes inject the notice into the story container itself
         body += f'\n<p class="cookie-note">{e(CONSENT_TEXT)}</p>'
+    # the standfirst: named by the meta description and set in an <h2>, or (variants 4 and 5) in a
+    # block of its own that only its class names, with no meta tag giving it
+    description = f'<meta name="description" content="{e(a.subtitle)}">\n' if a.variant < 3 else ""
+    standfirst = (f'<h2 class="article-summary">{e(a.paragraphs[0])}</h2>' if a.variant < 3
+                  else f'<div class="article-lead">{e(a.paragraphs[0])}</div>')
     page = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <title>{e(a.title)} | العربي الحر</title>
-<meta name="description" content="{e(a.subtitle)}">
-<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
+{description}<meta property="og:title" content="{e(a.title)}"><meta property="og:image" content="{e(a.image)}">
 <meta property="article:published_time" content="{a.published.isoformat()}">
 <meta property="article:section" content="{e(a.section)}">
 <link rel="canonical" href="{e(a.url)}">
@@ -650,7 +654,7 @@ def consent(a: GoldArticle) -> tuple[str, list[str]]:
 <main class="page-content"><article class="article">
 <div class="article-section"><a href="/s/{a.variant}">{e(a.section)}</a></div>
 <h1 class="article-title">{e(a.title)}</h1>
-<h2 class="article-summary">{e(a.paragraphs[0])}</h2>
+{standfirst}
 <div class="article-meta"><span class="date">{gulf_date(a.published, weekday=False)}</span></div>
 <figure class="article-image"><img src="{e(a.image)}" alt=""><figcaption>(أرشيفية)</figcaption></figure>
 <div class="article-body">

@@ -294,6 +294,24 @@ def lead(root: Any, objs: list[dict]) -> str:
     return meta_content(root, "description", "og:description")
 
 
+_STANDFIRST_CLASS = re.compile(r"(?:^|[-_ ])(?:lead|standfirst|summary|excerpt|intro|subtitle|sub-title|deck|dek)"
+                               r"(?:[-_ ]|$)", re.IGNORECASE)
+
+
+def standfirst_block(root: Any) -> str:
+    """The standfirst as a block of the page marks it («article-lead», «summary», «standfirst»), for
+    pages whose meta tags do not give it: a sentence or two, outside the chrome."""
+    for el in root.xpath("//body//*[self::p or self::h2 or self::h3 or self::div or self::span][@class or @id]"):
+        if not any(_STANDFIRST_CLASS.search(tok) for tok in class_label(el).split()) or in_chrome(el):
+            continue
+        if el.xpath(".//p | .//div | .//h2 | .//li"):
+            continue  # a container (a «summary» box of several blocks), not the standfirst itself
+        text = _text(el)
+        if 40 <= len(text) <= 600:
+            return text
+    return ""
+
+
 def image(root: Any, objs: list[dict]) -> str:
     value = meta_content(root, "og:image", "twitter:image")
     if value:

@@ -160,6 +160,9 @@ def parse_page(
     section = meta.section(root, objs, title, section_names)
     lead = meta.lead(root, objs)
     lead_shown = bool(lead) and not lead.endswith(("…", "...")) and _shown(root, lead)
+    if not lead_shown:  # no meta tag names it: a block the page marks as its standfirst
+        lead = meta.standfirst_block(root)
+        lead_shown = bool(lead)
     record = empty_article()
     record.update(
         authors=meta.authors(objs, root), tags=meta.tags(root, objs), image=meta.image(root, objs),

@@ -121,3 +121,16 @@ def test_related_link_lists_go_before_extraction_but_a_story_under_such_a_headin
     text = root.text_content()
     assert "عنوان قصة أخرى" not in text and "قد يهمك" not in text
     assert "فقرة أولى" in text and "فقرة ثانية" in text and "لا رابط فيها" in text
+
+
+def test_a_standfirst_in_a_block_of_its_own_is_kept_as_subtitle_and_lead():
+    """No meta tag names the standfirst; the page marks it by class («article-lead»): it is the
+    record's subtitle and opens the text, where trafilatura drops it as a teaser."""
+    lead = "أعلنت الحكومة اليوم خطة جديدة لدعم المزارعين في المناطق المتضررة من الجفاف خلال العام الجاري."
+    paras = "".join(f"<p>{s}</p>" for s in STORIES)
+    page = (f'<html lang="ar"><head><title>خطة لدعم المزارعين</title></head><body><main><article>'
+            f'<h1>خطة لدعم المزارعين</h1><div class="article-lead">{lead}</div><div class="article-body">{paras}</div>'
+            f"</article></main></body></html>").encode()
+    article = _extract(page)
+    assert article["subtitle"] == lead
+    assert article["text"].split("\n")[0] == lead
