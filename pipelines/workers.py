@@ -30,7 +30,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -152,16 +152,23 @@ class ExtractionPool:
 
     def _spawn(self, pool: ProcessPoolExecutor) -> Future:
         """Start ``pool``'s workers from a thread: each warm-up task submitted to a pool with no idle
-        worker starts one (``ProcessPoolExecutor`` starts workers on demand)."""
-        def warm() -> None:
-            wait([pool.submit(self.target, _WARM_UP_PAGE, "http://localhost/warm-up", None,
-                              content_type="text/html", fetched=None) for _ in range(self.workers)])
+        worker starts one (``ProcessPoolExecutor`` starts workers on demand). A daemon thread, not a
+        thread pool's: a crawl that closes before its workers are up (refused at once, say) must
+        not wait at exit for warm-ups a shut-down pool will never run."""
+        ready: Future = Future()
 
-        starter = ThreadPoolExecutor(1, thread_name_prefix="akhbar-extract-start")
-        try:
-            return starter.submit(warm)
-        finally:
-            starter.shutdown(wait=False)
+        def warm() -> None:
+            try:
+                wait([pool.submit(self.target, _WARM_UP_PAGE, "http://localhost/warm-up", None,
+                                  content_type="text/html", fetched=None) for _ in range(self.workers)],
+                     timeout=self.timeout)
+            except Exception:  # noqa: BLE001 - the pool was shut down or broke meanwhile: nothing to warm
+                pass
+            finally:
+                ready.set_result(None)
+
+        threading.Thread(target=warm, name="akhbar-extract-start", daemon=True).start()
+        return ready
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
