@@ -126,6 +126,52 @@ def cmd_captures(args: argparse.Namespace) -> int:
     return 0 if caps else 2
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    """The article's versions and the page's standing (``akhbar.history``); ``--diff A B`` prints a
+    word-level diff of two versions, extracted again from their WARC records."""
+    from akhbar.history import NoSuchVersion, history, pick, version_text, word_diff
+    from core.decoding import UnreadableRecord
+    from index.backends import BackendConfig, open_backend
+
+    data = DataDir.from_env(args.data)
+    config = BackendConfig.from_settings(os.environ)
+    backend = open_backend(args.backend or config.name, data, es=config.es)
+    try:
+        article = backend.get(args.url)
+    finally:
+        backend.close()
+    shape = history(args.url, data, article)
+    if args.diff:
+        try:
+            a, b = (pick(shape["versions"], n) for n in args.diff)
+            before, after = version_text(data, shape["url"], a), version_text(data, shape["url"], b)
+        except NoSuchVersion as exc:
+            return fail("history", str(exc), 2)
+        except (OSError, UnreadableRecord, ValueError) as exc:
+            return fail("history", f"a version's WARC record cannot be read: {exc}", 1)
+        marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+        if args.json:
+            print(json.dumps({"url": shape["url"], "a": a, "b": b,
+                              "diff": [{"op": op, "text": text} for op, text in word_diff(before, after)]},
+                             ensure_ascii=False, indent=2))
+        else:
+            out.print(" ".join(marks[op].format(terminal_safe(text)) for op, text in word_diff(before, after)),
+                      markup=False, highlight=False)
+        return 0
+    if args.json:
+        print(json.dumps(shape, ensure_ascii=False, indent=2))
+        return 0 if article or shape["status"] != "unknown" else 2
+    if article is None and shape["status"] == "unknown":
+        return fail("history", f"{args.url} is neither indexed nor archived", 2)
+    extra = shape["removed_since"] or shape["redirected_to"] or ""
+    out.print(f"{terminal_safe(shape['url'])}: {shape['status']} {terminal_safe(extra)}".rstrip(),
+              markup=False, highlight=False)
+    for n, v in enumerate(shape["versions"], start=1):
+        out.print(f"  {n}. {v['timestamp']}  +{v['added']} -{v['removed']}  {terminal_safe(v['title'])}",
+                  markup=False, highlight=False)
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from akhbar.reindex import reindex
     from akhbar.terminal import reindex_progress
@@ -356,6 +402,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("captures", help="list every capture of a URL")
     p.add_argument("url")
     p.set_defaults(func=cmd_captures)
+
+    p = sub.add_parser("history", help="every version of an article and whether the page is still there")
+    p.add_argument("url")
+    p.add_argument("--json", action="store_true", help="the history as JSON (url, status, removed_since, "
+                   "redirected_to, versions)")
+    p.add_argument("--diff", nargs=2, type=int, metavar=("A", "B"),
+                   help="word-level diff of versions A and B (1 the oldest, -1 the newest)")
+    p.add_argument("--backend", choices=BACKENDS, help="default: $AKHBAR_BACKEND, else embedded")
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
     p.add_argument("--backend", choices=BACKENDS,

@@ -38,6 +38,7 @@ class Article(TypedDict, total=False):
     fetched: str  # ISO 8601 UTC, the WARC-Date of the capture
     content_hash: str
     warc: WarcPointer
+    versions: list[dict]  # set by the index: every version of the article, oldest first (index.versions)
 
 
 def content_hash(title: str, text: str) -> str:

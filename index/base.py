@@ -72,7 +72,8 @@ def article_key(article: Article) -> str:
     return key
 
 
-def dedupe_batch(articles: Iterable[Article], result: UpsertResult) -> dict[str, tuple[Article, str]]:
+def dedupe_batch(articles: Iterable[Article], result: UpsertResult,
+                 earlier: dict[str, list[tuple[Article, str]]] | None = None) -> dict[str, tuple[Article, str]]:
     """One upsert batch as ``key -> (article, content hash)``, in first-seen order, with what the
     batch itself decides already counted in ``result``.
 
@@ -80,7 +81,8 @@ def dedupe_batch(articles: Iterable[Article], result: UpsertResult) -> dict[str,
     ``updated``, one with the same hash as ``unchanged``), so a batch holding a URL twice is
     stored like two batches in a row. A record without a key, or whose hash cannot be computed,
     goes to ``result.failed``: one bad record must not sink the batch. Shared by the backends so
-    their counts cannot drift apart.
+    their counts cannot drift apart. ``earlier`` receives, per key, the replaced copies with other
+    content, oldest first: they are versions too (``index.versions``).
     """
     prepared: dict[str, tuple[Article, str]] = {}
     for art in articles:
@@ -96,6 +98,8 @@ def dedupe_batch(articles: Iterable[Article], result: UpsertResult) -> dict[str,
                 result.unchanged += 1
                 continue
             result.updated += 1  # an earlier copy in this batch is replaced
+            if earlier is not None:
+                earlier.setdefault(key, []).append(prepared[key])
         prepared[key] = (art, digest)
     return prepared
 

@@ -44,6 +44,7 @@ from index.dates import to_utc
 from index.fields import FIELD_WEIGHTS, derived_fields
 from index.highlight import hit_snippet
 from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
+from index.versions import versions_after
 
 logger = logging.getLogger(__name__)
 
@@ -166,15 +167,19 @@ class ElasticBackend:
         Later copies of a URL in the same batch replace earlier ones (as in the embedded backend).
         """
         result = UpsertResult()
+        earlier: dict[str, list[tuple[Article, str]]] = {}
         # _id -> (article, hash, key); the last copy of a URL in the batch wins
-        prepared = {doc_id(key): (art, digest, key) for key, (art, digest) in dedupe_batch(articles, result).items()}
+        prepared = {doc_id(key): (art, digest, key)
+                    for key, (art, digest) in dedupe_batch(articles, result, earlier).items()}
         if not prepared:
             return result
 
         stored = self._stored_hashes(list(prepared))
+        replaced = self._stored_docs([i for i, (_, digest, _) in prepared.items()
+                                      if stored.get(i) not in (None, digest)])
         actions: list[dict[str, Any]] = []
         is_update: dict[str, bool] = {}
-        for _id, (art, digest, _) in prepared.items():
+        for _id, (art, digest, key) in prepared.items():
             old = stored.get(_id)
             if old == digest:
                 result.unchanged += 1
@@ -183,6 +188,8 @@ class ElasticBackend:
             doc.setdefault("canonical_url", "")
             doc["content_hash"] = digest
             try:
+                doc["versions"] = versions_after(replaced.get(_id), [*earlier.get(key, []), (art, digest)])
+                doc["version_count"] = len(doc["versions"])
                 doc.update(derived_fields(art))  # es_mapping.DERIVED_FIELDS; ``art`` may carry them
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
@@ -208,6 +215,17 @@ class ElasticBackend:
             result.failed.append((str(art.get("url") or key), _reason(info)))
         self.es.indices.refresh(index=self.write_alias)
         return result
+
+    def _stored_docs(self, ids: list[str]) -> dict[str, Article]:
+        """The stored records being replaced (their versions go on)."""
+        out: dict[str, Article] = {}
+        for i in range(0, len(ids), _MGET_CHUNK):
+            resp = self.es.mget(index=self.write_alias, ids=ids[i:i + _MGET_CHUNK],
+                                source_includes=["title", "text", "content_hash", "fetched", "warc", "versions"])
+            for doc in resp["docs"]:
+                if doc.get("found"):
+                    out[doc["_id"]] = doc["_source"]
+        return out
 
     def _stored_hashes(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -43,6 +43,7 @@ from index.query import (
     proximity,
     title_groups,
 )
+from index.versions import versions_after
 
 logger = logging.getLogger(__name__)
 _IN_CHUNK = 500  # keys per `IN (...)` lookup, well under SQLite's variable limit
@@ -195,7 +196,8 @@ class EmbeddedBackend:
         article and FTS inserts can both go through ``executemany`` — the bulk path is this one.
         """
         result = UpsertResult()
-        prepared = dedupe_batch(articles, result)  # key -> (article, hash), last copy in the batch wins
+        earlier: dict[str, list[tuple[Article, str]]] = {}
+        prepared = dedupe_batch(articles, result, earlier)  # key -> (article, hash), last copy in the batch wins
         if not prepared:
             return result
         order = list(prepared)
@@ -209,6 +211,8 @@ class EmbeddedBackend:
                 ):
                     existing[key] = (rowid, digest)
             next_id = (db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]) + 1
+            stored = self._stored_docs(db, [existing[k][0] for k in order
+                                            if k in existing and existing[k][1] != prepared[k][1]])
             new_rows: list[tuple] = []
             changed_rows: list[tuple] = []
             fts_rows: list[tuple] = []
@@ -219,7 +223,9 @@ class EmbeddedBackend:
                     result.unchanged += 1
                     continue
                 try:
-                    row, fts = self._row(key, art, digest)
+                    before = stored.get(old[0]) if old else None
+                    versions = versions_after(before, [*earlier.get(key, []), (art, digest)])
+                    row, fts = self._row(key, art, digest, versions)
                 except Exception as exc:  # noqa: BLE001
                     result.failed.append((str(art.get("url", key)), f"{type(exc).__name__}: {exc}"))
                     continue
@@ -251,10 +257,22 @@ class EmbeddedBackend:
         return result
 
     @staticmethod
-    def _row(key: str, art: Article, digest: str) -> tuple[tuple, tuple[str, ...]]:
+    def _stored_docs(db: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:
+        """The stored records of these rows (the ones being replaced: their versions go on)."""
+        out: dict[int, Article] = {}
+        for chunk in _chunks(ids, _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for rowid, doc in db.execute(f"SELECT id, doc FROM docs WHERE id IN ({marks})", chunk):
+                out[rowid] = json.loads(doc)
+        return out
+
+    @staticmethod
+    def _row(key: str, art: Article, digest: str, versions: list | None = None) -> tuple[tuple, tuple[str, ...]]:
         doc = dict(art)
         doc.setdefault("canonical_url", "")
         doc["content_hash"] = digest
+        if versions is not None:
+            doc["versions"] = versions
         agencies = [a for a in (doc.get("agencies") or []) if isinstance(a, str)]
         published = doc.get("published")
         row = (

@@ -35,10 +35,10 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 6
+MAPPING_VERSION = 7
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
-DERIVED_FIELDS = ("lead", "title_root", "lead_root")  # indexed, not kept in _source
+DERIVED_FIELDS = ("lead", "title_root", "lead_root", "version_count")  # indexed, not kept in _source
 
 # Python's ``\w`` is Unicode letters, numbers and "_"; index.analysis adds combining marks of the
 # Basic Multilingual Plane only. Java's regex spells the same class with properties.
@@ -138,6 +138,8 @@ def mappings() -> dict[str, Any]:
             "language": _keyword(),
             "image": _keyword(index=False, doc_values=False),
             "content_hash": _keyword(),
+            "versions": {"type": "object", "enabled": False},  # kept in _source (index.versions), not searched
+            "version_count": {"type": "integer"},
             "warc": {
                 "properties": {
                     "file": _keyword(),

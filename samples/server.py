@@ -11,13 +11,19 @@ import argparse
 import logging
 import sys
 import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from samples import DEFAULT_HOST, DEFAULT_PORTS, SITE_NAMES
-from samples.router import accepts_gzip, respond
+from samples.catalog import site_articles
+from samples.common import http_date, strong_etag
+from samples.router import Response, accepts_gzip, respond
 
 log = logging.getLogger(__name__)
+ADDED_SENTENCE = "وأضاف مصدر مطلع أن الاجتماع المقبل سيعقد في العاصمة الأسبوع القادم."
+EDITED_MARK = " (محدث)"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -38,9 +44,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         try:
+            edit = self.owner.edits.get((self.site, self.path))
             resp = respond(self.site, self.path, self.owner.base_urls,
-                           accept_gzip=accepts_gzip(self.headers.get("Accept-Encoding", "")))
-            status, headers, body = resp.status, resp.headers, resp.body
+                           accept_gzip=False if edit else accepts_gzip(self.headers.get("Accept-Encoding", "")))
+            status, headers, body = edit.apply(resp) if edit else (resp.status, resp.headers, resp.body)
         except Exception:  # a sample-site bug must show as HTTP 500, not a dropped socket
             log.exception("%s: error rendering %s", self.site, self.path)
             body = b"internal error\n"
@@ -63,12 +70,52 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.site, format % args)
 
 
+@dataclass(frozen=True)
+class Edit:
+    """What the site does to one article between two crawls (``SampleSites.edit_articles``): a new
+    text or headline (``replace``: old → new, in the page's bytes), or an answer instead of the page
+    (``status`` 404/410, or a 301 to ``location``)."""
+
+    replace: tuple[bytes, bytes] | None = None
+    status: int = 200
+    location: str = ""
+
+    def apply(self, resp: Response) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+        if self.location:
+            return 301, (("Location", self.location), ("Content-Length", "0")), b""
+        if self.status != 200:
+            body = b"<html><body><h1>Not found</h1></body></html>"
+            return self.status, (("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))), body
+        body = resp.body.replace(*self.replace) if self.replace else resp.body
+        kept = [(k, v) for k, v in resp.headers if k not in ("Content-Length", "ETag", "Last-Modified")]
+        return resp.status, (*kept, ("Content-Length", str(len(body))), ("ETag", strong_etag(body)),
+                             ("Last-Modified", http_date(datetime.now(UTC)))), body
+
+
 class SampleSites:
     """The three sample sites on one host; ``ports`` maps a site to a port (0 = any free one)."""
 
     def __init__(self) -> None:
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
+        self.edits: dict[tuple[str, str], Edit] = {}  # (site, path) -> what the site now does there
+
+    def edit_articles(self, site: str = "watan") -> dict[str, str]:
+        """The «edit» mode, between two crawls: of ``site``'s articles one gets a longer text, one a new
+        headline, one answers 404, one 410 and one redirects to another article. Returns the path
+        of each by kind (and ``redirect_target``, where the redirect goes)."""
+        arts = [a for a in site_articles(site) if "non_html" not in a.flags and a.body and a.title][:6]
+        body, headline, gone, removed, moved, target = arts
+        title, first = headline.title.encode(), body.body[0].encode()
+        self.edits = {
+            (site, body.url_path): Edit(replace=(first, first + b" " + ADDED_SENTENCE.encode())),
+            (site, headline.url_path): Edit(replace=(title, title + EDITED_MARK.encode())),
+            (site, gone.url_path): Edit(status=404),
+            (site, removed.url_path): Edit(status=410),
+            (site, moved.url_path): Edit(location=self.base_urls[site] + target.url_path),
+        }
+        return {"body": body.url_path, "headline": headline.url_path, "gone": gone.url_path,
+                "removed": removed.url_path, "redirected": moved.url_path, "redirect_target": target.url_path}
 
     def start(self, host: str = DEFAULT_HOST, ports: dict[str, int] | None = None) -> SampleSites:
         if self._servers:

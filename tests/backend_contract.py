@@ -28,6 +28,7 @@ __all__ = [
     "test_compound_names_and_hamza_seats_meet",
     "test_eastern_digits_match_ascii_digits",
     "test_empty_or_stopword_query_lists_by_filters_newest_first",
+    "test_every_changed_capture_is_a_version_and_nothing_else_is",
     "test_facets_agency_keeps_its_spelling_and_counts_documents",
     "test_facets_count_the_matching_documents",
     "test_facets_follow_filters_and_match_search_totals",
@@ -207,6 +208,30 @@ def test_terms_an_extraction_worker_computed_are_indexed_only_for_their_own_text
     assert urls(search(backend, "زلزال")) == [carried["canonical_url"]]
     stored = backend.get(carried["url"])
     assert stored is not None and stored["title"] == "بيان" and "terms" not in stored
+
+
+def test_every_changed_capture_is_a_version_and_nothing_else_is(backend):
+    """Versions, oldest first: an edit of the text or the headline is one (words added and removed
+    against the version before, the capture's time and WARC record), so is each of two edits in
+    one batch (a reindex upserts a URL's captures together); a re-fetch with the same content is not."""
+    def capture(n: int, title: str, text: str) -> Article:
+        return art(70, title, text, fetched=f"2024-06-0{n}T00:00:00Z", warc={"file": "v.warc.gz", "offset": n * 10})
+
+    first = capture(1, "الحكومة تعلن خطة جديدة", "أعلنت الحكومة خطة جديدة للنقل")
+    backend.upsert([first])
+    backend.upsert([capture(2, first["title"], first["text"])])  # fetched again, unchanged
+    edited = capture(3, first["title"], "أعلنت الحكومة اليوم خطة جديدة للنقل العام")
+    backend.upsert([edited])
+    retitled = capture(4, "الحكومة تعدل خطتها", edited["text"])
+    reverted = capture(5, "الحكومة تعدل خطتها", "أعلنت الحكومة خطة للنقل العام")
+    backend.upsert([retitled, reverted])
+    versions = backend.get(first["url"])["versions"]
+    assert [v["content_hash"] for v in versions] == [c["content_hash"] for c in (first, edited, retitled, reverted)]
+    assert [v["timestamp"] for v in versions] == [c["fetched"] for c in (first, edited, retitled, reverted)]
+    assert [(v["added"], v["removed"]) for v in versions[1:]] == [(2, 0), (2, 3), (0, 2)]
+    assert versions[0]["added"] == 9 and versions[0]["warc"]["offset"] == 10
+    assert versions[2]["title"] == "الحكومة تعدل خطتها"
+    assert backend.get(first["url"])["text"] == reverted["text"], "the latest version is the one searched"
 
 
 def test_loanword_spellings_meet_in_headline_and_lead(backend):

@@ -138,8 +138,10 @@ def test_derived_fields_are_indexed_but_not_stored(empty_backend):
     doc = art(60, "بيان رسمي", "أكد الطرفان أن التفاوض سيستمر")
     b.upsert([doc])
     stored = b.es.get(index=b.alias, id=doc_id(doc["canonical_url"]))["_source"]
-    assert not {"lead", "title_root", "lead_root"} & set(stored)
-    assert b.get(doc["canonical_url"]) == {**doc, "canonical_url": doc["canonical_url"]}
+    assert not {"lead", "title_root", "lead_root", "version_count"} & set(stored)
+    got = b.get(doc["canonical_url"])
+    assert got.pop("versions")[0]["content_hash"] == doc["content_hash"]  # index.versions: the first one
+    assert got == {**doc, "canonical_url": doc["canonical_url"]}
     # The root field holds Python's roots: «مفاوضات» finds «التفاوض» through it alone.
     assert urls(search(b, "مفاوضات")) == [doc["canonical_url"]]
 

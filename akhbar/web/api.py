@@ -10,11 +10,12 @@ drives the API from this description — knows them all; none of them is a 5xx.
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from akhbar.history import NoSuchVersion, history, pick, version_text, word_diff
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
@@ -81,6 +82,35 @@ class ReplayOut(BaseModel):
     body_base64: str | None = Field(None, description="body for other types")
 
 
+class VersionOut(BaseModel):
+    timestamp: str = Field(description="when the capture that brought this version was made (ISO 8601, UTC)")
+    title: str
+    content_hash: str
+    added: int = Field(description="words added against the version before")
+    removed: int = Field(description="words removed against the version before")
+    warc: dict[str, Any] = Field(description="where its capture is in the archive (file, offset, length, record_id)")
+
+
+class HistoryOut(BaseModel):
+    url: str
+    status: Literal["alive", "changed", "redirected", "gone", "blocked", "error", "unknown"]
+    removed_since: str | None = Field(None, description="first capture of the run of 404/410 answers it ends with")
+    redirected_to: str | None = None
+    versions: list[VersionOut] = Field(description="oldest first")
+
+
+class DiffRun(BaseModel):
+    op: Literal["=", "-", "+"] = Field(description="kept, removed or added")
+    text: str
+
+
+class DiffOut(BaseModel):
+    url: str
+    a: VersionOut
+    b: VersionOut
+    diff: list[DiffRun] = Field(description="word-level, in reading order")
+
+
 def _services(request: Request) -> Services:
     return request.app.state.services
 
@@ -132,6 +162,47 @@ def api_article(request: Request, url: str) -> dict[str, Any]:
     if article is None:
         raise HTTPException(404, "no such article")
     return dict(article)
+
+
+def _history(request: Request, url: str) -> dict[str, Any]:
+    try:
+        url = check_url(url)
+        article = _services(request).article(url)
+    except BadRequest as exc:
+        raise HTTPException(400, str(exc)) from exc
+    except SearchUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
+    return history(url, _services(request).data, article)
+
+
+@router.get("/history", response_model=HistoryOut, summary="Every version of an article and the page's standing",
+            responses=_errors({400: "url is not an absolute http(s) URL", 503: UNAVAILABLE}))
+def api_history(request: Request, url: str) -> HistoryOut:
+    return HistoryOut(**_history(request, url))
+
+
+@router.get("/diff", response_model=DiffOut, summary="Word-level diff of two versions of an article",
+            responses=_errors({400: "url is not an absolute http(s) URL", 404: "no such version",
+                               410: "a version's WARC record is damaged or cut short", 503: UNAVAILABLE}))
+def api_diff(
+    request: Request,
+    url: str,
+    a: Annotated[int, Query(description="version number: 1 the oldest, -1 the newest", ge=-10_000, le=10_000)] = 1,
+    b: Annotated[int, Query(description="version number: 1 the oldest, -1 the newest", ge=-10_000, le=10_000)] = -1,
+) -> DiffOut:
+    shape = _history(request, url)
+    try:
+        first, second = pick(shape["versions"], a), pick(shape["versions"], b)
+    except NoSuchVersion as exc:
+        raise HTTPException(404, str(exc)) from exc
+    data = _services(request).data
+    try:
+        with replay_slot():
+            runs = word_diff(version_text(data, shape["url"], first), version_text(data, shape["url"], second))
+    except (OSError, UnreadableRecord, ValueError) as exc:
+        raise HTTPException(410, f"a version's WARC record cannot be read: {exc}") from exc
+    return DiffOut(url=shape["url"], a=VersionOut(**first), b=VersionOut(**second),
+                   diff=[DiffRun(op=op, text=text) for op, text in runs])
 
 
 @router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first",

@@ -1,0 +1,101 @@
+"""Versions and liveness, for real: a crawl, the sample site's «edit» mode (one text edited, one
+headline edited, one article 404, one 410, one redirected), a second crawl; then ``akhbar history``
+and ``/api/history`` say what became of each, and ``--diff`` shows the edit word by word."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from akhbar.history import STATUSES
+from akhbar.web import create_app
+from samples.catalog import site_articles
+from samples.server import ADDED_SENTENCE, EDITED_MARK
+from tests.conftest import akhbar
+from tests.test_incremental import _crawl_args, _fast
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def edited(sample_sites, tmp_path_factory):
+    from core.config import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("history-data")).ensure()
+    akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), data=data)
+    try:
+        paths = sample_sites.edit_articles("watan")
+        akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(AKHBAR_REVISIT_AFTER=0), data=data)
+    finally:
+        sample_sites.edits = {}
+    return data, paths, sample_sites.base_urls["watan"]
+
+
+def _history(edited, kind: str) -> dict:
+    data, paths, base = edited
+    return json.loads(akhbar("history", base + paths[kind], "--json", data=data).stdout)
+
+
+def test_the_history_shape_is_the_contract(edited):
+    shape = _history(edited, "body")
+    assert list(shape) == ["url", "status", "removed_since", "redirected_to", "versions"]
+    assert shape["status"] in STATUSES
+    for version in shape["versions"]:
+        assert list(version) == ["timestamp", "title", "content_hash", "added", "removed", "warc"]
+        assert {"file", "offset", "length"} <= set(version["warc"])
+
+
+def test_an_edited_text_is_a_second_version_and_the_page_changed(edited):
+    shape = _history(edited, "body")
+    assert shape["status"] == "changed" and len(shape["versions"]) == 2
+    first, second = shape["versions"]
+    assert second["added"] == len(ADDED_SENTENCE.split()) and second["removed"] == 0
+    assert second["timestamp"] > first["timestamp"] and second["content_hash"] != first["content_hash"]
+
+
+def test_an_edited_headline_is_a_version_with_the_new_headline(edited):
+    shape = _history(edited, "headline")
+    assert len(shape["versions"]) == 2 and shape["versions"][1]["title"].endswith(EDITED_MARK.strip())
+
+
+def test_404_and_410_are_gone_since_the_first_time_seen_gone(edited):
+    for kind in ("gone", "removed"):
+        shape = _history(edited, kind)
+        assert shape["status"] == "gone", kind
+        assert shape["removed_since"] and shape["removed_since"] > shape["versions"][0]["timestamp"][:19]
+        assert len(shape["versions"]) == 1, "the story as it was stays, with its one version"
+
+
+def test_a_redirect_says_where_to(edited):
+    _, paths, base = edited
+    shape = _history(edited, "redirected")
+    assert shape["status"] == "redirected" and shape["redirected_to"] == base + paths["redirect_target"]
+
+
+def test_an_untouched_article_is_alive_with_one_version(edited):
+    data, paths, base = edited
+    touched = set(paths.values())
+    other = next(a for a in site_articles("watan") if a.url_path not in touched and "non_html" not in a.flags)
+    shape = json.loads(akhbar("history", base + other.url_path, "--json", data=data).stdout)
+    assert shape["status"] == "alive" and len(shape["versions"]) == 1
+
+
+def test_the_diff_marks_the_added_words_from_the_archived_records(edited):
+    data, paths, base = edited
+    out = json.loads(akhbar("history", base + paths["body"], "--diff", "1", "2", "--json", data=data).stdout)
+    added = " ".join(run["text"] for run in out["diff"] if run["op"] == "+")
+    assert added == ADDED_SENTENCE and not [run for run in out["diff"] if run["op"] == "-"]
+    plain = akhbar("history", base + paths["body"], "--diff", "1", "-1", data=data).stdout.decode()
+    assert "{+" + ADDED_SENTENCE + "+}" in plain
+    assert akhbar("history", base + paths["body"], "--diff", "1", "3", data=data, check=False).returncode == 2
+
+
+def test_the_api_answers_the_same_history_and_diff(edited):
+    data, paths, base = edited
+    client = TestClient(create_app(data), base_url="http://127.0.0.1")
+    assert client.get("/api/history", params={"url": base + paths["body"]}).json() == _history(edited, "body")
+    diff = client.get("/api/diff", params={"url": base + paths["body"], "a": 1, "b": 2}).json()
+    assert " ".join(r["text"] for r in diff["diff"] if r["op"] == "+") == ADDED_SENTENCE
+    assert client.get("/api/diff", params={"url": base + paths["body"], "a": 5}).status_code == 404
