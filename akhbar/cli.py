@@ -61,6 +61,24 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 1 if crawl_failed(reports) else 0
 
 
+def cmd_check_live(args: argparse.Namespace) -> int:
+    """Ask again for archived articles (``crawler.spiders.liveness``) and report per source what
+    became of them; ``akhbar history URL`` then shows each one's standing."""
+    from akhbar.crawl import crawl_failed, run_crawl
+    from crawler.spiders.liveness import OUTCOMES, LivenessSpider
+
+    names = args.sources or ([p for p in all_profiles() if not p.startswith("sample-")] if args.all else [])
+    if not names:
+        raise SystemExit("name the sources to check (see `akhbar sources`), or --all")
+    overrides = {**dict(item.split("=", 1) for item in args.set), "AKHBAR_CHECK_LIVE_MAX": str(args.limit)}
+    reports = run_crawl(_select_profiles(names, args.base_url), DataDir.from_env(args.data).ensure(),
+                        progress=not args.no_progress, overrides=overrides, spider=LivenessSpider)
+    for r in reports:
+        counts = ", ".join(f"{k} {r.liveness.get(k, 0)}" for k in OUTCOMES[1:])
+        out.print(f"{r.source}: checked {r.liveness.get('checked', 0)} — {counts}", markup=False, highlight=False)
+    return 1 if crawl_failed(reports) else 0
+
+
 # -- search ---------------------------------------------------------------------------------------
 def cmd_search(args: argparse.Namespace) -> int:
     from index.backends import BackendConfig, open_backend
@@ -371,6 +389,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="override a Scrapy/Akhbar setting, e.g. -s DOWNLOAD_DELAY=2")
     p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("check-live", help="ask again for archived articles: unchanged, changed, redirected, gone…")
+    p.add_argument("sources", nargs="*", help="source profile ids")
+    p.add_argument("--all", action="store_true", help="every bundled real source")
+    p.add_argument("--limit", type=_int_in(1, 1_000_000), default=500,
+                   help="URLs per source and run, the longest unchecked first (default 500)")
+    p.add_argument("--base-url", action="append", default=[], metavar="ID=URL",
+                   help="move a profile to another origin (sample sites on another port)")
+    p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a Scrapy/Akhbar setting")
+    p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
+    p.set_defaults(func=cmd_check_live)
 
     p = sub.add_parser("schedule", help="run crawls on cron schedules until stopped")
     p.add_argument("--config", help="schedule TOML (default: DATA/schedule.toml, else built-in defaults)")

@@ -59,6 +59,7 @@ class SourceReport:
     robots_forbidden: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
+    liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
     finish_reason: str = ""
 
     @classmethod
@@ -73,6 +74,7 @@ class SourceReport:
         return cls(
             source=source, **counts, errors=errors,
             limits={k[len(keys.LIMITS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIMITS)},
+            liveness={k[len(keys.LIVENESS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIVENESS)},
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
@@ -163,6 +165,7 @@ def run_crawl(
     console: Console | None = None,
     max_articles: int = 0,
     discover: list[str] | None = None,
+    spider: type[NewsSpider] = NewsSpider,
 ) -> list[SourceReport]:
     """Crawl the given sources to completion; returns one report per source and saves them as JSON."""
     settings = build_settings(data, overrides)
@@ -174,7 +177,7 @@ def run_crawl(
     process = CrawlerProcess(settings)
     with _only_scrapy_console_handler():
         return _run(process, profiles, data, progress=progress, console=console, max_articles=max_articles,
-                    discover=discover)
+                    discover=discover, spider=spider)
 
 
 @contextmanager
@@ -196,10 +199,11 @@ def _only_scrapy_console_handler() -> Iterator[None]:
 
 
 def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, *, progress: bool,
-         console: Console, max_articles: int, discover: list[str] | None) -> list[SourceReport]:
+         console: Console, max_articles: int, discover: list[str] | None,
+         spider: type[NewsSpider] = NewsSpider) -> list[SourceReport]:
     crawlers: list[tuple[SourceProfile, Crawler]] = []
     for profile in profiles:
-        crawler = process.create_crawler(NewsSpider)
+        crawler = process.create_crawler(spider)
         process.crawl(crawler, profile=profile, max_articles=max_articles or None, discover=discover)
         crawlers.append((profile, crawler))
 

@@ -138,6 +138,15 @@ class FetchLog:
             "AND indexed = ? ORDER BY fetched", (source, int(IndexState.AWAITING))).fetchall()
         return [self._row(r) for r in rows]
 
+    def least_recently_checked(self, source: str, limit: int) -> list[str]:
+        """Article URLs of ``source`` archived whole at least once, the longest unchecked first
+        (``akhbar check-live``: bounded work per run, so a daily run goes round a large archive)."""
+        rows = self._db.execute(
+            "SELECT url FROM captures WHERE source = ? AND kind = 'article' GROUP BY url "
+            "HAVING SUM(status = 200 AND revisit = 0) > 0 ORDER BY MAX(fetched), url LIMIT ?",
+            (source, limit)).fetchall()
+        return [r[0] for r in rows]
+
     def set_index_state(self, record_ids: list[str], state: IndexState) -> None:
         self._db.executemany("UPDATE captures SET indexed = ? WHERE record_id = ?",
                              [(int(state), rid) for rid in record_ids])

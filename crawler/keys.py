@@ -62,6 +62,13 @@ WARC_RECONCILED_RECORDS = "akhbar/warc/reconciled_records"
 ARCHIVE_TOTAL = "akhbar/archive_total/"  # + captures, revisits, articles, indexed (the whole fetch log)
 
 
+LIVENESS = "akhbar/liveness/"  # + outcome of re-requesting an archived article (crawler/spiders/liveness.py)
+
+
+def liveness(outcome: str) -> str:
+    return LIVENESS + outcome
+
+
 def error(kind: str) -> str:
     """The counter of one kind of failure, ``akhbar/errors/<kind>``."""
     return ERRORS + kind

@@ -41,6 +41,7 @@ AKHBAR_WARC_MAX_SIZE = 100 * 1024 * 1024  # rotate WARC files at ~100 MB
 AKHBAR_OPERATOR = ""  # recorded in each WARC's warcinfo
 AKHBAR_CONTACT_URL = "https://github.com/akhbar-archive/akhbar"
 AKHBAR_INDEX_BATCH = 50  # articles per index transaction
+AKHBAR_CHECK_LIVE_MAX = 500  # akhbar check-live: archived article URLs re-requested per source and run
 AKHBAR_MAX_ARTICLES = 0  # per source per crawl; 0 = no limit (a profile's max_articles wins if set)
 
 # Discovery is bounded: a hostile or broken site can nest sitemap indexes without end (each child

@@ -99,3 +99,54 @@ def test_the_api_answers_the_same_history_and_diff(edited):
     diff = client.get("/api/diff", params={"url": base + paths["body"], "a": 1, "b": 2}).json()
     assert " ".join(r["text"] for r in diff["diff"] if r["op"] == "+") == ADDED_SENTENCE
     assert client.get("/api/diff", params={"url": base + paths["body"], "a": 5}).status_code == 404
+
+
+# -- akhbar check-live ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def checked(sample_sites, tmp_path_factory):
+    """A crawl, the edits, then ``akhbar check-live`` instead of a second crawl."""
+    from core.config import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("check-live-data")).ensure()
+    akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), data=data)
+    try:
+        paths = sample_sites.edit_articles("watan")
+        move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
+        proc = akhbar("check-live", "sample-watan", move, "--no-progress", *_fast(), data=data)
+    finally:
+        sample_sites.edits = {}
+    return data, paths, sample_sites.base_urls["watan"], proc.stdout.decode()
+
+
+def test_check_live_reports_what_became_of_every_archived_article(checked):
+    out = checked[3]
+    archived = [a for a in site_articles("watan") if "non_html" not in a.flags]
+    line = next(ln for ln in out.splitlines() if ln.startswith("sample-watan:"))
+    counts = dict((k, int(v)) for k, v in (part.rsplit(" ", 1) for part in line.split("— ", 1)[1].split(", ")))
+    assert f"checked {len(archived)}" in line
+    assert counts["gone"] == 2 and counts["redirected"] == 1 and counts["changed"] == 2
+    assert counts["unchanged"] == len(archived) - 5 and counts["blocked"] == counts["error"] == 0
+
+
+def test_after_check_live_the_history_says_it_too(checked):
+    data, paths, base, _ = checked
+    def status(kind: str) -> dict:
+        return json.loads(akhbar("history", base + paths[kind], "--json", data=data).stdout)
+    assert status("gone")["status"] == status("removed")["status"] == "gone"
+    assert status("redirected")["redirected_to"] == base + paths["redirect_target"]
+    assert status("body")["status"] == "changed" and len(status("body")["versions"]) == 2
+    assert status("headline")["versions"][-1]["title"].endswith(EDITED_MARK.strip())
+
+
+def test_check_live_takes_the_longest_unchecked_first_and_stops_at_its_limit(checked, sample_sites):
+    from crawler.fetchlog import FetchLog
+
+    data = checked[0]
+    with FetchLog(data.fetchlog) as log:
+        before = log.least_recently_checked("sample-watan", 100)
+    move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
+    out = akhbar("check-live", "sample-watan", move, "--limit", "2", "--no-progress", *_fast(), data=data).stdout
+    assert "sample-watan: checked 2 " in out.decode()
+    with FetchLog(data.fetchlog) as log:
+        after = log.least_recently_checked("sample-watan", 100)
+    assert sorted(after) == sorted(before) and after[-2:] == before[:2], "the two checked now go to the back"

@@ -1,0 +1,78 @@
+"""``akhbar check-live``: ask again for articles already archived and say what became of each.
+
+Every answer is archived as always (a 404 is evidence too) and classified: ``unchanged`` (304, or
+the same payload: a revisit record), ``changed`` (a new payload; the extraction pipeline makes it a
+new version when its text differs), ``redirected`` (the redirect is recorded, not followed; one off
+the site counts the same), ``gone`` (404/410), ``blocked`` (401/403/451), ``error`` (anything else,
+or no answer). The requests are conditional (the last capture's ETag and Last-Modified) and as
+polite as a crawl (robots.txt, AutoThrottle, the same middlewares). Work per run is bounded
+(``AKHBAR_CHECK_LIVE_MAX`` URLs per source, the longest unchecked first), so a daily run goes round
+a large archive. ``akhbar.history`` reads the resulting captures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from core.config import DataDir
+from crawler import keys
+from crawler.fetchlog import FetchLog
+from crawler.items import FetchedPage
+from crawler.spiders.news import NewsSpider
+
+GONE, BLOCKED = (404, 410), (401, 403, 451)
+OUTCOMES = ("checked", "unchanged", "changed", "redirected", "gone", "blocked", "error")
+
+
+class LivenessSpider(NewsSpider):
+    name = "liveness"
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        limit = self.settings.getint("AKHBAR_CHECK_LIVE_MAX", 500)
+        log = FetchLog(DataDir.from_settings(self.settings).fetchlog)
+        try:
+            urls = log.least_recently_checked(self.profile.id, limit)
+            previous = {url: log.latest(url) for url in urls}
+        finally:
+            log.close()
+        for url in urls:
+            prev = previous[url]
+            headers = {}
+            if prev is not None and prev.etag:
+                headers["If-None-Match"] = prev.etag
+            if prev is not None and prev.last_modified:
+                headers["If-Modified-Since"] = prev.last_modified
+            yield scrapy.Request(url, callback=self.checked, errback=self.unanswered, headers=headers,
+                                 dont_filter=True, meta={keys.KIND: "article", "dont_redirect": True,
+                                                         "handle_httpstatus_all": True})
+
+    def _outcome(self, outcome: str) -> None:
+        self._count(keys.liveness("checked"))
+        self._count(keys.liveness(outcome))
+
+    def checked(self, response: Response) -> Iterator[FetchedPage]:
+        status = response.status
+        if status == 304 or response.meta.get(keys.REVISIT):
+            self._outcome("unchanged")
+        elif 300 <= status < 400:
+            self._outcome("redirected")
+        elif status in GONE:
+            self._outcome("gone")
+        elif status in BLOCKED:
+            self._outcome("blocked")
+        elif status != 200:
+            self._outcome("error")
+        else:
+            self._outcome("changed")
+        yield from self.parse_article(response)  # a new payload is extracted; the index says if it is a new version
+
+    def unanswered(self, failure: Failure) -> None:
+        """No response to classify: a refused off-site redirect counts as redirected, the rest as error
+        (and is logged and counted by kind like any failed request)."""
+        kind = getattr(failure.value, "kind", "")
+        self._outcome("redirected" if kind == "offsite_redirect" else "error")
+        self.failed(failure)
