@@ -126,6 +126,8 @@ def test_check_live_reports_what_became_of_every_archived_article(checked):
     assert f"checked {len(archived)}" in line
     assert counts["gone"] == 2 and counts["redirected"] == 1 and counts["changed"] == 2
     assert counts["unchanged"] == len(archived) - 5 and counts["blocked"] == counts["error"] == 0
+    report = json.loads(sorted((checked[0].state / "reports").glob("crawl-*.json"))[-1].read_text())[0]
+    assert report["liveness"]["gone"] == 2 and not report["errors"], "a 404 is evidence, not a crawl error"
 
 
 def test_after_check_live_the_history_says_it_too(checked):

@@ -68,7 +68,8 @@ class LivenessSpider(NewsSpider):
             self._outcome("error")
         else:
             self._outcome("changed")
-        yield from self.parse_article(response)  # a new payload is extracted; the index says if it is a new version
+        if status in (200, 304):  # the rest is archived evidence, not a crawl error: nothing to extract
+            yield from self.parse_article(response)  # a new payload is extracted; the index says if it is a new version
 
     def unanswered(self, failure: Failure) -> None:
         """No response to classify: a refused off-site redirect counts as redirected, the rest as error
