@@ -182,19 +182,15 @@ class ExtractionPool:
     async def parse(self, body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
                     fetched: str | datetime | None) -> ParsedPage:
         """``analyzed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
-        task = partial(self.target, body, url, profile, content_type=content_type, fetched=fetched)
+        job = Job(body, url, profile, content_type, fetched)
         if not self.workers:
-            return task()
-        if self._pool is None:
-            self.start()  # a fresh pool after a broken one
-        pool = self._executor()
+            return self._task(job)()
+        pool = self._current()
         if self._ready is not None and not self._ready.done():
             await asyncio.wrap_future(self._ready)  # its workers are starting (see start)
-        try:
-            future = pool.submit(task)
-        except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down by another page's failure
-            self._discard(pool, kill=False)
-            raise WorkerFailed(f"no extraction worker could take {url}: {exc}") from exc
+        future = self._submit_to(pool, job)
+        if isinstance(future, WorkerFailed):
+            raise future
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
         except BrokenProcessPool as exc:
@@ -218,8 +214,7 @@ class ExtractionPool:
         if not self.workers:
             for job in jobs:
                 try:
-                    yield job, self.target(job.body, job.url, job.profile, content_type=job.content_type,
-                                           fetched=job.fetched)
+                    yield job, self._task(job)()
                 except Exception as exc:  # noqa: BLE001 - handed to the caller, which counts it
                     yield job, exc
             return
@@ -232,19 +227,31 @@ class ExtractionPool:
         while flight:
             yield self._collect(*flight.popleft())
 
-    def _submit(self, job: Job, *, again: bool = True) -> tuple[Future | WorkerFailed, ProcessPoolExecutor | None]:
-        """Submit to the present pool (a fresh one if that one is broken), with the pool it went to."""
+    def _task(self, job: Job) -> partial[ParsedPage]:
+        """What a worker (or this process, with ``workers=0``) runs for ``job``."""
+        return partial(self.target, job.body, job.url, job.profile, content_type=job.content_type,
+                       fetched=job.fetched)
+
+    def _current(self) -> ProcessPoolExecutor:
+        """The pool to submit to, started (a fresh one after a broken one)."""
         if self._pool is None:
             self.start()
-        pool = self._executor()
+        return self._executor()
+
+    def _submit_to(self, pool: ProcessPoolExecutor, job: Job) -> Future | WorkerFailed:
         try:
-            return pool.submit(self.target, job.body, job.url, job.profile, content_type=job.content_type,
-                               fetched=job.fetched), pool
+            return pool.submit(self._task(job))
         except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down after another page's failure
             self._discard(pool, kill=False)
-            if again:
-                return self._submit(job, again=False)
-            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}"), None
+            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}")
+
+    def _submit(self, job: Job, *, again: bool = True) -> tuple[Future | WorkerFailed, ProcessPoolExecutor | None]:
+        """Submit to the present pool (a fresh one if that one is broken), with the pool it went to."""
+        pool = self._current()
+        future = self._submit_to(pool, job)
+        if isinstance(future, WorkerFailed):
+            return self._submit(job, again=False) if again else (future, None)
+        return future, pool
 
     def _collect(self, job: Job, future: Future | WorkerFailed, pool: ProcessPoolExecutor | None, *,
                  again: bool = True) -> tuple[Job, ParsedPage | Exception]:
