@@ -47,12 +47,18 @@ def _select_profiles(names: list[str], base_urls: list[str]) -> list:
     return [p.with_base_url(moves[p.id]) if p.id in moves else p for p in chosen]
 
 
+def _source_names(args: argparse.Namespace, verb: str) -> list[str]:
+    """The sources named on the command line, or with ``--all`` every bundled real one."""
+    names = args.sources or ([p for p in all_profiles() if not p.startswith("sample-")] if args.all else [])
+    if not names:
+        raise SystemExit(f"name the sources to {verb} (see `akhbar sources`), or --all")
+    return names
+
+
 def cmd_crawl(args: argparse.Namespace) -> int:
     from akhbar.crawl import crawl_failed, run_crawl
 
-    names = args.sources or ([p for p in all_profiles() if not p.startswith("sample-")] if args.all else [])
-    if not names:
-        raise SystemExit("name the sources to crawl (see `akhbar sources`), or --all")
+    names = _source_names(args, "crawl")
     profiles = _select_profiles(names, args.base_url)
     overrides = dict(item.split("=", 1) for item in args.set)
     reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
@@ -67,9 +73,7 @@ def cmd_check_live(args: argparse.Namespace) -> int:
     from akhbar.crawl import crawl_failed, run_crawl
     from crawler.spiders.liveness import OUTCOMES, LivenessSpider
 
-    names = args.sources or ([p for p in all_profiles() if not p.startswith("sample-")] if args.all else [])
-    if not names:
-        raise SystemExit("name the sources to check (see `akhbar sources`), or --all")
+    names = _source_names(args, "check")
     overrides = {**dict(item.split("=", 1) for item in args.set), "AKHBAR_CHECK_LIVE_MAX": str(args.limit)}
     reports = run_crawl(_select_profiles(names, args.base_url), DataDir.from_env(args.data).ensure(),
                         progress=not args.no_progress, overrides=overrides, spider=LivenessSpider)
@@ -147,7 +151,7 @@ def cmd_captures(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     """The article's versions and the page's standing (``akhbar.history``); ``--diff A B`` prints a
     word-level diff of two versions, extracted again from their WARC records."""
-    from akhbar.history import NoSuchVersion, history, pick, version_text, word_diff
+    from akhbar.history import NoSuchVersion, diff, history
     from core.decoding import UnreadableRecord
     from index.backends import BackendConfig, open_backend
 
@@ -161,8 +165,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     shape = history(args.url, data, article)
     if args.diff:
         try:
-            a, b = (pick(shape["versions"], n) for n in args.diff)
-            before, after = version_text(data, shape["url"], a), version_text(data, shape["url"], b)
+            a, b, runs = diff(data, shape, *args.diff)
         except NoSuchVersion as exc:
             return fail("history", str(exc), 2)
         except (OSError, UnreadableRecord, ValueError) as exc:
@@ -170,10 +173,10 @@ def cmd_history(args: argparse.Namespace) -> int:
         marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
         if args.json:
             print(json.dumps({"url": shape["url"], "a": a, "b": b,
-                              "diff": [{"op": op, "text": text} for op, text in word_diff(before, after)]},
+                              "diff": [{"op": op, "text": text} for op, text in runs]},
                              ensure_ascii=False, indent=2))
         else:
-            out.print(" ".join(marks[op].format(terminal_safe(text)) for op, text in word_diff(before, after)),
+            out.print(" ".join(marks[op].format(terminal_safe(text)) for op, text in runs),
                       markup=False, highlight=False)
         return 0
     if args.json:

@@ -21,12 +21,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 from akhbar.sources import all_profiles
-from core.archive import Capture, find_captures, payload, read_record
+from core.archive import Capture, capture_time, find_captures, payload, read_record
 from core.config import DataDir
 from core.record import Article
-from crawler.profiles import profile_for_url
+from crawler.profiles import SourceProfile, profile_for_url
 from index.versions import Version
-from pipelines.boilerplate_learning import BoilerplateStore
+from pipelines.boilerplate_learning import BoilerplateStore, SiteBoilerplate
 from pipelines.capture import article_from_capture
 
 STATUSES = ("alive", "changed", "redirected", "gone", "blocked", "error", "unknown")
@@ -39,12 +39,6 @@ class Liveness:
     status: str
     removed_since: str | None = None
     redirected_to: str | None = None
-
-
-def iso(timestamp: str) -> str:
-    """A CDXJ timestamp (YYYYMMDDhhmmss, UTC) as ISO 8601."""
-    t = timestamp.ljust(14, "0")
-    return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
 
 
 def _digits(when: str) -> str:
@@ -64,7 +58,7 @@ def liveness(captures: list[Capture], versions: list[Version], data: DataDir) ->
             if capture.status not in _GONE:
                 break
             since = capture
-        return Liveness("gone", removed_since=iso(since.timestamp))
+        return Liveness("gone", removed_since=capture_time(since.timestamp).strftime("%Y-%m-%dT%H:%M:%SZ"))
     if last.status in _BLOCKED:
         return Liveness("blocked")
     if last.status in _REDIRECTS:
@@ -104,14 +98,25 @@ def pick(versions: list[Version], number: int) -> Version:
     return versions[number - 1 if number > 0 else number]
 
 
-def version_text(data: DataDir, url: str, version: Version) -> str:
-    """A version's headline and text, extracted again from its WARC record as the crawl did."""
+def diff(data: DataDir, shape: dict[str, Any], a: int, b: int) -> tuple[Version, Version, list[tuple[str, str]]]:
+    """Versions ``a`` and ``b`` of a history (``pick`` numbers) and the word diff between them, both
+    extracted again from their WARC records as the crawl did. Raises :class:`NoSuchVersion`, or
+    what reading and extracting a record raises (``OSError``, ``ValueError``)."""
+    first, second = pick(shape["versions"], a), pick(shape["versions"], b)
+    url = shape["url"]
+    profile = profile_for_url(url, all_profiles())
+    learned = BoilerplateStore(data.boilerplate).get(profile.id) if profile else None
+    before, after = (_version_text(data, url, v, profile, learned) for v in (first, second))
+    return first, second, word_diff(before, after)
+
+
+def _version_text(data: DataDir, url: str, version: Version, profile: SourceProfile | None,
+                  learned: SiteBoilerplate | None) -> str:
+    """A version's headline and text, extracted again from its WARC record."""
     pointer = version.get("warc") or {}
     with read_record(data, pointer.get("file", ""), int(pointer.get("offset", 0))) as record:
         body = payload(record)
         ctype = record.http_headers.get_header("Content-Type") or "" if record.http_headers else ""
-    profile = profile_for_url(url, all_profiles())
-    learned = BoilerplateStore(data.boilerplate).get(profile.id) if profile else None
     article = article_from_capture(body, url, profile, content_type=ctype, fetched=version.get("timestamp"),
                                    learned=learned)
     return f"{article.get('title') or ''}\n{article.get('text') or ''}"

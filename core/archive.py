@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import surt
@@ -137,6 +138,11 @@ def find_captures(url: str, data: DataDir) -> list[Capture]:
     key = url_key(url)
     found = [c for path in sorted(data.cdx.glob("*.cdxj")) for c in lookup_cdxj(path, key)]
     return sorted(found, key=lambda c: c.timestamp)
+
+
+def capture_time(timestamp: str) -> datetime:
+    """A CDXJ timestamp (YYYYMMDDhhmmss, UTC; fractions ignored) as an aware datetime."""
+    return datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 def at_digits(at: str) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from akhbar.history import NoSuchVersion, history, pick, version_text, word_diff
+from akhbar.history import NoSuchVersion, diff, history
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
@@ -192,13 +192,10 @@ def api_diff(
 ) -> DiffOut:
     shape = _history(request, url)
     try:
-        first, second = pick(shape["versions"], a), pick(shape["versions"], b)
+        with replay_slot():
+            first, second, runs = diff(_services(request).data, shape, a, b)
     except NoSuchVersion as exc:
         raise HTTPException(404, str(exc)) from exc
-    data = _services(request).data
-    try:
-        with replay_slot():
-            runs = word_diff(version_text(data, shape["url"], first), version_text(data, shape["url"], second))
     except (OSError, UnreadableRecord, ValueError) as exc:
         raise HTTPException(410, f"a version's WARC record cannot be read: {exc}") from exc
     return DiffOut(url=shape["url"], a=VersionOut(**first), b=VersionOut(**second),

@@ -21,12 +21,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote, urljoin, urlsplit
 
 from akhbar.web.rewrite import archive_href, archived_text, rewrite_css, rewrite_html
-from core.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, replay
+from core.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, capture_time, replay
 from core.config import DataDir
 
 REPLAY_CSP = "; ".join([
@@ -78,10 +77,6 @@ def check_at(at: str | None) -> str:
     if not _AT.match(at):
         raise BadRequest("at must be a timestamp: up to 17 digits, YYYYMMDDhhmmss or any prefix")
     return at
-
-
-def capture_time(timestamp: str) -> datetime:
-    return datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
 
 
 @dataclass
