@@ -23,6 +23,7 @@ from akhbar.terminal import err, out, print_results
 from core.config import DataDir, DataDirError
 from core.text import terminal_safe
 from index.backends import BACKENDS
+from index.liveness import STATUSES
 
 
 # -- sources / crawl ------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     config = BackendConfig.from_settings(os.environ)
     query = SearchQuery(text=args.query, sources=args.source or [], section=args.section or "",
                         agency=args.agency or "", since=args.since or "", until=args.until or "",
-                        sort=args.sort, page=args.page, per_page=args.limit)
+                        status=args.status or "", sort=args.sort, page=args.page, per_page=args.limit)
     backend = open_backend(args.backend or config.name, DataDir.from_env(args.data), es=config.es)
     try:
         page = backend.search(query)
@@ -176,8 +177,9 @@ def cmd_history(args: argparse.Namespace) -> int:
                               "diff": [{"op": op, "text": text} for op, text in runs]},
                              ensure_ascii=False, indent=2))
         else:
-            out.print(" ".join(marks[op].format(terminal_safe(text)) for op, text in runs),
-                      markup=False, highlight=False)
+            # wdiff's marks around a run's words; the whitespace after them stays outside
+            out.print("".join(marks[op].format(terminal_safe(text.rstrip())) + text[len(text.rstrip()):]
+                              for op, text in runs), markup=False, highlight=False)
         return 0
     if args.json:
         print(json.dumps(shape, ensure_ascii=False, indent=2))
@@ -417,6 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agency")
     p.add_argument("--since", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--status", choices=STATUSES,
+                   help="only articles whose page is in this state (check-live), or changed: edited since archived")
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument("--page", type=_int_in(1, MAX_PAGE), default=1, help=f"1 to {MAX_PAGE}")
     p.add_argument("--limit", type=_int_in(1, MAX_PER_PAGE), default=10, help=f"results per page, 1 to {MAX_PER_PAGE}")

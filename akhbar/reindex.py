@@ -7,7 +7,8 @@ the crawl uses, and upserted; files are read oldest first so the newest capture 
 Two passes: the first counts every article page not yet counted into its site's learned
 boilerplate (nothing to do when the crawls' state is there; everything when only WARCs survive), the
 second extracts with what was learned from the whole archive — so the first pages of a site are as
-clean as the last, which a crawl, learning as it goes, cannot promise.
+clean as the last, which a crawl, learning as it goes, cannot promise. Then what became of each page
+(gone, redirected…) is recorded from every archived answer (``akhbar.history.archive_liveness``).
 
 Both passes parse in the crawl's extraction workers (``pipelines.workers``: one per core unless
 ``workers`` says otherwise), a bounded window of captures in flight, so a large archive is rebuilt on
@@ -25,6 +26,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 
+from akhbar.history import archive_liveness
 from akhbar.sources import all_profiles
 from core.archive import ArchivedResponse, iter_responses
 from core.config import DataDir
@@ -139,6 +141,8 @@ def _reindex(data: DataDir, backend_name: str | None, batch_size: int, pool: Ext
             if progress is not None:
                 progress(done, max(total, done))
         _flush(backend, batch, counts)
+        # What became of each page, from every answer archived (404s, redirects…), as check-live records it.
+        counts["liveness_recorded"] = backend.set_liveness(archive_liveness(data))
         backend.finish_rebuild()
         rebuilding = False
         learned.save()

@@ -39,6 +39,9 @@ class Article(TypedDict, total=False):
     content_hash: str
     warc: WarcPointer
     versions: list[dict]  # set by the index: every version of the article, oldest first (index.versions)
+    live: str  # set by the index: alive, redirected, gone, blocked or error (index.liveness)
+    removed_since: str | None  # set by the index: first seen gone (404/410), ISO 8601 UTC
+    redirected_to: str | None  # set by the index: where the page now redirects
 
 
 def content_hash(title: str, text: str) -> str:

@@ -38,9 +38,14 @@ class Ignored(IgnoreRequest):
 
 class Refused(Ignored):
     """A request (or redirect) the crawl refuses on purpose. Whoever raises it has already logged
-    the one line and counted ``kind`` where the decision was made, so the errback stays quiet."""
+    the one line and counted ``kind`` where the decision was made, so the errback stays quiet.
+    ``target``: where a refused redirect pointed."""
 
     counted = True
+
+    def __init__(self, kind: str, message: str, target: str | None = None) -> None:
+        super().__init__(kind, message)
+        self.target = target
 
 
 class RobotsForbidden(Refused):

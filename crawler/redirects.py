@@ -85,7 +85,7 @@ class RedirectPolicyMiddleware:
             logger.warning("%s: %s leads off the site to %s; not followed (archived as it is)", response.url,
                            how, target)
             self.state.nothing_to_index(keys.record_id(request))
-            raise Refused("offsite_redirect", f"{how} off the site to {target}")
+            raise Refused("offsite_redirect", f"{how} off the site to {target}", target=target)
         if how == "meta refresh":
             stats.inc_value(keys.META_REFRESH_FOLLOWED)
             self.state.nothing_to_index(keys.record_id(request))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.record import Article, content_hash
+from index.liveness import LiveState
 
 # Results per page a backend returns at most, whatever a caller asks: ranking deeper pages costs
 # more than anyone reads (the web app and CLI have their own, lower bounds).
@@ -25,6 +26,7 @@ class SearchQuery:
     agency: str = ""
     since: str = ""  # ISO date or datetime, inclusive, compared to `published`
     until: str = ""  # ISO date or datetime, inclusive
+    status: str = ""  # index.liveness.STATUSES: a liveness state, or "changed" (more than one version)
     sort: str = "relevance"  # or "date" (newest first)
     page: int = 1
     per_page: int = 10
@@ -112,8 +114,9 @@ class SearchBackend(Protocol):
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
         """Counts over the documents ``query`` matches (its text and all its filters; paging and
-        sort ignored), keyed ``source``, ``section``, ``agency`` and ``month``, so each count is
-        the total a search with that value added as a filter returns.
+        sort ignored), keyed ``source``, ``section``, ``agency``, ``month`` and ``status``, so each
+        count is the total a search with that value added as a filter returns. ``status`` counts
+        the liveness states (``index.liveness``) and ``changed``, which overlaps them.
 
         Values are ``(value, count)`` pairs ordered by count descending, then value, at most
         ``limit`` per facet; an article counts once for each of its agencies. ``month`` is
@@ -124,6 +127,11 @@ class SearchBackend(Protocol):
 
     def get(self, url: str) -> Article | None:
         """The stored article for a canonical URL or URL."""
+
+    def set_liveness(self, states: dict[str, LiveState]) -> int:
+        """Record what became of pages (``index.liveness.apply``) on the articles stored under those
+        canonical URLs or URLs, leaving the rest of each record as it is; unknown URLs are left out.
+        Returns how many articles were updated."""
 
     def count(self) -> int: ...
 

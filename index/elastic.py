@@ -43,6 +43,7 @@ from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_
 from index.dates import to_utc
 from index.fields import FIELD_WEIGHTS, derived_fields
 from index.highlight import hit_snippet
+from index.liveness import LiveState, apply, fresh, version_count
 from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
 from index.versions import versions_after
 
@@ -184,13 +185,10 @@ class ElasticBackend:
             if old == digest:
                 result.unchanged += 1
                 continue
-            doc = dict(art)
-            doc.setdefault("canonical_url", "")
-            doc["content_hash"] = digest
             try:
-                doc["versions"] = versions_after(replaced.get(_id), [*earlier.get(key, []), (art, digest)])
-                doc["version_count"] = len(doc["versions"])
-                doc.update(derived_fields(art))  # es_mapping.DERIVED_FIELDS; ``art`` may carry them
+                doc = _document(fresh(art), digest,  # it came from a page that answered with text
+                                versions_after(replaced.get(_id), [*earlier.get(key, []), (art, digest)]),
+                                derived_fields(art))  # ``art`` may carry its terms (AnalyzedArticle)
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
                 continue
@@ -215,6 +213,45 @@ class ElasticBackend:
             result.failed.append((str(art.get("url") or key), _reason(info)))
         self.es.indices.refresh(index=self.write_alias)
         return result
+
+    def set_liveness(self, states: dict[str, LiveState]) -> int:
+        """Record readings of pages (``index.liveness``) on the articles they are, by canonical URL
+        or URL. The whole document is indexed again (its derived fields are not in ``_source``, so a
+        partial update would lose them); URLs not in the index are left out."""
+        found: dict[str, tuple[Article, LiveState]] = {}
+        by_id = {doc_id(url): (url, state) for url, state in states.items()}
+        ids = list(by_id)
+        for i in range(0, len(ids), _MGET_CHUNK):
+            for doc in self.es.mget(index=self.write_alias, ids=ids[i:i + _MGET_CHUNK])["docs"]:
+                if doc.get("found"):
+                    found[doc["_id"]] = (doc["_source"], by_id[doc["_id"]][1])
+        missing = {url: state for _id, (url, state) in by_id.items() if _id not in found}
+        urls = list(missing)
+        for i in range(0, len(urls), _MGET_CHUNK):
+            chunk = urls[i:i + _MGET_CHUNK]
+            resp = self.es.search(index=self.write_alias, query={"terms": {"url": chunk}}, size=len(chunk) * 2)
+            for hit in resp["hits"]["hits"]:
+                state = missing.get(hit["_source"].get("url", ""))
+                if state is not None and hit["_id"] not in found:
+                    found[hit["_id"]] = (hit["_source"], state)
+        actions = []
+        for _id, (source, state) in found.items():
+            doc = apply(source, state)
+            actions.append({"_op_type": "index", "_index": self.write_alias, "_id": _id,
+                            "_source": _document(doc, doc.get("content_hash") or "", doc.get("versions") or [],
+                                                 derived_fields(doc))})
+        updated = 0
+        for ok, item in helpers.streaming_bulk(self.es, actions, chunk_size=self.chunk_size,
+                                               max_retries=self.bulk_retries, initial_backoff=self.initial_backoff,
+                                               raise_on_error=False, raise_on_exception=False):
+            if ok:
+                updated += 1
+            else:
+                logger.warning("liveness not recorded for %s: %s", next(iter(item.values())).get("_id"),
+                               _reason(next(iter(item.values()))))
+        if actions:
+            self.es.indices.refresh(index=self.write_alias)
+        return updated
 
     def _stored_docs(self, ids: list[str]) -> dict[str, Article]:
         """The stored records being replaced (their versions go on)."""
@@ -304,6 +341,8 @@ class ElasticBackend:
             "month": {"date_histogram": {"field": "published", "calendar_interval": "month",
                                          "time_zone": "UTC", "min_doc_count": 1, "format": "yyyy-MM",
                                          "order": {"_key": "desc"}}},
+            "status": terms("live"),
+            "changed": {"filter": {"range": {"version_count": {"gt": 1}}}},
         }
         for attempt, level in parsed.attempts():
             resp = self.es.search(index=self.alias, query=_bool_query(attempt, query, level), size=0, aggs=aggs,
@@ -318,6 +357,11 @@ class ElasticBackend:
             values.sort(key=lambda v: (-v[1], v[0]))
             out[name] = values[:limit]
         out["month"] = [(b["key_as_string"], int(b["doc_count"])) for b in got["month"]["buckets"]]
+        status = [(b["key"], int(b["doc_count"])) for b in got["status"]["buckets"]]
+        if got["changed"]["doc_count"]:
+            status.append(("changed", int(got["changed"]["doc_count"])))
+        status.sort(key=lambda v: (-v[1], v[0]))
+        out["status"] = status[:limit]
         return out
 
     def get(self, url: str) -> Article | None:
@@ -340,6 +384,18 @@ class ElasticBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _document(article: Article, digest: str, versions: list[dict], derived: dict[str, str]) -> dict[str, Any]:
+    """What is indexed for an article: the record, its versions and the fields only Python derives
+    (``es_mapping.DERIVED_FIELDS``: indexed, left out of ``_source``)."""
+    doc: dict[str, Any] = dict(article)
+    doc.setdefault("canonical_url", "")
+    doc["content_hash"] = digest
+    doc["versions"] = versions
+    doc.update(derived)
+    doc["version_count"] = version_count(doc)
+    return doc
 
 
 def _reason(info: dict[str, Any]) -> str:
@@ -450,5 +506,9 @@ def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     if dates:
         # Naive UTC timestamps, exactly the bounds the embedded backend compares with.
         out.append({"range": {"published": {**dates, "format": "strict_date_hour_minute_second"}}})
+    if query.status == "changed":
+        out.append({"range": {"version_count": {"gt": 1}}})
+    elif query.status:
+        out.append({"term": {"live": query.status}})
     return out
 

@@ -32,6 +32,7 @@ from index.dates import to_utc
 from index.fields import FIELD_WEIGHTS, index_terms
 from index.fieldscore import FTS5_SCALE, FieldStats, needle, padded
 from index.highlight import hit_snippet
+from index.liveness import LiveState, apply, fresh, version_count
 from index.query import (
     COORD,
     PROXIMITY_BONUS,
@@ -60,7 +61,9 @@ CREATE TABLE IF NOT EXISTS articles (
     published_utc TEXT,                -- YYYY-MM-DDTHH:MM:SS in UTC, for filters and the date sort
     fetched TEXT NOT NULL DEFAULT '',
     content_hash TEXT NOT NULL,
-    agencies TEXT NOT NULL DEFAULT '[]'  -- JSON list
+    agencies TEXT NOT NULL DEFAULT '[]',  -- JSON list
+    live TEXT NOT NULL DEFAULT 'alive',   -- index.liveness.LIVE
+    versions INTEGER NOT NULL DEFAULT 1   -- how many versions (index.versions)
 );
 -- The full Article JSON (WARC pointer included) lives apart, so the rows a query joins and filters
 -- on stay small: a common word's thousands of matches are looked up in a few megabytes.
@@ -69,7 +72,13 @@ CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published_utc);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published_utc);
 CREATE INDEX IF NOT EXISTS articles_section ON articles(section);
+CREATE INDEX IF NOT EXISTS articles_live ON articles(live);
 """
+# Columns added after files were first written: (name, definition, how to fill it from the doc).
+_ADDED_COLUMNS = (
+    ("live", "TEXT NOT NULL DEFAULT 'alive'", "coalesce(json_extract(d.doc, '$.live'), 'alive')"),
+    ("versions", "INTEGER NOT NULL DEFAULT 1", "max(1, coalesce(json_array_length(d.doc, '$.versions'), 1))"),
+)
 # ascii: splits on ASCII non-alphanumerics only (our terms hold none but "_", declared a token
 # char) and folds nothing outside ASCII, so every stored term is exactly what analysis produced.
 _FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -145,6 +154,22 @@ class EmbeddedBackend:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'analyzer_version'").fetchone()
             if row is None or row[0] != str(ANALYZER_VERSION) or "docs" not in tables:
                 self._upgrade(row[0] if row else "?")
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
+            if any(name not in columns for name, _, _ in _ADDED_COLUMNS):
+                self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns a newer version filters on, added to a file an older one wrote and filled from
+        the stored articles (no re-analysis needed)."""
+        with self._tx() as db:
+            columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+            for name, definition, fill in _ADDED_COLUMNS:
+                if name in columns:
+                    continue
+                logger.warning("%s: adding the %s column to an index written by an older version", self.path, name)
+                db.execute(f"ALTER TABLE articles ADD COLUMN {name} {definition}")
+                db.execute(f"UPDATE articles SET {name} = (SELECT {fill} FROM docs d WHERE d.id = articles.id)")
+            db.execute("CREATE INDEX IF NOT EXISTS articles_live ON articles(live)")
 
     def _upgrade(self, version: str) -> None:
         """Bring a file built by an older version up to date in place: the article JSON moved to
@@ -241,12 +266,12 @@ class EmbeddedBackend:
                 fts_rows.append((rowid, *fts))
             db.executemany(
                 "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched,"
-                " content_hash, agencies) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, agencies, live, versions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [r[:-1] for r in new_rows],
             )
             db.executemany(
                 "UPDATE articles SET key=?, url=?, source=?, section=?, published=?, published_utc=?, fetched=?,"
-                " content_hash=?, agencies=? WHERE id=?",
+                " content_hash=?, agencies=?, live=?, versions=? WHERE id=?",
                 [(*r[:-2], r[-1]) for r in changed_rows],
             )
             db.executemany("INSERT OR REPLACE INTO docs (id, doc) VALUES (?, ?)",
@@ -268,7 +293,7 @@ class EmbeddedBackend:
 
     @staticmethod
     def _row(key: str, art: Article, digest: str, versions: list | None = None) -> tuple[tuple, tuple[str, ...]]:
-        doc = dict(art)
+        doc = fresh(art)  # it came from a page that answered with text
         doc.setdefault("canonical_url", "")
         doc["content_hash"] = digest
         if versions is not None:
@@ -278,7 +303,8 @@ class EmbeddedBackend:
         row = (
             key, doc.get("url") or key, doc.get("source") or "", doc.get("section") or "",
             published, _article_utc(published), doc.get("fetched") or "", digest,
-            json.dumps(agencies, ensure_ascii=False), json.dumps(doc, ensure_ascii=False),
+            json.dumps(agencies, ensure_ascii=False), doc["live"], version_count(doc),
+            json.dumps(doc, ensure_ascii=False),
         )
         return row, EmbeddedBackend._fts_terms(art)  # ``art``: it may carry its terms (AnalyzedArticle)
 
@@ -516,19 +542,24 @@ class EmbeddedBackend:
         if query.until:
             where.append(f"{plus}a.published_utc <= ?")
             params.append(to_utc(query.until, end_of_day=True))
+        if query.status == "changed":
+            where.append(f"{plus}a.versions > 1")
+        elif query.status:
+            where.append(f"{plus}a.live = ?")
+            params.append(query.status)
         return where, params
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
-        """Counts per source, section, agency and month (``YYYY-MM``, UTC) over the documents the
-        query matches, filters included, so each count is what a click on it would return.
+        """Counts per source, section, agency, month (``YYYY-MM``, UTC) and status over the documents
+        the query matches, filters included, so each count is what a click on it would return.
 
-        The matching rows' facet columns are materialized once and the four GROUP BYs run over
+        The matching rows' facet columns are materialized once and the GROUP BYs run over
         them; months come
         from ``published_utc`` because that is what the since/until filters compare. Values are
         ordered by count (months newest first); empty values are left out.
         """
         parsed = parse_query(query.text)
-        cols = "a.id, a.source, a.section, a.agencies, substr(a.published_utc, 1, 7) AS month"
+        cols = "a.id, a.source, a.section, a.agencies, substr(a.published_utc, 1, 7) AS month, a.live, a.versions"
         parts = {
             "source": "SELECT 'source', source, count(*) FROM f WHERE source != '' GROUP BY 2",
             "section": "SELECT 'section', section, count(*) FROM f WHERE section != '' GROUP BY 2",
@@ -536,8 +567,11 @@ class EmbeddedBackend:
             "agency": "SELECT 'agency', min(j.value), count(DISTINCT f.id) FROM f, json_each(f.agencies) j"
                       " WHERE f.agencies != '[]' AND j.value != '' GROUP BY lower(j.value)",
             "month": "SELECT 'month', month, count(*) FROM f WHERE month IS NOT NULL GROUP BY 2",
+            "status": "SELECT 'status', live, count(*) FROM f GROUP BY 2",
+            "changed": "SELECT 'status', 'changed', n FROM (SELECT count(*) AS n FROM f WHERE versions > 1)"
+                       " WHERE n > 0",
         }
-        out: dict[str, list[tuple[str, int]]] = {name: [] for name in parts}
+        out: dict[str, list[tuple[str, int]]] = {name: [] for name in parts if name != "changed"}
         with self._lock:
             if parsed.empty:
                 where, args = self._filters(query)
@@ -565,6 +599,24 @@ class EmbeddedBackend:
             values.sort(key=key, reverse=name == "month")
             out[name] = values[:limit] if name != "month" else values
         return out
+
+    def set_liveness(self, states: dict[str, LiveState]) -> int:
+        """Record readings of pages (``index.liveness``) on the articles they are, by canonical URL
+        or URL; URLs not in the index are left out. Returns how many articles were updated."""
+        updated = 0
+        with self._lock, self._tx() as db:
+            for url, state in states.items():
+                row = db.execute("SELECT a.id, d.doc FROM articles a JOIN docs d ON d.id = a.id"
+                                 " WHERE a.key = ? OR a.url = ? LIMIT 1", (url, url)).fetchone()
+                if row is None:
+                    continue
+                doc = apply(json.loads(row[1]), state)
+                db.execute("UPDATE articles SET live = ? WHERE id = ?", (doc["live"], row[0]))
+                db.execute("UPDATE docs SET doc = ? WHERE id = ?", (json.dumps(doc, ensure_ascii=False), row[0]))
+                updated += 1
+            if updated:
+                self._forget()
+        return updated
 
     def get(self, url: str) -> Article | None:
         with self._lock:
@@ -659,7 +711,8 @@ _KEEP_IDS = 200_000  # matching rowids kept for the facets that follow a search 
 
 
 def _plan_key(query: SearchQuery) -> tuple:
-    return (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until)
+    return (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until,
+            query.status)
 
 
 @dataclass

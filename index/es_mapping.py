@@ -35,7 +35,7 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 7
+MAPPING_VERSION = 8
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
 DERIVED_FIELDS = ("lead", "title_root", "lead_root", "version_count")  # indexed, not kept in _source
@@ -140,6 +140,9 @@ def mappings() -> dict[str, Any]:
             "content_hash": _keyword(),
             "versions": {"type": "object", "enabled": False},  # kept in _source (index.versions), not searched
             "version_count": {"type": "integer"},
+            "live": _keyword(),  # index.liveness
+            "removed_since": {"type": "date"},
+            "redirected_to": _keyword(index=False, doc_values=False),
             "warc": {
                 "properties": {
                     "file": _keyword(),

@@ -8,6 +8,9 @@
 - Each indexed capture is marked in the fetch log; captures archived but never indexed (a crawl killed
   before its batch was flushed) are extracted again from the WARC when the next crawl of that source
   opens, so every archived article ends up in the index exactly once (upserts are idempotent).
+- ``akhbar check-live``'s readings of pages (``LiveCheck``) are recorded on their articles in
+  batches too (``set_liveness``). They are not spooled: the WARC records are the evidence, and the
+  next check-live or ``akhbar reindex`` records them again; one that cannot be recorded is counted.
 """
 
 from __future__ import annotations
@@ -26,11 +29,12 @@ from core.config import DataDir
 from core.record import Article
 from crawler import keys
 from crawler.hooks import on_signals
-from crawler.items import FetchedPage
+from crawler.items import FetchedPage, LiveCheck
 from crawler.profiles import SourceProfile, profile_of, source_id
 from crawler.state import CrawlState
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
+from index.liveness import LiveState
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import learned_article
 from pipelines.extract import ExtractLater
@@ -52,6 +56,7 @@ class IndexPipeline:
         self.state = CrawlState.of(crawler)
         self.backend: SearchBackend | None = None
         self.pending: list[Article] = []
+        self.readings: dict[str, LiveState] = {}  # url -> what check-live found the page to be
         self.spider: Spider | None = None
         self.outage = False  # the backend is known to be down: said once, not again for every batch
 
@@ -79,6 +84,7 @@ class IndexPipeline:
     def close_spider(self) -> None:
         self.flush()
         self._drain_spool()
+        self._record_readings()
         left = self._spooled_count()
         self.stats.set_value(keys.SPOOL_PENDING, left)
         if left:
@@ -112,7 +118,12 @@ class IndexPipeline:
         logger.error("%s; articles are spooled to %s until it answers again", message, self._spool_path())
 
     # -- items ----------------------------------------------------------------------------------
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Article | LiveCheck) -> Article | LiveCheck:
+        if isinstance(item, LiveCheck):
+            self.readings[item.url] = item.state
+            if len(self.readings) >= self.batch_size:
+                self._record_readings()
+            return item
         if isinstance(item, dict) and item.get("text"):
             self.pending.append(item)
             if len(self.pending) >= self.batch_size:
@@ -156,6 +167,21 @@ class IndexPipeline:
         self.state.indexed([a["warc"]["record_id"] for a in batch
                             if a.get("warc", {}).get("record_id") and a.get("url") not in failed])
         return True
+
+    def _record_readings(self) -> None:
+        if not self.readings:
+            return
+        readings, self.readings = self.readings, {}
+        try:
+            if not self._connect():
+                raise RuntimeError(f"search backend {self.backend_name} unavailable")
+            recorded = self.backend.set_liveness(readings)
+        except Exception as exc:  # noqa: BLE001 - the archive holds the evidence; reindex records it
+            self.stats.inc_value(keys.error("liveness_unrecorded"), len(readings))
+            logger.error("what check-live found for %d page(s) is archived but not recorded in the index (%s); "
+                         "the next check-live or `akhbar reindex` records it", len(readings), exc)
+            return
+        self.stats.inc_value(keys.liveness("recorded"), recorded)
 
     # -- spool ----------------------------------------------------------------------------------
     def _spool_path(self) -> Path:

@@ -20,6 +20,7 @@ import pytest
 from core.record import Article, content_hash
 from index.base import SearchBackend, SearchPage, SearchQuery
 from index.fields import LEAD_TOKENS, AnalyzedArticle, analysis_key, compute_terms
+from index.liveness import LiveState
 
 __all__ = [
     "backend",
@@ -364,6 +365,42 @@ def test_filters(backend):
     assert search(backend, "", agency="رويترز", section="economy").total == 1
 
 
+def test_what_became_of_a_page_is_recorded_filtered_and_counted(backend):
+    """``set_liveness`` records a reading on the article by URL or canonical URL and leaves the rest
+    as it was (it is still found by its words, roots included); a page seen gone again keeps the
+    day it was first seen gone; ``status`` filters on it, ``changed`` on edited articles, and the
+    status facet counts both; a new version of a gone page means it is back."""
+    gone = art(80, "تقرير عن التفاوض", "أكد الطرفان أن التفاوض سيستمر في جنيف")
+    moved = art(81, "بيان الحكومة", "أصدرت الحكومة بيانا عن التفاوض")
+    edited = art(82, "خبر معدل", "نص أول عن التفاوض")
+    backend.upsert([gone, moved, edited])
+    backend.upsert([{**edited, "text": "نص ثان عن التفاوض", "content_hash": ""}])
+    assert backend.set_liveness({
+        gone["url"]: LiveState("gone", "2024-07-01T00:00:00Z"),
+        moved["canonical_url"]: LiveState("redirected", "2024-07-01T00:00:00Z", "https://other.example/x"),
+        "https://news.example/not-indexed": LiveState("gone", "2024-07-01T00:00:00Z"),
+    }) == 2
+    backend.set_liveness({gone["url"]: LiveState("gone", "2024-07-09T00:00:00Z")})
+    stored = backend.get(gone["url"])
+    assert stored["live"] == "gone" and stored["removed_since"] == "2024-07-01T00:00:00Z"
+    assert stored["text"] == gone["text"] and stored["versions"]
+    assert backend.get(moved["url"])["redirected_to"] == "https://other.example/x"
+    assert backend.get(edited["url"])["live"] == "alive" and backend.get(edited["url"])["removed_since"] is None
+    assert urls(search(backend, "تفاوض", status="gone")) == [gone["canonical_url"]]
+    assert urls(search(backend, "تفاوض", status="redirected")) == [moved["canonical_url"]]
+    assert urls(search(backend, "", status="changed")) == [edited["canonical_url"]]
+    assert gone["canonical_url"] in urls(search(backend, "التفاوض"))
+    f = dict(backend.facets(SearchQuery(text="تفاوض")))["status"]
+    assert f == [("alive", 1), ("changed", 1), ("gone", 1), ("redirected", 1)]
+    assert_clicks_match(backend, SearchQuery(text="تفاوض"))
+    backend.upsert([{**gone, "text": gone["text"] + " غدا", "content_hash": ""}])  # it came back, edited
+    back = backend.get(gone["url"])
+    assert back["live"] == "alive" and back["removed_since"] is None and len(back["versions"]) == 2
+    backend.set_liveness({moved["url"]: LiveState("alive", "2024-07-10T00:00:00Z")})
+    assert backend.get(moved["url"])["redirected_to"] is None
+    assert search(backend, "تفاوض", status="gone").total == 0
+
+
 def test_invalid_date_filter_is_a_value_error(backend):
     with pytest.raises(ValueError):
         search(backend, "قمة", since="yesterday")
@@ -502,7 +539,7 @@ def test_hit_snippet_falls_back_to_title(backend):
 
 # -- facets ----------------------------------------------------------------------------------
 
-FACET_NAMES = ("source", "section", "agency", "month")
+FACET_NAMES = ("source", "section", "agency", "month", "status")
 NO_FACETS: dict[str, list] = {name: [] for name in FACET_NAMES}
 
 
@@ -533,7 +570,7 @@ def month_bounds(month: str) -> tuple[str, str]:
 def narrowed(query: SearchQuery, name: str, value: str) -> SearchQuery:
     """``query`` with one facet value added as a filter: what a click on it searches."""
     q = SearchQuery(text=query.text, sources=list(query.sources), section=query.section, agency=query.agency,
-                    since=query.since, until=query.until)
+                    since=query.since, until=query.until, status=query.status)
     if name == "source":
         q.sources = [value]
     elif name == "section":
@@ -542,6 +579,8 @@ def narrowed(query: SearchQuery, name: str, value: str) -> SearchQuery:
         q.agency = value
     elif name == "month":
         q.since, q.until = month_bounds(value)
+    elif name == "status":
+        q.status = value
     return q
 
 
@@ -557,6 +596,7 @@ def test_facets_count_the_matching_documents(facet_backend):
     assert f["section"] == [("سياسة", 2), ("اقتصاد", 1)]
     assert f["agency"] == [("رويترز", 2), ("أ ف ب", 1)]
     assert f["month"] == [("2017-07", 1), ("2017-06", 1), ("2017-05", 1)], "UTC months, newest first"
+    assert f["status"] == [("alive", 3)], "an indexed article came from a page that answered"
 
 
 def test_facets_follow_filters_and_match_search_totals(facet_backend):

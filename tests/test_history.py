@@ -85,7 +85,7 @@ def test_an_untouched_article_is_alive_with_one_version(edited):
 def test_the_diff_marks_the_added_words_from_the_archived_records(edited):
     data, paths, base = edited
     out = json.loads(akhbar("history", base + paths["body"], "--diff", "1", "2", "--json", data=data).stdout)
-    added = " ".join(run["text"] for run in out["diff"] if run["op"] == "+")
+    added = "".join(run["text"] for run in out["diff"] if run["op"] == "+").strip()
     assert added == ADDED_SENTENCE and not [run for run in out["diff"] if run["op"] == "-"]
     plain = akhbar("history", base + paths["body"], "--diff", "1", "-1", data=data).stdout.decode()
     assert "{+" + ADDED_SENTENCE + "+}" in plain
@@ -97,7 +97,7 @@ def test_the_api_answers_the_same_history_and_diff(edited):
     client = TestClient(create_app(data), base_url="http://127.0.0.1")
     assert client.get("/api/history", params={"url": base + paths["body"]}).json() == _history(edited, "body")
     diff = client.get("/api/diff", params={"url": base + paths["body"], "a": 1, "b": 2}).json()
-    assert " ".join(r["text"] for r in diff["diff"] if r["op"] == "+") == ADDED_SENTENCE
+    assert "".join(r["text"] for r in diff["diff"] if r["op"] == "+").strip() == ADDED_SENTENCE
     assert client.get("/api/diff", params={"url": base + paths["body"], "a": 5}).status_code == 404
 
 
@@ -138,6 +138,33 @@ def test_after_check_live_the_history_says_it_too(checked):
     assert status("redirected")["redirected_to"] == base + paths["redirect_target"]
     assert status("body")["status"] == "changed" and len(status("body")["versions"]) == 2
     assert status("headline")["versions"][-1]["title"].endswith(EDITED_MARK.strip())
+
+
+def _search(data, *args: str) -> dict:
+    return json.loads(akhbar("search", "", "--json", "--limit", "50", *args, data=data).stdout)
+
+
+def test_check_live_records_what_it_found_in_the_index_and_reindex_rebuilds_it(checked, tmp_path):
+    """The index knows which stories were removed (and since when) and which changed, so a search
+    can ask for them; ``akhbar reindex`` rebuilds the same from the archive alone."""
+    data, paths, base, _ = checked
+
+    def readings() -> dict:
+        found = {}
+        for status in ("gone", "redirected", "changed"):
+            hits = _search(data, "--status", status)["hits"]
+            found[status] = sorted((h["url"], h.get("removed_since")) for h in hits)
+        return found
+
+    before = readings()
+    assert [u for u, _ in before["gone"]] == sorted(base + paths[k] for k in ("gone", "removed"))
+    assert all(since for _, since in before["gone"])
+    assert [u for u, _ in before["redirected"]] == [base + paths["redirected"]]
+    assert [u for u, _ in before["changed"]] == sorted(base + paths[k] for k in ("body", "headline"))
+    history = json.loads(akhbar("history", base + paths["gone"], "--json", data=data).stdout)
+    assert dict(before["gone"])[base + paths["gone"]] == history["removed_since"]
+    akhbar("reindex", "--workers", "0", data=data)
+    assert readings() == before
 
 
 def test_check_live_takes_the_longest_unchecked_first_and_stops_at_its_limit(checked, sample_sites):

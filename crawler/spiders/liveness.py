@@ -7,12 +7,14 @@ the site counts the same), ``gone`` (404/410), ``blocked`` (401/403/451), ``erro
 or no answer). The requests are conditional (the last capture's ETag and Last-Modified) and as
 polite as a crawl (robots.txt, AutoThrottle, the same middlewares). Work per run is bounded
 (``AKHBAR_CHECK_LIVE_MAX`` URLs per source, the longest unchecked first), so a daily run goes round
-a large archive. ``akhbar.history`` reads the resulting captures.
+a large archive. Each reading also goes to the index as a ``LiveCheck`` (``index.liveness``), so a
+search can ask for removed stories; ``akhbar.history`` reads the captures themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy.http import Response
@@ -21,8 +23,9 @@ from twisted.python.failure import Failure
 from core.config import DataDir
 from crawler import keys
 from crawler.fetchlog import FetchLog
-from crawler.items import FetchedPage
+from crawler.items import FetchedPage, LiveCheck
 from crawler.spiders.news import NewsSpider
+from index.liveness import LiveState, classify, to_second
 
 GONE, BLOCKED = (404, 410), (401, 403, 451)
 OUTCOMES = ("checked", "unchanged", "changed", "redirected", "gone", "blocked", "error")
@@ -54,7 +57,7 @@ class LivenessSpider(NewsSpider):
         self._count(keys.liveness("checked"))
         self._count(keys.liveness(outcome))
 
-    def checked(self, response: Response) -> Iterator[FetchedPage]:
+    def checked(self, response: Response) -> Iterator[FetchedPage | LiveCheck]:
         status = response.status
         if status == 304 or response.meta.get(keys.REVISIT):
             self._outcome("unchanged")
@@ -68,12 +71,21 @@ class LivenessSpider(NewsSpider):
             self._outcome("error")
         else:
             self._outcome("changed")
+        location = response.headers.get(b"Location", b"").decode("latin-1")
+        when = to_second(response.meta.get(keys.FETCHED) or None)
+        yield LiveCheck(response.url, LiveState(classify(status), when,
+                                                urljoin(response.url, location) if location else None))
         if status in (200, 304):  # the rest is archived evidence, not a crawl error: nothing to extract
             yield from self.parse_article(response)  # a new payload is extracted; the index says if it is a new version
 
-    def unanswered(self, failure: Failure) -> None:
-        """No response to classify: a refused off-site redirect counts as redirected, the rest as error
-        (and is logged and counted by kind like any failed request)."""
+    def unanswered(self, failure: Failure) -> Iterator[LiveCheck]:
+        """No response to classify: a refused off-site redirect counts as redirected (where to goes
+        to the index), the rest as error (and is logged and counted by kind like any failed request)."""
         kind = getattr(failure.value, "kind", "")
         self._outcome("redirected" if kind == "offsite_redirect" else "error")
         self.failed(failure)
+        request = getattr(failure, "request", None)
+        if kind == "offsite_redirect" and request is not None:
+            yield LiveCheck(request.url, LiveState("redirected", to_second(), getattr(failure.value, "target", None)))
+        # no answer at all (timeout, refused connection) says nothing about the page: not recorded
+
