@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
 from akhbar.web import create_app
 from core.config import DataDir
+from samples.server import ADDED_SENTENCE
+from tests.helpers import crawl_edit_check_live
 from tests.xss_site import QUERY, TITLE_MARKUP, hostile_crawl
 
 pytestmark = pytest.mark.slow
@@ -94,6 +96,17 @@ def hostile_app(hostile) -> Iterator[AppServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def edited(sample_sites, tmp_path_factory):
+    return crawl_edit_check_live(sample_sites, tmp_path_factory.mktemp("browser-history"))
+
+
+@pytest.fixture(scope="module")
+def edited_app(edited) -> Iterator[AppServer]:
+    with AppServer(edited[0]) as server:
+        yield server
+
+
 class Watch:
     """Everything a page did that matters here: requests, dialogs, console errors."""
 
@@ -153,6 +166,39 @@ def test_search_facet_article_replay_flow(browser, app, crawl):
     live = [u for u in watch.requests if not u.startswith(app.base) and not u.startswith(("data:", "about:"))]
     assert not live, f"requests outside the app (live fetches): {live}"
     assert not watch.dialogs
+    page.close()
+
+
+def test_versions_diff_and_takedown_in_the_browser(browser, edited_app, edited):
+    """The status facet finds the removed stories, a removed story carries its banner, and an
+    edited one's timeline leads to a right-to-left diff with the added sentence marked."""
+    _, paths, base, _ = edited
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ar")
+    watch = Watch(page)
+    page.goto(edited_app.base + "/")
+    page.locator('section[data-facet="status"] li a', has_text="حُذف من الموقع").click()
+    page.wait_for_selector('section[data-facet="status"] li.active')
+    assert page.locator("li.hit").count() == 2
+    page.locator("li.hit h2 a").first.click()
+    banner = page.locator("p.standing.gone")
+    banner.wait_for()
+    assert banner.inner_text().startswith("حُذف من الموقع في")
+    _shot(page, "5-removed")
+
+    page.goto(edited_app.base + "/article?" + urlencode({"url": base + paths["body"]}))
+    page.locator("ol.timeline li").nth(1).locator("a", has_text="الفرق عن السابقة").click()
+    added = page.locator("div.diff ins")
+    added.first.wait_for()
+    assert page.locator("div.diff").evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert ADDED_SENTENCE.split()[0] in added.first.inner_text() and added.first.is_visible()
+    assert added.first.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+    page.locator(".side a", has_text="النسخة المؤرشفة").first.click()
+    page.wait_for_selector(".replay-banner")
+    page.go_back()
+    page.locator("div.diff").wait_for()
+    _shot(page, "6-diff")
+    live = [u for u in watch.requests if not u.startswith(edited_app.base) and not u.startswith(("data:", "about:"))]
+    assert not live, f"requests outside the app (live fetches): {live}"
     page.close()
 
 

@@ -14,6 +14,7 @@ from akhbar.web import create_app
 from samples.catalog import site_articles
 from samples.server import ADDED_SENTENCE, EDITED_MARK
 from tests.conftest import akhbar
+from tests.helpers import crawl_edit_check_live
 from tests.test_incremental import _crawl_args, _fast
 
 pytestmark = pytest.mark.slow
@@ -105,17 +106,7 @@ def test_the_api_answers_the_same_history_and_diff(edited):
 @pytest.fixture(scope="module")
 def checked(sample_sites, tmp_path_factory):
     """A crawl, the edits, then ``akhbar check-live`` instead of a second crawl."""
-    from core.config import DataDir
-
-    data = DataDir(tmp_path_factory.mktemp("check-live-data")).ensure()
-    akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), data=data)
-    try:
-        paths = sample_sites.edit_articles("watan")
-        move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
-        proc = akhbar("check-live", "sample-watan", move, "--no-progress", *_fast(), data=data)
-    finally:
-        sample_sites.edits = {}
-    return data, paths, sample_sites.base_urls["watan"], proc.stdout.decode()
+    return crawl_edit_check_live(sample_sites, tmp_path_factory.mktemp("check-live-data"))
 
 
 def test_check_live_reports_what_became_of_every_archived_article(checked):
@@ -179,3 +170,64 @@ def test_check_live_takes_the_longest_unchecked_first_and_stops_at_its_limit(che
     with FetchLog(data.fetchlog) as log:
         after = log.least_recently_checked("sample-watan", 100)
     assert sorted(after) == sorted(before) and after[-2:] == before[:2], "the two checked now go to the back"
+
+
+# -- the web pages ----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def web(checked):
+    return TestClient(create_app(checked[0]), base_url="http://127.0.0.1")
+
+
+def _page(response):
+    from lxml import html
+
+    assert response.status_code == 200, response.text[:300]
+    return html.fromstring(response.text)
+
+
+def test_a_removed_story_says_when_it_was_taken_down(web, checked):
+    data, paths, base, _ = checked
+    doc = _page(web.get("/article", params={"url": base + paths["gone"]}))
+    banner = doc.cssselect("p.standing.gone")[0]
+    assert banner.text_content().startswith("حُذف من الموقع في")
+    removed = json.loads(akhbar("history", base + paths["gone"], "--json", data=data).stdout)["removed_since"]
+    assert banner.cssselect("time")[0].get("datetime") == removed
+    assert doc.cssselect("h1")[0].text_content().strip(), "the story as archived is still shown"
+    moved = _page(web.get("/article", params={"url": base + paths["redirected"]}))
+    assert base + paths["redirect_target"] in moved.cssselect("p.standing.moved")[0].text_content()
+    assert not _page(web.get("/article", params={"url": base + paths["body"]})).cssselect("p.standing")
+
+
+def test_an_edited_story_shows_its_versions_and_a_right_to_left_diff(web, checked):
+    _, paths, base, _ = checked
+    doc = _page(web.get("/article", params={"url": base + paths["body"]}))
+    assert doc.cssselect("section.versions h2")[0].text_content() == "نسختان"
+    items = doc.cssselect("ol.timeline li")
+    assert len(items) == 2 and "+" + str(len(ADDED_SENTENCE.split())) in items[1].text_content()
+    replays = [a.get("href") for li in items for a in li.cssselect("a") if a.get("href").startswith("/replay")]
+    assert len(set(replays)) == 2, "each version links to its own capture"
+    diff_link = next(a.get("href") for a in items[1].cssselect("a") if a.get("href").startswith("/diff"))
+    page = _page(web.get(diff_link))
+    body = page.cssselect("div.diff")[0]
+    assert body.get("dir") == "rtl"
+    assert "".join(i.text_content() for i in body.cssselect("ins")).strip() == ADDED_SENTENCE
+    assert not body.cssselect("del")
+    assert len({a.get("href") for a in page.cssselect(".side a")}) == 2
+    headline = _page(web.get("/diff", params={"url": base + paths["headline"], "a": 1, "b": 2}))
+    assert EDITED_MARK.strip("() ") in "".join(i.text_content() for i in headline.cssselect("div.diff ins"))
+    for params, status in (({"url": base + paths["body"], "a": 9}, 404), ({"url": "file:///etc/passwd"}, 400),
+                           ({"url": base + "/no-such-article"}, 404)):
+        assert web.get("/diff", params=params).status_code == status, params
+
+
+def test_search_filters_removed_and_changed_stories_and_counts_them(web, checked):
+    _, paths, base, _ = checked
+    removed = _page(web.get("/", params={"status": "gone"}))
+    assert len(removed.cssselect("li.hit")) == 2
+    assert all("حُذف من الموقع" in h.cssselect(".meta")[0].text_content() for h in removed.cssselect("li.hit"))
+    facet = {li.cssselect(".label")[0].text_content().strip(): int(li.cssselect(".count")[0].text_content())
+             for li in _page(web.get("/")).cssselect('section[data-facet="status"] li')}
+    assert facet["حُذف من الموقع"] == 2 and facet["نُقل إلى رابط آخر"] == 1 and facet["عُدِّل بعد نشره"] == 2
+    api = web.get("/api/search", params={"status": "changed"}).json()
+    assert sorted(h["article"]["url"] for h in api["hits"]) == sorted(base + paths[k] for k in ("body", "headline"))
+    assert web.get("/api/search", params={"status": "nonsense"}).status_code == 422

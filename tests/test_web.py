@@ -102,7 +102,7 @@ def test_partial_matches_say_which_word_is_missing(client):
 def test_facet_counts_match_filtered_totals(client):
     result = client.get("/api/search", params={"q": SEED_QUERY}).json()
     facets = result["facets"]
-    assert set(facets) == {"source", "section", "agency", "month"}
+    assert set(facets) == {"source", "section", "agency", "month", "status"}
     assert sum(f["count"] for f in facets["source"]) == result["total"] >= 2
     assert facets["source"] and facets["month"] and facets["agency"]
     for name, values in facets.items():
@@ -123,7 +123,8 @@ def test_elasticsearch_backend_shows_facets(es_url, prefix, tmp_path, monkeypatc
         shown = {s.get("data-facet"): [(li.cssselect(".label")[0].text_content().strip(),
                                         int(li.cssselect(".count")[0].text_content())) for li in s.cssselect("li")]
                  for s in doc.cssselect("section[data-facet]")}
-        assert set(shown) == {"source", "section", "agency", "month"}
+        assert set(shown) == {"source", "section", "agency", "month", "status"}
+        assert shown["status"] == [("على الموقع", 2)], "the status facet, labelled in Arabic"
         assert shown["agency"] == [("رويترز", 2), ("AFP", 1)]
         api = c.get("/api/search", params={"q": "مفاوضات"}).json()
         assert [(f["value"], f["count"]) for f in api["facets"]["month"]] == [("2017-07", 1), ("2017-06", 1)]

@@ -15,13 +15,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from akhbar.history import NoSuchVersion, diff, history
+from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.web.render import plain_snippet
 from akhbar.web.replay import BadRequest, check_url, lookup, replay_slot, unreadable
 from akhbar.web.rewrite import archive_href, archived_text
-from akhbar.web.services import SORTS, SearchParams, SearchUnavailable, Services
+from akhbar.web.services import SORTS, SearchParams, SearchUnavailable, Services, VersionUnreadable
 from core.archive import NotArchived, UnreadableRecord, find_captures
+from index.liveness import STATUSES
 
 router = APIRouter(prefix="/api", tags=["api"])
 UNAVAILABLE = "the search index cannot be read (damaged, or its engine is down)"
@@ -57,7 +58,9 @@ class SearchResult(BaseModel):
     page: int
     per_page: int
     hits: list[Hit]
-    facets: dict[str, list[FacetValue]] = Field(description="source, section, agency, month (YYYY-MM, UTC)")
+    facets: dict[str, list[FacetValue]] = Field(description="source, section, agency, month (YYYY-MM, UTC), "
+                                                "status (alive, redirected, gone, blocked, error; changed "
+                                                "overlaps them)")
 
 
 class CaptureOut(BaseModel):
@@ -131,12 +134,14 @@ def api_search(
     month: Annotated[str, Query(description="YYYY-MM; overrides since/until")] = "",
     since: Annotated[str, Query(description="published on or after (YYYY-MM-DD)")] = "",
     until: Annotated[str, Query(description="published on or before (YYYY-MM-DD)")] = "",
+    status: Annotated[str, Query(description="the page's standing as check-live last found it, or changed: "
+                                 "edited since first archived", pattern="^(" + "|".join(STATUSES) + ")?$")] = "",
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
 ) -> SearchResult:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, sort=sort, page=page, per_page=per_page)
+                          until=until, status=status, sort=sort, page=page, per_page=per_page)
     try:
         results = _services(request).search(params)
     except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
@@ -164,21 +169,15 @@ def api_article(request: Request, url: str) -> dict[str, Any]:
     return dict(article)
 
 
-def _history(request: Request, url: str) -> dict[str, Any]:
+@router.get("/history", response_model=HistoryOut, summary="Every version of an article and the page's standing",
+            responses=_errors({400: "url is not an absolute http(s) URL", 503: UNAVAILABLE}))
+def api_history(request: Request, url: str) -> HistoryOut:
     try:
-        url = check_url(url)
-        article = _services(request).article(url)
+        return HistoryOut(**_services(request).history(url)[1])
     except BadRequest as exc:
         raise HTTPException(400, str(exc)) from exc
     except SearchUnavailable as exc:
         raise HTTPException(503, str(exc)) from exc
-    return history(url, _services(request).data, article)
-
-
-@router.get("/history", response_model=HistoryOut, summary="Every version of an article and the page's standing",
-            responses=_errors({400: "url is not an absolute http(s) URL", 503: UNAVAILABLE}))
-def api_history(request: Request, url: str) -> HistoryOut:
-    return HistoryOut(**_history(request, url))
 
 
 @router.get("/diff", response_model=DiffOut, summary="Word-level diff of two versions of an article",
@@ -190,16 +189,18 @@ def api_diff(
     a: Annotated[int, Query(description="version number: 1 the oldest, -1 the newest", ge=-10_000, le=10_000)] = 1,
     b: Annotated[int, Query(description="version number: 1 the oldest, -1 the newest", ge=-10_000, le=10_000)] = -1,
 ) -> DiffOut:
-    shape = _history(request, url)
     try:
-        with replay_slot():
-            first, second, runs = diff(_services(request).data, shape, a, b)
+        got = _services(request).compare(url, a, b)
+    except BadRequest as exc:
+        raise HTTPException(400, str(exc)) from exc
+    except SearchUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
     except NoSuchVersion as exc:
         raise HTTPException(404, str(exc)) from exc
-    except (OSError, UnreadableRecord, ValueError) as exc:
-        raise HTTPException(410, f"a version's WARC record cannot be read: {exc}") from exc
-    return DiffOut(url=shape["url"], a=VersionOut(**first), b=VersionOut(**second),
-                   diff=[DiffRun(op=op, text=text) for op, text in runs])
+    except VersionUnreadable as exc:
+        raise HTTPException(410, str(exc)) from exc
+    return DiffOut(url=got.history["url"], a=VersionOut(**got.a), b=VersionOut(**got.b),
+                   diff=[DiffRun(op=op, text=text) for op, text in got.runs])
 
 
 @router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first",

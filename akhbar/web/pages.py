@@ -15,21 +15,23 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE
 from akhbar.web import render
 from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
-from akhbar.web.services import FACETS, SearchParams, SearchUnavailable, Services
+from akhbar.web.services import FACETS, SearchParams, SearchUnavailable, Services, VersionUnreadable
 from core.archive import NotArchived, UnreadableRecord, closest, find_captures
 
 TEMPLATES = Path(__file__).with_name("templates")
-FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر"}
+FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر", "status": "الحالة"}
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
                     capture_label=render.capture_label, month_label=render.month_label,
-                    is_web_url=render.is_web_url)
-_env.globals.update(qs=render.query_string, facet_titles=FACET_TITLES, facet_names=FACETS)
+                    is_web_url=render.is_web_url, versions_label=render.versions_label, digits14=render.digits14)
+_env.globals.update(qs=render.query_string, facet_titles=FACET_TITLES, facet_names=FACETS,
+                    status_labels=render.STATUS_LABELS)
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 
@@ -53,11 +55,12 @@ def search_page(
     month: str = "",
     since: str = "",
     until: str = "",
+    status: str = "",
     sort: str = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, sort=sort, page=page)
+                          until=until, status=status, sort=sort, page=page)
     svc = services(request)
     try:
         results = svc.search(params)
@@ -77,17 +80,46 @@ def search_page(
 
 @router.get("/article", response_class=HTMLResponse)
 def article_page(request: Request, url: str) -> HTMLResponse:
+    """The article as last archived, what became of its page (a banner when it was removed or moved)
+    and the timeline of its versions, each linking to its replay and to a diff with the one before."""
     svc = services(request)
     try:
-        article = svc.article(url)
+        article, shape = svc.history(url)
+    except BadRequest as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
     except SearchUnavailable as exc:
         return _error(request, 503, "البحث غير متاح الآن", str(exc))
     if article is None:
         return _error(request, 404, "المقال غير موجود", url)
-    fetched_at = "".join(ch for ch in (article.get("fetched") or "") if ch.isdigit())[:14]
     return templates.TemplateResponse(request, "article.html", {
         "a": article, "source_name": svc.source_names.get(article.get("source", ""), ""),
-        "at": fetched_at, "paragraphs": [p for p in (article.get("text") or "").split("\n") if p.strip()],
+        "at": render.digits14(article.get("fetched") or ""), "history": shape,
+        "paragraphs": [p for p in (article.get("text") or "").split("\n") if p.strip()],
+    })
+
+
+@router.get("/diff", response_class=HTMLResponse)
+def diff_page(request: Request, url: str, a: int = 1, b: int = -1) -> HTMLResponse:
+    """Two versions of an article side by side in one right-to-left text: what was removed struck
+    through, what was added underlined, each version linking to its archived page."""
+    svc = services(request)
+    try:
+        got = svc.compare(url, max(-10_000, min(a, 10_000)), max(-10_000, min(b, 10_000)))
+    except BadRequest as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
+    except NoSuchVersion as exc:
+        return _error(request, 404, "لا توجد هذه النسخة", str(exc))
+    except VersionUnreadable as exc:
+        return _error(request, 410, "تعذّرت قراءة النسخة من الأرشيف", str(exc))
+    versions = got.history["versions"]
+    number = {id(v): n for n, v in enumerate(versions, start=1)}
+    return templates.TemplateResponse(request, "diff.html", {
+        "a": got.article or {}, "history": got.history, "versions": versions, "runs": got.runs,
+        "va": got.a, "vb": got.b, "na": number.get(id(got.a)), "nb": number.get(id(got.b)),
+        "added": sum(len(t.split()) for op, t in got.runs if op == "+"),
+        "removed": sum(len(t.split()) for op, t in got.runs if op == "-"),
     })
 
 

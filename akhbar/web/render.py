@@ -69,6 +69,24 @@ def human_date(value: str | None) -> str:
     return text
 
 
+STATUS_LABELS = {"alive": "على الموقع", "changed": "عُدِّل بعد نشره", "redirected": "نُقل إلى رابط آخر",
+                 "gone": "حُذف من الموقع", "blocked": "محجوب", "error": "تعذّر الوصول إليه", "unknown": "لم يُفحص"}
+
+
+def versions_label(n: int) -> str:
+    """«نسخة واحدة», «نسختان», «3 نسخ», «11 نسخة»: the count with the noun Arabic grammar wants."""
+    if n == 1:
+        return "نسخة واحدة"
+    if n == 2:
+        return "نسختان"
+    return f"{n} نسخ" if 3 <= n % 100 <= 10 else f"{n} نسخة"
+
+
+def digits14(when: str) -> str:
+    """An ISO instant as the 14 digits a replay link takes (``at``)."""
+    return "".join(ch for ch in (when or "") if ch.isdigit())[:14]
+
+
 def capture_label(timestamp: str) -> str:
     """A 14-digit CDXJ timestamp as «2026-11-22 00:09:32 UTC»."""
     ts = (timestamp or "")[:14].ljust(14, "0")

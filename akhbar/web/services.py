@@ -16,18 +16,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from akhbar.history import NoSuchVersion, diff, history
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 from akhbar.sources import all_profiles
 from akhbar.web.render import month_range
+from akhbar.web.replay import check_url, replay_slot
+from core.archive import UnreadableRecord
 from core.config import DataDir
 from core.record import Article
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend, SearchPage, SearchQuery
+from index.liveness import STATUSES
+from index.versions import Version
 
 logger = logging.getLogger(__name__)
 
 SORTS = ("relevance", "date")
-FACETS = ("source", "section", "agency", "month")
+FACETS = ("source", "section", "agency", "month", "status")
 
 
 @dataclass
@@ -41,6 +46,7 @@ class SearchParams:
     month: str = ""
     since: str = ""
     until: str = ""
+    status: str = ""
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
@@ -52,12 +58,13 @@ class SearchParams:
             since, until = bounds
         return SearchQuery(text=self.q[:500], sources=[self.source] if self.source else [], section=self.section,
                            agency=self.agency, since=since, until=until,
+                           status=self.status if self.status in STATUSES else "",
                            sort=self.sort if self.sort in SORTS else "relevance",
                            page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), MAX_PER_PAGE))
 
     def link_params(self) -> dict[str, Any]:
         return {"q": self.q, "source": self.source, "section": self.section, "agency": self.agency,
-                "month": self.month, "since": self.since, "until": self.until,
+                "month": self.month, "since": self.since, "until": self.until, "status": self.status,
                 "sort": "" if self.sort == "relevance" else self.sort}
 
 
@@ -100,11 +107,46 @@ class Services:
         with _index_errors():
             return self.backend.get(url)
 
+    def history(self, url: str) -> tuple[Article | None, dict[str, Any]]:
+        """The stored article (or None) and its history in ``akhbar.history``'s shape: the versions
+        the index keeps, the standing read from the archive. BadRequest for a URL that cannot name
+        a capture, SearchUnavailable as ``article``."""
+        url = check_url(url)
+        article = self.article(url)
+        return article, history(url, self.data, article)
+
+    def compare(self, url: str, a: int, b: int) -> Comparison:
+        """Versions ``a`` and ``b`` of an article (``akhbar.history.pick`` numbers) and the word diff
+        between them, extracted again from the archive in one of the replay's slots. Raises what
+        ``history`` raises, NoSuchVersion, or VersionUnreadable (a damaged or cut-short record)."""
+        article, shape = self.history(url)
+        try:
+            with replay_slot():
+                first, second, runs = diff(self.data, shape, a, b)
+        except NoSuchVersion:
+            raise
+        except (OSError, UnreadableRecord, ValueError) as exc:
+            raise VersionUnreadable(f"a version's WARC record cannot be read: {exc}") from exc
+        return Comparison(article, shape, first, second, runs)
+
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
                 self._backend = None
+
+
+@dataclass
+class Comparison:
+    article: Article | None
+    history: dict[str, Any]
+    a: Version
+    b: Version
+    runs: list[tuple[str, str]]  # ("=" | "-" | "+", text), in reading order
+
+
+class VersionUnreadable(RuntimeError):
+    """A version's WARC record is damaged or cut short (a 410)."""
 
 
 class SearchUnavailable(RuntimeError):
