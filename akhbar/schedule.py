@@ -1,8 +1,9 @@
 """``akhbar schedule``: run crawls on cron schedules until stopped, surviving restarts.
 
 Jobs come from a TOML file (``--config``, default ``DATA/schedule.toml``, else the built-in
-defaults: feeds every 15 minutes, sitemaps hourly, section pages daily). Each run is a separate
-``akhbar crawl`` process, so a crash in one crawl cannot take the scheduler down and Scrapy's reactor
+defaults: feeds every 15 minutes, sitemaps hourly, section pages daily, and once a day ``akhbar
+check-live`` over the articles longest unchecked). Each run is a separate ``akhbar crawl`` (or
+``akhbar check-live``) process, so a crash in one crawl cannot take the scheduler down and Scrapy's reactor
 starts fresh every time. The time of each job's last run is kept in ``state/schedule.json``
 (written atomically); after a restart, a job whose slot passed while the scheduler was down runs
 once at once — missed slots are not replayed one by one.
@@ -12,6 +13,13 @@ once at once — missed slots are not replayed one by one.
     sources = ["alwatan-sy", "sana-sy"]   # "*" = every bundled real source
     discover = ["feeds"]
     cron = "*/15 * * * *"
+
+    [[job]]
+    name = "liveness"
+    kind = "check-live"                   # re-request archived articles: what was edited, what vanished
+    sources = ["*"]
+    limit = 2000                          # URLs per source per run (default: AKHBAR_CHECK_LIVE_MAX)
+    cron = "41 4 * * *"
 """
 
 from __future__ import annotations
@@ -38,7 +46,9 @@ DEFAULT_JOBS = (
     {"name": "feeds", "sources": ["*"], "discover": ["feeds"], "cron": "*/15 * * * *"},
     {"name": "sitemaps", "sources": ["*"], "discover": ["sitemaps"], "cron": "7 * * * *"},
     {"name": "sections", "sources": ["*"], "discover": ["sections"], "cron": "23 3 * * *"},
+    {"name": "liveness", "kind": "check-live", "sources": ["*"], "cron": "41 4 * * *"},
 )
+KINDS = ("crawl", "check-live")  # the akhbar command a job runs
 
 
 class ScheduleError(ValueError):
@@ -52,6 +62,8 @@ class Job:
     discover: tuple[str, ...]
     cron: str
     extra_args: tuple[str, ...] = ()
+    kind: str = "crawl"
+    limit: int = 0  # check-live: URLs per source per run (0: the setting's default)
 
     def next_after(self, when: datetime) -> datetime:
         return croniter(self.cron, when).get_next(datetime)
@@ -71,9 +83,17 @@ def load_jobs(path: Path | None) -> list[Job]:
             raise ScheduleError(f"{where}: bad cron expression {item.get('cron')!r}")
         if not item.get("sources"):
             raise ScheduleError(f"{where}: needs sources")
+        kind = item.get("kind", "crawl")
+        if kind not in KINDS:
+            raise ScheduleError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if kind == "check-live" and item.get("discover"):
+            raise ScheduleError(f"{where}: a check-live job re-requests archived articles; it has no discover")
+        limit = item.get("limit", 0)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0 or (limit and kind != "check-live"):
+            raise ScheduleError(f"{where}: limit is a count of URLs (0 or more) for check-live jobs, not {limit!r}")
         jobs.append(Job(name=item.get("name") or f"job{i + 1}", sources=tuple(item["sources"]),
                         discover=tuple(item.get("discover", ())), cron=item["cron"],
-                        extra_args=tuple(item.get("args", ()))))
+                        extra_args=tuple(item.get("args", ())), kind=kind, limit=limit))
     names = [j.name for j in jobs]
     if len(set(names)) != len(names):
         raise ScheduleError(f"{path or 'defaults'}: job names must be unique: {names}")
@@ -120,10 +140,12 @@ class Scheduler:
         self.child: subprocess.Popen | None = None
 
     def command(self, job: Job) -> list[str]:
-        cmd = [sys.executable, "-m", "akhbar.cli", "--data", str(self.data.root), "crawl", "--no-progress",
+        cmd = [sys.executable, "-m", "akhbar.cli", "--data", str(self.data.root), job.kind, "--no-progress",
                *self.resolve(job.sources)]
         if job.discover:
             cmd += ["--discover", ",".join(job.discover)]
+        if job.limit:
+            cmd += ["--limit", str(job.limit)]
         return [*cmd, *job.extra_args]
 
     def run_job(self, job: Job, slot: datetime) -> int:

@@ -10,8 +10,9 @@ from index.analysis import analyze
 from index.base import MAX_PER_PAGE, SearchQuery
 from index.embedded import EmbeddedBackend
 from index.highlight import snippet
+from index.liveness import LiveState
 from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
-from tests.backend_contract import art, search
+from tests.backend_contract import art, search, urls
 
 
 @pytest.fixture
@@ -22,6 +23,33 @@ def empty_backend(tmp_path) -> Iterator[EmbeddedBackend]:
 
 
 # -- persistence -----------------------------------------------------------------------------
+
+
+def test_a_file_from_before_liveness_gets_its_columns_filled_from_the_stored_articles(tmp_path):
+    """An index written before the live/versions columns existed is brought up to date in place
+    when opened: edited articles filter as changed, a recorded removal as gone, without a reindex."""
+    import sqlite3
+
+    path = tmp_path / "index.sqlite"
+    b = EmbeddedBackend(path)
+    edited = art(91, "خبر", "نص أول")
+    b.upsert([edited, art(92, "خبر آخر", "نص")])
+    b.upsert([{**edited, "text": "نص ثان", "content_hash": ""}])
+    b.set_liveness({art(92, "", "")["url"]: LiveState("gone", "2024-07-01T00:00:00Z")})
+    b.close()
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX articles_live")
+    db.execute("ALTER TABLE articles DROP COLUMN live")
+    db.execute("ALTER TABLE articles DROP COLUMN versions")
+    db.commit()
+    db.close()
+    b = EmbeddedBackend(path)
+    try:
+        assert urls(search(b, "", status="changed")) == [edited["canonical_url"]]
+        assert urls(search(b, "", status="gone")) == [art(92, "", "")["canonical_url"]]
+        assert dict(b.facets(SearchQuery())["status"]) == {"alive": 1, "gone": 1, "changed": 1}
+    finally:
+        b.close()
 
 
 def test_reopen_keeps_data_and_clear_empties(tmp_path):
