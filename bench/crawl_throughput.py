@@ -65,10 +65,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class Site:
-    """The articles on 127.0.0.1: ``/a/N/`` pages and ``/sitemap.xml`` listing them all."""
+    """The articles on 127.0.0.1: ``/a/N/`` pages and ``/sitemap.xml`` listing them all; a path in
+    ``redirects`` answers 301 to its target (``bench.history_liveness`` edits the site)."""
 
     def __init__(self, articles: list[dict]) -> None:
         self.pages: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}
         self.server = _Server(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         titles = [a.get("title") or "" for a in articles]
@@ -96,6 +98,12 @@ class Site:
                 pass
 
             def do_GET(self) -> None:
+                if self.path in site.redirects:
+                    self.send_response(301)
+                    self.send_header("Location", site.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = site.pages.get(self.path)
                 ctype = "application/xml" if self.path.endswith(".xml") else "text/plain" \
                     if self.path.endswith(".txt") else "text/html; charset=utf-8"
