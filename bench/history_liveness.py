@@ -133,11 +133,12 @@ def _captures(articles: list[dict], edited: set[str], removed: set[str], cdx: Pa
         rows = []
         for n, art in enumerate(articles[start:start + 1000]):
             url = art["url"]
-            stamps = [("20240101%06d" % (n * 3), "200")]
+            hhmmss = f"{n // 60:02d}{n % 60:02d}00"
+            stamps = [(f"20240101{hhmmss}", "200")]
             if url in edited:
-                stamps.append(("20240301%06d" % (n * 3), "200"))
+                stamps.append((f"20240301{hhmmss}", "200"))
             if url in removed:
-                stamps.append(("20240401%06d" % (n * 3), "404"))
+                stamps.append((f"20240401{hhmmss}", "404"))
             for ts, status in stamps:
                 rows.append(f"{url_key(url)} {ts} " + json.dumps(
                     {"url": url, "mime": "text/html", "status": status, "digest": "sha1:X", "length": 900,
