@@ -27,6 +27,7 @@ from index.elastic import ElasticBackend, doc_id
 from index.es_mapping import ANALYZER, EXACT_ANALYZER
 from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
 from tests.backend_contract import FILLER, art, search, urls
+from tests.helpers import crawl_edit_check_live
 
 RUN = uuid.uuid4().hex[:8]
 
@@ -276,6 +277,30 @@ def test_same_results_as_the_embedded_backend(empty_backend, tmp_path):
 
 
 # -- end to end: reindex from a real crawl's WARCs --------------------------------------------
+
+
+@pytest.mark.slow
+def test_check_live_records_takedowns_and_edits_in_elasticsearch(sample_sites, tmp_path, es_url, prefix):
+    """The whole path of #12 on the engine: crawl, edits, check-live into Elasticsearch; search by
+    status finds the removed, moved and edited stories; a blue/green reindex records the same."""
+    env = {**os.environ, "AKHBAR_BACKEND": "elasticsearch", "AKHBAR_ES_URL": es_url, "AKHBAR_ES_INDEX_PREFIX": prefix}
+    data, paths, base, _ = crawl_edit_check_live(sample_sites, tmp_path / "data", env=env)
+
+    def found() -> dict[str, list[tuple[str, str | None]]]:
+        out = {}
+        for status in ("gone", "redirected", "changed"):
+            hits = json.loads(akhbar("search", "", "--status", status, "--json", "--limit", "50", data=data,
+                                     env=env).stdout)["hits"]
+            out[status] = sorted((h["url"], h.get("removed_since")) for h in hits)
+        return out
+
+    before = found()
+    assert [u for u, _ in before["gone"]] == sorted(base + paths[k] for k in ("gone", "removed"))
+    assert all(since for _, since in before["gone"])
+    assert [u for u, _ in before["redirected"]] == [base + paths["redirected"]]
+    assert [u for u, _ in before["changed"]] == sorted(base + paths[k] for k in ("body", "headline"))
+    akhbar("reindex", "--workers", "0", data=data, env=env)
+    assert found() == before
 
 
 @pytest.mark.slow
