@@ -27,6 +27,7 @@ class SearchQuery:
     since: str = ""  # ISO date or datetime, inclusive, compared to `published`
     until: str = ""  # ISO date or datetime, inclusive
     status: str = ""  # index.liveness.STATUSES: a liveness state, or "changed" (more than one version)
+    collapse: bool = False  # one hit per story (index.story_search); backends themselves ignore it
     sort: str = "relevance"  # or "date" (newest first)
     page: int = 1
     per_page: int = 10
@@ -49,6 +50,8 @@ class SearchHit:
     # Query words (as typed) this document does not match: forgiving matching ranks documents
     # with every word first, then those missing some; the UI says which («لم تُطابَق الكلمة: …»).
     missing: list[str] = field(default_factory=list)
+    # With ``SearchQuery.collapse``: the story's other articles (other outlets' copies), earliest first.
+    copies: list[Article] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +130,10 @@ class SearchBackend(Protocol):
 
     def get(self, url: str) -> Article | None:
         """The stored article for a canonical URL or URL."""
+
+    def members(self, story_ids: list[str], limit: int = 50) -> dict[str, list[Article]]:
+        """The articles of each story (``index.stories``), earliest published first, at most
+        ``limit`` per story; unknown ids are left out."""
 
     def set_liveness(self, states: dict[str, LiveState]) -> int:
         """Record what became of pages (``index.liveness.apply``) on the articles stored under those

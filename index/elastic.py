@@ -45,12 +45,16 @@ from index.fields import FIELD_WEIGHTS, derived_fields
 from index.highlight import hit_snippet
 from index.liveness import LiveState, apply, fresh, version_count
 from index.query import COORD, PROXIMITY_BONUS, TITLE_COORD, ParsedQuery, QueryWord, parse_query
+from index.stories import BatchStories, Member, Sketch, sketch, story_fields
 from index.versions import versions_after
 
 logger = logging.getLogger(__name__)
 
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 _MGET_CHUNK = 500
+_MSEARCH_CHUNK = 200
+_MAX_CANDIDATES = 500  # documents sharing a band key compared with a new one (index.stories)
+_HIDDEN = ["story_sketch"]  # kept in _source for matching and re-indexing, never handed out
 
 
 def doc_id(key: str) -> str:
@@ -180,15 +184,21 @@ class ElasticBackend:
                                       if stored.get(i) not in (None, digest)])
         actions: list[dict[str, Any]] = []
         is_update: dict[str, bool] = {}
-        for _id, (art, digest, key) in prepared.items():
+        arriving = {_id: v for _id, v in prepared.items() if stored.get(_id) != v[1]}
+        result.unchanged += len(prepared) - len(arriving)
+        sketches = {_id: sketch(art) for _id, (art, _, _) in arriving.items()}
+        candidates = self._story_candidates(sketches)
+        stories = BatchStories()
+        for _id, (art, digest, key) in arriving.items():
             old = stored.get(_id)
-            if old == digest:
-                result.unchanged += 1
-                continue
             try:
+                found = stories.assign(_id, sketches[_id], candidates.get(_id, []))
                 doc = _document(fresh(art), digest,  # it came from a page that answered with text
                                 versions_after(replaced.get(_id), [*earlier.get(key, []), (art, digest)]),
                                 derived_fields(art))  # ``art`` may carry its terms (AnalyzedArticle)
+                doc.update(story_fields(found))
+                if sketches[_id] is not None:
+                    doc["story_sketch"] = {"bands": list(sketches[_id].bands), "sig": sketches[_id].encode()}
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
                 continue
@@ -253,6 +263,42 @@ class ElasticBackend:
             self.es.indices.refresh(index=self.write_alias)
         return updated
 
+    def _story_candidates(self, sketches: dict[str, Sketch | None]) -> dict[str, list[Member]]:
+        """Per arriving document, the stored ones sharing an LSH band key (``index.stories``), in
+        one multi-search for the batch."""
+        asked = [(_id, s) for _id, s in sketches.items() if s is not None]
+        out: dict[str, list[Member]] = {}
+        for i in range(0, len(asked), _MSEARCH_CHUNK):
+            chunk = asked[i:i + _MSEARCH_CHUNK]
+            searches: list[dict[str, Any]] = []
+            for _, s in chunk:
+                searches += [{"index": self.write_alias},
+                             {"query": {"terms": {"story_sketch.bands": list(s.bands)}}, "size": _MAX_CANDIDATES,
+                              "_source": ["story_id", "story_sketch.sig"]}]
+            for (_id, _), resp in zip(chunk, self.es.msearch(searches=searches)["responses"], strict=True):
+                out[_id] = [Member(h["_id"], h["_source"].get("story_id", ""),
+                                   Sketch.decode(h["_source"]["story_sketch"]["sig"]))
+                            for h in resp.get("hits", {}).get("hits", [])
+                            if h["_source"].get("story_id") and h["_source"].get("story_sketch", {}).get("sig")]
+        return out
+
+    def members(self, story_ids: list[str], limit: int = 50) -> dict[str, list[Article]]:
+        """The articles of each story, earliest published first, at most ``limit`` per story."""
+        wanted = [s for s in dict.fromkeys(story_ids) if s]
+        out: dict[str, list[Article]] = {}
+        if not wanted:
+            return out
+        searches: list[dict[str, Any]] = []
+        for story in wanted:
+            searches += [{"index": self.alias},
+                         {"query": {"term": {"story_id": story}}, "size": limit, "_source": {"excludes": _HIDDEN},
+                          "sort": [{"published": {"order": "asc", "missing": "_last"}},
+                                   {"fetched": {"order": "asc", "missing": "_last"}}, {"url": {"order": "asc"}}]}]
+        for story, resp in zip(wanted, self.es.msearch(searches=searches)["responses"], strict=True):
+            if found := [h["_source"] for h in resp.get("hits", {}).get("hits", [])]:
+                out[story] = found
+        return out
+
     def _stored_docs(self, ids: list[str]) -> dict[str, Article]:
         """The stored records being replaced (their versions go on)."""
         out: dict[str, Article] = {}
@@ -299,7 +345,7 @@ class ElasticBackend:
                     return SearchPage(total=total, hits=[], query=query)
                 continue
             resp = self.es.search(index=self.alias, query=es_query, sort=sort, from_=offset, size=per_page,
-                                  track_total_hits=True, track_scores=True)
+                                  track_total_hits=True, track_scores=True, source_excludes=_HIDDEN)
             total = resp["hits"]["total"]["value"]
             if total:
                 break
@@ -366,10 +412,10 @@ class ElasticBackend:
 
     def get(self, url: str) -> Article | None:
         try:
-            return self.es.get(index=self.alias, id=doc_id(url))["_source"]
+            return self.es.get(index=self.alias, id=doc_id(url), source_excludes=_HIDDEN)["_source"]
         except NotFoundError:
             pass
-        resp = self.es.search(index=self.alias, query={"term": {"url": url}}, size=1)
+        resp = self.es.search(index=self.alias, query={"term": {"url": url}}, size=1, source_excludes=_HIDDEN)
         hits = resp["hits"]["hits"]
         return hits[0]["_source"] if hits else None
 

@@ -44,6 +44,7 @@ from index.query import (
     proximity,
     title_groups,
 )
+from index.stories import Assignment, BatchStories, Member, Sketch, band_int, sketch, story_fields
 from index.versions import versions_after
 
 logger = logging.getLogger(__name__)
@@ -63,8 +64,15 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     agencies TEXT NOT NULL DEFAULT '[]',  -- JSON list
     live TEXT NOT NULL DEFAULT 'alive',   -- index.liveness.LIVE
-    versions INTEGER NOT NULL DEFAULT 1   -- how many versions (index.versions)
+    versions INTEGER NOT NULL DEFAULT 1,  -- how many versions (index.versions)
+    story TEXT                            -- index.stories: the story_id, for collapsing copies
 );
+-- index.stories: each article's MinHash sketch and its LSH band keys, so a new article finds the
+-- copies it may be of among those sharing a band (an indexed lookup, not a scan).
+CREATE TABLE IF NOT EXISTS sketches (id INTEGER PRIMARY KEY, sketch TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS bands_band ON bands(band);
+CREATE INDEX IF NOT EXISTS bands_id ON bands(id);
 -- The full Article JSON (WARC pointer included) lives apart, so the rows a query joins and filters
 -- on stay small: a common word's thousands of matches are looked up in a few megabytes.
 CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, doc TEXT NOT NULL);
@@ -73,12 +81,15 @@ CREATE INDEX IF NOT EXISTS articles_published ON articles(published_utc);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, published_utc);
 CREATE INDEX IF NOT EXISTS articles_section ON articles(section);
 CREATE INDEX IF NOT EXISTS articles_live ON articles(live);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story);
 """
 # Columns added after files were first written: (name, definition, how to fill it from the doc).
 _ADDED_COLUMNS = (
     ("live", "TEXT NOT NULL DEFAULT 'alive'", "coalesce(json_extract(d.doc, '$.live'), 'alive')"),
     ("versions", "INTEGER NOT NULL DEFAULT 1", "max(1, coalesce(json_array_length(d.doc, '$.versions'), 1))"),
+    ("story", "TEXT", "json_extract(d.doc, '$.story_id')"),
 )
+_MAX_CANDIDATES = 500  # articles sharing a band key compared with a new one (a template bulletin shares many)
 # ascii: splits on ASCII non-alphanumerics only (our terms hold none but "_", declared a token
 # char) and folds nothing outside ASCII, so every stored term is exactly what analysis produced.
 _FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -169,7 +180,9 @@ class EmbeddedBackend:
                 logger.warning("%s: adding the %s column to an index written by an older version", self.path, name)
                 db.execute(f"ALTER TABLE articles ADD COLUMN {name} {definition}")
                 db.execute(f"UPDATE articles SET {name} = (SELECT {fill} FROM docs d WHERE d.id = articles.id)")
-            db.execute("CREATE INDEX IF NOT EXISTS articles_live ON articles(live)")
+            for statement in _SCHEMA.split(";"):  # the tables and indexes added with them
+                if statement.strip().startswith(("CREATE INDEX", "CREATE TABLE")):
+                    db.execute(statement)
 
     def _upgrade(self, version: str) -> None:
         """Bring a file built by an older version up to date in place: the article JSON moved to
@@ -241,6 +254,8 @@ class EmbeddedBackend:
             new_rows: list[tuple] = []
             changed_rows: list[tuple] = []
             fts_rows: list[tuple] = []
+            sketch_rows: list[tuple[int, Sketch | None]] = []
+            stories = BatchStories()
             for key in order:
                 art, digest = prepared[key]
                 old = existing.get(key)
@@ -250,7 +265,9 @@ class EmbeddedBackend:
                 try:
                     before = stored.get(old[0]) if old else None
                     versions = versions_after(before, [*earlier.get(key, []), (art, digest)])
-                    row, fts = self._row(key, art, digest, versions)
+                    art_sketch = sketch(art)
+                    found = stories.assign(key, art_sketch, self._candidates(db, art_sketch))
+                    row, fts = self._row(key, art, digest, versions, found)
                 except Exception as exc:  # noqa: BLE001
                     result.failed.append((str(art.get("url", key)), f"{type(exc).__name__}: {exc}"))
                     continue
@@ -264,14 +281,15 @@ class EmbeddedBackend:
                     changed_rows.append((*row, rowid))
                     result.updated += 1
                 fts_rows.append((rowid, *fts))
+                sketch_rows.append((rowid, art_sketch))
             db.executemany(
                 "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched,"
-                " content_hash, agencies, live, versions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, agencies, live, versions, story) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [r[:-1] for r in new_rows],
             )
             db.executemany(
                 "UPDATE articles SET key=?, url=?, source=?, section=?, published=?, published_utc=?, fetched=?,"
-                " content_hash=?, agencies=?, live=?, versions=? WHERE id=?",
+                " content_hash=?, agencies=?, live=?, versions=?, story=? WHERE id=?",
                 [(*r[:-2], r[-1]) for r in changed_rows],
             )
             db.executemany("INSERT OR REPLACE INTO docs (id, doc) VALUES (?, ?)",
@@ -279,7 +297,30 @@ class EmbeddedBackend:
             self._forget()
             db.executemany("DELETE FROM fts WHERE rowid=?", [(r[-1],) for r in changed_rows])
             db.executemany(self._fts_insert(), fts_rows)
+            self._store_sketches(db, sketch_rows)
         return result
+
+    @staticmethod
+    def _candidates(db: sqlite3.Connection, art_sketch: Sketch | None) -> list[Member]:
+        """Stored articles sharing an LSH band key with ``art_sketch`` (``index.stories``)."""
+        if art_sketch is None:
+            return []
+        bands = [band_int(b) for b in art_sketch.bands]
+        rows = db.execute(
+            "SELECT a.key, coalesce(a.story, ''), s.sketch FROM articles a JOIN sketches s ON s.id = a.id"
+            f" WHERE a.id IN (SELECT id FROM bands WHERE band IN ({','.join('?' * len(bands))})) LIMIT ?",
+            [*bands, _MAX_CANDIDATES])
+        return [Member(key, story, Sketch.decode(value)) for key, story, value in rows if story]
+
+    @staticmethod
+    def _store_sketches(db: sqlite3.Connection, rows: list[tuple[int, Sketch | None]]) -> None:
+        ids = [(rowid,) for rowid, _ in rows]
+        db.executemany("DELETE FROM bands WHERE id = ?", ids)
+        db.executemany("DELETE FROM sketches WHERE id = ?", ids)
+        kept = [(rowid, s) for rowid, s in rows if s is not None]
+        db.executemany("INSERT INTO sketches (id, sketch) VALUES (?, ?)", [(i, s.encode()) for i, s in kept])
+        db.executemany("INSERT INTO bands (band, id) VALUES (?, ?)",
+                       [(band_int(b), i) for i, s in kept for b in s.bands])
 
     @staticmethod
     def _stored_docs(db: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:
@@ -292,8 +333,11 @@ class EmbeddedBackend:
         return out
 
     @staticmethod
-    def _row(key: str, art: Article, digest: str, versions: list | None = None) -> tuple[tuple, tuple[str, ...]]:
+    def _row(key: str, art: Article, digest: str, versions: list | None = None,
+             found: Assignment | None = None) -> tuple[tuple, tuple[str, ...]]:
         doc = fresh(art)  # it came from a page that answered with text
+        if found is not None:
+            doc.update(story_fields(found))  # type: ignore[typeddict-item]
         doc.setdefault("canonical_url", "")
         doc["content_hash"] = digest
         if versions is not None:
@@ -303,7 +347,7 @@ class EmbeddedBackend:
         row = (
             key, doc.get("url") or key, doc.get("source") or "", doc.get("section") or "",
             published, _article_utc(published), doc.get("fetched") or "", digest,
-            json.dumps(agencies, ensure_ascii=False), doc["live"], version_count(doc),
+            json.dumps(agencies, ensure_ascii=False), doc["live"], version_count(doc), doc.get("story_id"),
             json.dumps(doc, ensure_ascii=False),
         )
         return row, EmbeddedBackend._fts_terms(art)  # ``art``: it may carry its terms (AnalyzedArticle)
@@ -314,6 +358,8 @@ class EmbeddedBackend:
             self._forget()
             db.execute("DELETE FROM articles")
             db.execute("DELETE FROM docs")
+            db.execute("DELETE FROM sketches")
+            db.execute("DELETE FROM bands")
             db.execute("DROP TABLE fts")
             self._create_fts()
             # An emptied index is refilled by this code, so it now holds this analyzer's terms.
@@ -617,6 +663,22 @@ class EmbeddedBackend:
             if updated:
                 self._forget()
         return updated
+
+    def members(self, story_ids: list[str], limit: int = 50) -> dict[str, list[Article]]:
+        """The articles of each story, earliest published first, at most ``limit`` per story."""
+        out: dict[str, list[Article]] = {}
+        wanted = [s for s in dict.fromkeys(story_ids) if s]
+        with self._lock:
+            for chunk in _chunks(wanted, _IN_CHUNK):
+                rows = self._db.execute(
+                    "SELECT a.story, d.doc FROM articles a JOIN docs d ON d.id = a.id"
+                    f" WHERE a.story IN ({','.join('?' * len(chunk))})"
+                    " ORDER BY a.published_utc IS NULL, a.published_utc, a.fetched, a.id", chunk)
+                for story, doc in rows:
+                    got = out.setdefault(story, [])
+                    if len(got) < limit:
+                        got.append(json.loads(doc))
+        return out
 
     def get(self, url: str) -> Article | None:
         with self._lock:

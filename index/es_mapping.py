@@ -35,7 +35,7 @@ from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
 
-MAPPING_VERSION = 8
+MAPPING_VERSION = 9
 ANALYZER = "akhbar_arabic"
 EXACT_ANALYZER = "akhbar_exact"
 DERIVED_FIELDS = ("lead", "title_root", "lead_root", "version_count")  # indexed, not kept in _source
@@ -143,6 +143,9 @@ def mappings() -> dict[str, Any]:
             "live": _keyword(),  # index.liveness
             "removed_since": {"type": "date"},
             "redirected_to": _keyword(index=False, doc_values=False),
+            "story_id": _keyword(),  # index.stories
+            "story_similarity": {"type": "float"},
+            "story_sketch": {"properties": {"bands": _keyword(), "sig": _keyword(index=False, doc_values=False)}},
             "warc": {
                 "properties": {
                     "file": _keyword(),

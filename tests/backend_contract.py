@@ -22,51 +22,6 @@ from index.base import SearchBackend, SearchPage, SearchQuery
 from index.fields import LEAD_TOKENS, AnalyzedArticle, analysis_key, compute_terms
 from index.liveness import LiveState
 
-__all__ = [
-    "backend",
-    "facet_backend",
-    "test_clear_empties_and_refills",
-    "test_compound_names_and_hamza_seats_meet",
-    "test_eastern_digits_match_ascii_digits",
-    "test_empty_or_stopword_query_lists_by_filters_newest_first",
-    "test_every_changed_capture_is_a_version_and_nothing_else_is",
-    "test_facets_agency_keeps_its_spelling_and_counts_documents",
-    "test_facets_count_the_matching_documents",
-    "test_facets_follow_filters_and_match_search_totals",
-    "test_facets_group_agency_spellings_like_the_filter",
-    "test_facets_limit_and_order",
-    "test_facets_reject_bad_dates_and_survive_hostile_text",
-    "test_facets_without_text_cover_everything_and_skip_empty_values",
-    "test_filters",
-    "test_forgiving_matching_needs_all_of_two_words_then_falls_back",
-    "test_forgiving_matching_ranks_by_words_matched",
-    "test_hamza_and_tashkeel_variants_meet",
-    "test_headline_fit_is_judged_on_the_headline_alone",
-    "test_headline_proximity_ranks_higher",
-    "test_hit_snippet_falls_back_to_title",
-    "test_hit_snippet_marks_and_escapes",
-    "test_hostile_query_strings_never_raise",
-    "test_inflection_variants_find_the_document",
-    "test_invalid_date_filter_is_a_value_error",
-    "test_key_falls_back_to_url_and_get_by_either",
-    "test_loanword_spellings_meet_in_headline_and_lead",
-    "test_missing_content_hash_is_computed",
-    "test_missing_words_are_reported",
-    "test_pagination",
-    "test_phrase_nobody_wrote_falls_back_to_its_words",
-    "test_phrase_query",
-    "test_rebuild_replaces_everything_and_a_failed_one_leaves_a_usable_index",
-    "test_root_variant_found_below_stem_matches",
-    "test_sort_by_date",
-    "test_spelling_variants_meet",
-    "test_stacked_clitics_meet",
-    "test_terms_an_extraction_worker_computed_are_indexed_only_for_their_own_text",
-    "test_title_match_outranks_body_mention",
-    "test_updated_content_replaces",
-    "test_upsert_batch_keeps_the_last_copy_of_a_url",
-    "test_upsert_is_idempotent",
-]
-
 FILLER = [
     ("الطقس حار في الخليج", "درجات الحرارة ترتفع في معظم المدن خلال الأسبوع المقبل."),
     ("فوز الفريق الوطني", "حقق المنتخب فوزاً كبيراً في مباراة كرة القدم مساء أمس."),
@@ -671,3 +626,73 @@ def test_facets_reject_bad_dates_and_survive_hostile_text(backend):
         f = backend.facets(SearchQuery(text=text))
         assert set(f) == set(FACET_NAMES), text
         assert sum(n for _, n in f["source"]) == backend.search(SearchQuery(text=text)).total, text
+
+
+# -- stories (index.stories) ---------------------------------------------------------------------
+
+def _sample(site: str, path: str | None = None, *, seed: bool = False):
+    from samples.catalog import site_articles
+
+    return next(a for a in site_articles(site) if (seed and "seed" in a.flags) or a.url_path == path)
+
+
+def _story_docs() -> dict[str, Article]:
+    """The DW seed, the Al-Watan seed (another event of the same negotiations), the aggregator's copy
+    of the DW seed under its own headline with a dateline and a trailer, and an edited copy (every
+    seventh word changed, the last paragraph dropped)."""
+    dw, watan = _sample("dw", seed=True), _sample("watan", seed=True)
+    words = "\n".join(dw.body[:-1]).split(" ")
+    edited = " ".join("تعديل" if i % 7 == 3 else w for i, w in enumerate(words))
+    return {
+        "dw": art(90, dw.title, dw.text, source="sample-dw", published="2017-06-10T10:00:00+02:00"),
+        "watan": art(91, watan.title, watan.text, source="sample-watan", published="2017-06-10T09:00:00+03:00"),
+        "copy": art(92, "مفاوضات لخروج مسلحي داعش من الرقة", "دمشق - وكالات\n" + dw.text + "\n(المصدر: DW)",
+                    source="sample-aggregator", published="2017-06-10T14:00:00+03:00"),
+        "edited": art(93, dw.title, edited, source="beta", published="2017-06-11T08:00:00+03:00"),
+    }
+
+
+def _stories(b: SearchBackend, docs: dict[str, Article]) -> dict[str, str]:
+    return {name: b.get(d["url"])["story_id"] for name, d in docs.items()}
+
+
+def test_copies_share_a_story_and_another_event_on_the_topic_does_not(empty_backend):
+    docs = _story_docs()
+    empty_backend.upsert([docs["dw"], docs["watan"]])
+    empty_backend.upsert([docs["copy"]])
+    empty_backend.upsert([docs["edited"]])
+    story = _stories(empty_backend, docs)
+    assert story["dw"] == story["copy"] == story["edited"] != story["watan"]
+    assert empty_backend.get(docs["copy"]["url"])["story_similarity"] >= 0.9
+    assert 0.5 <= empty_backend.get(docs["edited"]["url"])["story_similarity"] < 0.9
+    members = empty_backend.members([story["dw"], story["watan"], "s-none"])
+    assert [m["source"] for m in members[story["dw"]]] == ["sample-dw", "sample-aggregator", "beta"], "earliest first"
+    assert len(members[story["watan"]]) == 1 and "s-none" not in members
+    assert "story_sketch" not in empty_backend.get(docs["dw"]["url"])
+    # One batch (a reindex) groups the same way, whatever the order inside it.
+    empty_backend.clear()
+    empty_backend.upsert([docs["edited"], docs["watan"], docs["copy"], docs["dw"]])
+    again = _stories(empty_backend, docs)
+    assert again["dw"] == again["copy"] == again["edited"] != again["watan"]
+
+
+def test_search_collapses_copies_into_one_result_per_story(empty_backend):
+    from index.story_search import search_stories
+
+    docs = _story_docs()
+    empty_backend.upsert(list(docs.values()))
+    every = search_stories(empty_backend, SearchQuery(text="مفاوضات الرقة"))
+    assert len(every.hits) == 4
+    one = search_stories(empty_backend, SearchQuery(text="مفاوضات الرقة", collapse=True))
+    assert one.total == 4 and len(one.hits) == 2
+    by_story = {h.article["story_id"]: h for h in one.hits}
+    dw_story = empty_backend.get(docs["dw"]["url"])["story_id"]
+    assert sorted(c["source"] for c in by_story[dw_story].copies) == sorted(
+        {"sample-dw", "sample-aggregator", "beta"} - {by_story[dw_story].article["source"]})
+    second = search_stories(empty_backend, SearchQuery(text="مفاوضات الرقة", collapse=True, page=2, per_page=1))
+    assert [h.article["story_id"] for h in second.hits] == [one.hits[1].article["story_id"]]
+
+
+# What the backend modules' ``import *`` takes: the fixtures and every contract test, so a test
+# added here runs on every backend without being listed.
+__all__ = ["backend", "facet_backend", *(name for name in list(globals()) if name.startswith("test_"))]

@@ -142,6 +142,7 @@ def test_derived_fields_are_indexed_but_not_stored(empty_backend):
     assert not {"lead", "title_root", "lead_root", "version_count"} & set(stored)
     got = b.get(doc["canonical_url"])
     assert got.pop("versions")[0]["content_hash"] == doc["content_hash"]  # index.versions: the first one
+    assert got.pop("story_id").startswith("s") and got.pop("story_similarity") == 1.0
     assert got == {**doc, "canonical_url": doc["canonical_url"], "live": "alive", "removed_since": None,
                    "redirected_to": None}
     # The root field holds Python's roots: «مفاوضات» finds «التفاوض» through it alone.
