@@ -88,21 +88,24 @@ def cmd_check_live(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from index.backends import BackendConfig, open_backend
     from index.base import SearchQuery
+    from index.story_search import copy_summary, search_stories
 
     config = BackendConfig.from_settings(os.environ)
     query = SearchQuery(text=args.query, sources=args.source or [], section=args.section or "",
                         agency=args.agency or "", since=args.since or "", until=args.until or "",
-                        status=args.status or "", sort=args.sort, page=args.page, per_page=args.limit)
+                        status=args.status or "", collapse=not args.all_copies, sort=args.sort, page=args.page,
+                        per_page=args.limit)
     backend = open_backend(args.backend or config.name, DataDir.from_env(args.data), es=config.es)
     try:
-        page = backend.search(query)
+        page = search_stories(backend, query)
     except (ValueError, OverflowError) as exc:  # --since/--until unparseable or past the calendar's ends
         return fail("search", str(exc), 2)
     finally:
         backend.close()
     if args.json:
         print(json.dumps({"total": page.total, "page": query.page, "per_page": query.per_page,
-                          "hits": [{**h.article, "score": h.score, "snippet": h.snippet, "missing": h.missing}
+                          "hits": [{**h.article, "score": h.score, "snippet": h.snippet, "missing": h.missing,
+                                    "copies": [copy_summary(c) for c in h.copies]}
                                    for h in page.hits]},
                          ensure_ascii=False, indent=2))
         return 0
@@ -421,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--status", choices=STATUSES,
                    help="only articles whose page is in this state (check-live), or changed: edited since archived")
+    p.add_argument("--all-copies", action="store_true",
+                   help="every copy of a story as its own result (default: one result per story)")
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")
     p.add_argument("--page", type=_int_in(1, MAX_PAGE), default=1, help=f"1 to {MAX_PAGE}")
     p.add_argument("--limit", type=_int_in(1, MAX_PER_PAGE), default=10, help=f"results per page, 1 to {MAX_PER_PAGE}")

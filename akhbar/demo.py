@@ -15,6 +15,7 @@ from core.archive import replay, warcio_check
 from core.config import DataDir
 from index.backends import open_backend
 from index.base import SearchQuery
+from index.story_search import search_stories
 from samples.catalog import catalog
 from samples.server import SampleSites
 
@@ -72,7 +73,7 @@ def run_demo(data: DataDir, query: str = "مفاوضات الرقة", progress: 
         console.rule(f"4. search «{query}»")
         backend = open_backend("embedded", data)
         try:
-            print_results(backend.search(SearchQuery(text=query)), query)
+            print_results(search_stories(backend, SearchQuery(text=query, collapse=True)), query)
         finally:
             backend.close()
         console.rule("5. replay a seed article from the archive")

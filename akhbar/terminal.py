@@ -38,6 +38,15 @@ def terminal_snippet(snippet: str) -> str:
 MISSING_LABEL = "لم تُطابَق الكلمة"
 
 
+def also_published(copies: list[dict], names: dict[str, str] | None = None) -> str:
+    """«نُشر أيضاً في موقعين: …» — the other outlets of a story (by ``names`` where given), by the
+    count Arabic grammar wants."""
+    outlets = list(dict.fromkeys((names or {}).get(c.get("source") or "", c.get("source") or "?") for c in copies))
+    n = len(outlets)
+    where = "موقع واحد" if n == 1 else "موقعين" if n == 2 else f"{n} مواقع" if 3 <= n % 100 <= 10 else f"{n} موقعاً"
+    return f"نُشر أيضاً في {where}: {'، '.join(outlets)}"
+
+
 def print_results(page, text: str) -> None:
     """Ranked results with the highlighted snippet, for people at a terminal."""
     out.print(f"[bold]{page.total}[/] result(s) for «{safe(text)}»")
@@ -50,6 +59,8 @@ def print_results(page, text: str) -> None:
         out.print("   " + terminal_snippet(hit.snippet))
         if hit.missing:
             out.print(f"   [dim]{MISSING_LABEL}: {safe('، '.join(hit.missing))}[/]")
+        if hit.copies:
+            out.print(f"   [dim]{safe(also_published(hit.copies))}[/]")
 
 
 @contextmanager

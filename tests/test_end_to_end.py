@@ -66,11 +66,21 @@ def test_everything_fetched_is_archived(crawl):
 
 
 def test_demo_query_finds_both_seed_articles(crawl):
+    """Both seeds are results; the aggregator's copy of the DW seed is folded under it (one result
+    per story), and shown as its own result with --all-copies."""
     result = _search(crawl, SEED_QUERY)
     urls = [h["url"] for h in result["hits"]]
+    copies = {h["url"]: [c["url"] for c in h["copies"]] for h in result["hits"]}
     for seed in _articles("seed"):
-        assert crawl.url(seed.site, seed.url_path) in urls
+        url = crawl.url(seed.site, seed.url_path)
+        if seed.republished_from:
+            original = crawl.url("dw", seed.republished_from)
+            assert url not in urls and url in copies[original], "a copy is folded under its original"
+        else:
+            assert url in urls
     assert all("<mark>" in h["snippet"] for h in result["hits"][:2])
+    every = [h["url"] for h in _search(crawl, SEED_QUERY, "--all-copies")["hits"]]
+    assert all(crawl.url(s.site, s.url_path) in every for s in _articles("seed"))
 
 
 def test_no_boilerplate_leaks_into_article_text(crawl):

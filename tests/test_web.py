@@ -54,7 +54,9 @@ def hostile_client(hostile):
 
 
 def _seeds(crawl) -> list[str]:
-    return [crawl.url(a.site, a.url_path) for a in catalog() if "seed" in a.flags]
+    """The seed articles a search shows as results: the aggregator's copy of the DW seed is folded
+    under the DW original (one result per story)."""
+    return [crawl.url(a.site, a.url_path) for a in catalog() if "seed" in a.flags and not a.republished_from]
 
 
 def _doc(resp) -> lxml.html.HtmlElement:
@@ -436,3 +438,45 @@ def test_app_starts_without_an_index(tmp_path):
     with TestClient(create_app(data), base_url=LOCAL) as c:
         assert c.get("/").status_code == 200
         assert c.get("/api/search", params={"q": "خبر"}).json()["total"] == 0
+
+
+# -- stories --------------------------------------------------------------------------------------
+def _seed_urls(crawl) -> dict[str, str]:
+    return {a.site: crawl.url(a.site, a.url_path) for a in catalog() if "seed" in a.flags}
+
+
+def test_the_aggregator_copy_is_folded_under_the_dw_seed_and_shown_on_request(client, crawl):
+    seeds = _seed_urls(crawl)
+    doc = _doc(client.get("/", params={"q": SEED_QUERY}))
+    hits = {parse_qs(urlsplit(h.cssselect("h2 a")[0].get("href")).query)["url"][0]: h for h in doc.cssselect("li.hit")}
+    assert seeds["aggregator"] not in hits
+    folded = hits[seeds["dw"]].cssselect("p.copies")[0]
+    assert folded.text_content().startswith("نُشر أيضاً في موقع واحد")
+    story_link = folded.cssselect("a")[0].get("href")
+    assert story_link.startswith("/story?id=s")
+    assert not hits[seeds["watan"]].cssselect("p.copies"), "another event on the same talks is its own story"
+    every = _doc(client.get("/", params={"q": SEED_QUERY, "copies": "all"}))
+    shown = [parse_qs(urlsplit(a.get("href")).query)["url"][0] for a in every.cssselect("li.hit h2 a")]
+    assert seeds["aggregator"] in shown and seeds["dw"] in shown
+
+    page = _doc(client.get(story_link))
+    rows = page.cssselect("table.copies tbody tr")
+    assert rows[0].get("class") == "kind-origin" and len(rows) == 2
+    diff = client.get(rows[1].cssselect("a[href^='/story/diff']")[0].get("href"))
+    assert diff.status_code == 200 and _doc(diff).cssselect("div.diff")
+
+
+def test_story_api_and_the_article_story_id(client, crawl):
+    seeds = _seed_urls(crawl)
+    dw = client.get("/api/article", params={"url": seeds["dw"]}).json()
+    copy = client.get("/api/article", params={"url": seeds["aggregator"]}).json()
+    watan = client.get("/api/article", params={"url": seeds["watan"]}).json()
+    assert dw["story_id"] == copy["story_id"] != watan["story_id"]
+    story = client.get("/api/story", params={"id": dw["story_id"]}).json()
+    assert list(story) == ["story_id", "origin", "articles"]
+    assert story["origin"]["url"] == seeds["dw"] and story["articles"][0]["kind"] == "origin"
+    assert story["articles"][1]["url"] == seeds["aggregator"] and story["articles"][1]["similarity"] >= 0.5
+    assert client.get("/api/story", params={"id": "s-no-such-story"}).status_code == 404
+    hit = next(h for h in client.get("/api/search", params={"q": SEED_QUERY}).json()["hits"]
+               if h["article"]["url"] == seeds["dw"])
+    assert [c["url"] for c in hit["copies"]] == [seeds["aggregator"]]

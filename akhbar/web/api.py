@@ -23,6 +23,7 @@ from akhbar.web.rewrite import archive_href, archived_text
 from akhbar.web.services import SORTS, SearchParams, SearchUnavailable, Services, VersionUnreadable
 from core.archive import NotArchived, UnreadableRecord, find_captures
 from index.liveness import STATUSES
+from index.story_search import copy_summary
 
 router = APIRouter(prefix="/api", tags=["api"])
 UNAVAILABLE = "the search index cannot be read (damaged, or its engine is down)"
@@ -44,6 +45,15 @@ class FacetValue(BaseModel):
     count: int
 
 
+class CopyOut(BaseModel):
+    url: str
+    canonical_url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    story_similarity: float | None = Field(None, description="similarity to the article it joined the story by")
+
+
 class Hit(BaseModel):
     article: dict[str, Any] = Field(description="the stored article record (url, title, text, published, …)")
     score: float
@@ -51,6 +61,8 @@ class Hit(BaseModel):
     snippet_text: str = Field(description="the same passage as plain text")
     missing: list[str] = Field(default_factory=list, description="query words (as typed) this article does not "
                                "match; results with every word come first")
+    copies: list[CopyOut] = Field(default_factory=list, description="the story's other articles (other outlets' "
+                                  "copies), earliest first; empty with copies=all")
 
 
 class SearchResult(BaseModel):
@@ -136,12 +148,14 @@ def api_search(
     until: Annotated[str, Query(description="published on or before (YYYY-MM-DD)")] = "",
     status: Annotated[str, Query(description="the page's standing as check-live last found it, or changed: "
                                  "edited since first archived", pattern="^(" + "|".join(STATUSES) + ")?$")] = "",
+    copies: Annotated[str, Query(pattern="^(all)?$", description="all: every copy of a story as its own "
+                                 "result (default: one result per story, its copies listed with it)")] = "",
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
 ) -> SearchResult:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, status=status, sort=sort, page=page, per_page=per_page)
+                          until=until, status=status, copies=copies, sort=sort, page=page, per_page=per_page)
     try:
         results = _services(request).search(params)
     except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends
@@ -151,7 +165,7 @@ def api_search(
     return SearchResult(
         total=results.page.total, page=results.page.query.page, per_page=results.page.query.per_page,
         hits=[Hit(article=dict(h.article), score=h.score, snippet=h.snippet, snippet_text=plain_snippet(h.snippet),
-                  missing=h.missing)
+                  missing=h.missing, copies=[CopyOut(**copy_summary(c)) for c in h.copies])
               for h in results.page.hits],
         facets={k: [FacetValue(value=v, count=n) for v, n in vals] for k, vals in results.facets.items()},
     )
@@ -201,6 +215,32 @@ def api_diff(
         raise HTTPException(410, str(exc)) from exc
     return DiffOut(url=got.history["url"], a=VersionOut(**got.a), b=VersionOut(**got.b),
                    diff=[DiffRun(op=op, text=text) for op, text in got.runs])
+
+
+class StoryArticle(CopyOut):
+    fetched: str | None = None
+    similarity: float | None = Field(None, description="to the origin (1 for the origin itself)")
+    kind: Literal["origin", "verbatim", "edited"]
+    original_source: str = Field("", description="the original publisher the article credits")
+    agencies: list[str] = Field(default_factory=list, description="agencies it credits")
+
+
+class StoryOut(BaseModel):
+    story_id: str
+    origin: StoryArticle = Field(description="the earliest published article of the story")
+    articles: list[StoryArticle] = Field(description="every article of the story, earliest first (origin first)")
+
+
+@router.get("/story", response_model=StoryOut, summary="Every outlet's copy of one story",
+            responses=_errors({404: "no such story", 503: UNAVAILABLE}))
+def api_story(request: Request, id: Annotated[str, Query(max_length=100)]) -> StoryOut:
+    try:
+        story = _services(request).story(id)
+    except SearchUnavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
+    if story is None:
+        raise HTTPException(404, "no such story")
+    return StoryOut(**story)
 
 
 @router.get("/captures", response_model=list[CaptureOut], summary="Every capture of a URL, oldest first",

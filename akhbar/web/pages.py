@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE
+from akhbar.terminal import also_published
 from akhbar.web import render
 from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
@@ -31,7 +32,7 @@ _env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
                     capture_label=render.capture_label, month_label=render.month_label,
                     is_web_url=render.is_web_url, versions_label=render.versions_label, digits14=render.digits14)
 _env.globals.update(qs=render.query_string, facet_titles=FACET_TITLES, facet_names=FACETS,
-                    status_labels=render.STATUS_LABELS)
+                    also_published=also_published, status_labels=render.STATUS_LABELS)
 templates = Jinja2Templates(env=_env)
 router = APIRouter(include_in_schema=False)
 
@@ -56,11 +57,12 @@ def search_page(
     since: str = "",
     until: str = "",
     status: str = "",
+    copies: str = "",
     sort: str = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, status=status, sort=sort, page=page)
+                          until=until, status=status, copies=copies, sort=sort, page=page)
     svc = services(request)
     try:
         results = svc.search(params)
@@ -115,12 +117,66 @@ def diff_page(request: Request, url: str, a: int = 1, b: int = -1) -> HTMLRespon
         return _error(request, 410, "تعذّرت قراءة النسخة من الأرشيف", str(exc))
     versions = got.history["versions"]
     number = {id(v): n for n, v in enumerate(versions, start=1)}
+    na, nb = number.get(id(got.a)), number.get(id(got.b))
+    url = got.history["url"]
+
+    def side(label: str, v: dict, n: int | None) -> dict:
+        return {"label": f"{label}: النسخة {n}", "when": v.get("timestamp"), "title": v.get("title"),
+                "href": "/replay" + render.query_string({}, url=url, at=render.digits14(v.get("timestamp") or "")),
+                "link_text": "النسخة المؤرشفة"}
+
+    return _diff_page(request, runs=got.runs, heading=f"الفرق بين النسخة {na} والنسخة {nb}",
+                      back_href="/article" + render.query_string({}, url=url),
+                      back_text=(got.article or {}).get("title") or url,
+                      sides=[side("من", got.a, na), side("إلى", got.b, nb)],
+                      pick={"url": url, "versions": versions, "na": na, "nb": nb},
+                      json_href="/api/diff" + render.query_string({}, url=url, a=na, b=nb))
+
+
+def _diff_page(request: Request, *, runs: list[tuple[str, str]], **context: object) -> HTMLResponse:
+    """diff.html: two texts in one right-to-left run of words, what the second removed struck
+    through and what it added underlined, with the words counted."""
     return templates.TemplateResponse(request, "diff.html", {
-        "a": got.article or {}, "history": got.history, "versions": versions, "runs": got.runs,
-        "va": got.a, "vb": got.b, "na": number.get(id(got.a)), "nb": number.get(id(got.b)),
-        "added": sum(len(t.split()) for op, t in got.runs if op == "+"),
-        "removed": sum(len(t.split()) for op, t in got.runs if op == "-"),
+        "runs": runs, "pick": None, "json_href": "", **context,
+        "added": sum(len(t.split()) for op, t in runs if op == "+"),
+        "removed": sum(len(t.split()) for op, t in runs if op == "-"),
     })
+
+
+@router.get("/story", response_class=HTMLResponse)
+def story_page(request: Request, id: str) -> HTMLResponse:
+    """Every outlet's copy of one story: the origin (earliest published) first, then each copy with
+    its time, its similarity to the origin, verbatim or edited, what it credits, and a diff."""
+    svc = services(request)
+    try:
+        story = svc.story(id)
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
+    if story is None:
+        return _error(request, 404, "القصة غير موجودة", id)
+    return templates.TemplateResponse(request, "story.html", {"story": story, "source_names": svc.source_names})
+
+
+@router.get("/story/diff", response_class=HTMLResponse)
+def story_diff_page(request: Request, id: str, url: str) -> HTMLResponse:
+    svc = services(request)
+    try:
+        story, origin, copy, runs = svc.story_diff(id, url)
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
+    except LookupError as exc:
+        return _error(request, 404, "النسخة غير موجودة", str(exc))
+
+    def side(label: str, a: dict) -> dict:
+        name = svc.source_names.get(a.get("source") or "", a.get("source") or "")
+        return {"label": f"{label}: {name}", "when": a.get("published"), "title": a.get("title"),
+                "href": "/article" + render.query_string({}, url=a.get("canonical_url") or a.get("url")),
+                "link_text": "المقال"}
+
+    return _diff_page(request, runs=runs, heading="الفرق بين الأصل وهذه النسخة",
+                      back_href="/story" + render.query_string({}, id=id),
+                      back_text=(story["origin"] or {}).get("title") or id,
+                      sides=[side("الأصل", origin), side("النسخة", copy)])
 
 
 @router.get("/captures", response_class=HTMLResponse)

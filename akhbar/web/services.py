@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from akhbar.history import NoSuchVersion, diff, history
+from akhbar.history import NoSuchVersion, diff, history, word_diff
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 from akhbar.sources import all_profiles
 from akhbar.web.render import month_range
@@ -27,6 +27,7 @@ from core.record import Article
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend, SearchPage, SearchQuery
 from index.liveness import STATUSES
+from index.story_search import describe, search_stories
 from index.versions import Version
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class SearchParams:
     since: str = ""
     until: str = ""
     status: str = ""
+    copies: str = ""  # "all": every copy of a story as its own result (else one result per story)
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
@@ -58,14 +60,14 @@ class SearchParams:
             since, until = bounds
         return SearchQuery(text=self.q[:500], sources=[self.source] if self.source else [], section=self.section,
                            agency=self.agency, since=since, until=until,
-                           status=self.status if self.status in STATUSES else "",
+                           status=self.status if self.status in STATUSES else "", collapse=self.copies != "all",
                            sort=self.sort if self.sort in SORTS else "relevance",
                            page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), MAX_PER_PAGE))
 
     def link_params(self) -> dict[str, Any]:
         return {"q": self.q, "source": self.source, "section": self.section, "agency": self.agency,
                 "month": self.month, "since": self.since, "until": self.until, "status": self.status,
-                "sort": "" if self.sort == "relevance" else self.sort}
+                "copies": self.copies, "sort": "" if self.sort == "relevance" else self.sort}
 
 
 @dataclass
@@ -98,7 +100,7 @@ class Services:
         read (503)."""
         query = params.query()
         with _index_errors():
-            page = self.backend.search(query)
+            page = search_stories(self.backend, query)
             facets = self.backend.facets(query) if with_facets else {}
         return Results(page, facets)
 
@@ -114,6 +116,25 @@ class Services:
         url = check_url(url)
         article = self.article(url)
         return article, history(url, self.data, article)
+
+    def story(self, story_id: str) -> dict[str, Any] | None:
+        """``index.story_search.describe`` of a story, or None when no article has that id."""
+        with _index_errors():
+            members = self.backend.members([story_id[:100]], limit=200).get(story_id[:100])
+        return describe(story_id, members) if members else None
+
+    def story_diff(self, story_id: str, url: str) -> tuple[dict[str, Any], Article, Article, list[tuple[str, str]]]:
+        """The story, its origin, the copy at ``url`` and the word diff from the origin to it (from
+        the stored texts). LookupError when the story or the copy is not there."""
+        with _index_errors():
+            members = self.backend.members([story_id[:100]], limit=200).get(story_id[:100]) or []
+        copy = next((m for m in members if url in (m.get("url"), m.get("canonical_url"))), None)
+        if copy is None:
+            raise LookupError(f"{url} is not an article of story {story_id}")
+        origin = members[0]
+        runs = word_diff(f"{origin.get('title') or ''}\n{origin.get('text') or ''}",
+                         f"{copy.get('title') or ''}\n{copy.get('text') or ''}")
+        return describe(story_id, members), origin, copy, runs
 
     def compare(self, url: str, a: int, b: int) -> Comparison:
         """Versions ``a`` and ``b`` of an article (``akhbar.history.pick`` numbers) and the word diff
