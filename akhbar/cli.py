@@ -93,7 +93,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     config = BackendConfig.from_settings(os.environ)
     query = SearchQuery(text=args.query, sources=args.source or [], section=args.section or "",
                         agency=args.agency or "", since=args.since or "", until=args.until or "",
-                        status=args.status or "", collapse=not args.all_copies, sort=args.sort, page=args.page,
+                        status=args.status or "", original_source=args.original_source or "",
+                        collapse=not args.all_copies, sort=args.sort, page=args.page,
                         per_page=args.limit)
     backend = open_backend(args.backend or config.name, DataDir.from_env(args.data), es=config.es)
     try:
@@ -424,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--status", choices=STATUSES,
                    help="only articles whose page is in this state (check-live), or changed: edited since archived")
+    p.add_argument("--original-source", help="only articles crediting this original publisher (e.g. سانا)")
     p.add_argument("--all-copies", action="store_true",
                    help="every copy of a story as its own result (default: one result per story)")
     p.add_argument("--sort", choices=("relevance", "date"), default="relevance")

@@ -26,6 +26,7 @@ class SearchQuery:
     agency: str = ""
     since: str = ""  # ISO date or datetime, inclusive, compared to `published`
     until: str = ""  # ISO date or datetime, inclusive
+    original_source: str = ""  # the original publisher an article credits (syndication evidence)
     status: str = ""  # index.liveness.STATUSES: a liveness state, or "changed" (more than one version)
     collapse: bool = False  # one hit per story (index.story_search); backends themselves ignore it
     sort: str = "relevance"  # or "date" (newest first)
@@ -117,7 +118,8 @@ class SearchBackend(Protocol):
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
         """Counts over the documents ``query`` matches (its text and all its filters; paging and
-        sort ignored), keyed ``source``, ``section``, ``agency``, ``month`` and ``status``, so each
+        sort ignored), keyed ``source``, ``section``, ``agency``, ``month``, ``status`` and ``original_source`` (the
+        publisher an article credits as its source), so each
         count is the total a search with that value added as a filter returns. ``status`` counts
         the liveness states (``index.liveness``) and ``changed``, which overlaps them.
 

@@ -388,6 +388,7 @@ class ElasticBackend:
                                          "time_zone": "UTC", "min_doc_count": 1, "format": "yyyy-MM",
                                          "order": {"_key": "desc"}}},
             "status": terms("live"),
+            "original_source": terms("original_source"),
             "changed": {"filter": {"range": {"version_count": {"gt": 1}}}},
         }
         for attempt, level in parsed.attempts():
@@ -397,7 +398,7 @@ class ElasticBackend:
                 break
         got = resp["aggregations"]
         out: dict[str, list[tuple[str, int]]] = {}
-        for name in ("source", "section", "agency"):
+        for name in ("source", "section", "agency", "original_source"):
             values = [(_agency_shown(b) if name == "agency" else b["key"], int(b["doc_count"]))
                       for b in got[name]["buckets"]]
             values.sort(key=lambda v: (-v[1], v[0]))
@@ -552,6 +553,8 @@ def _filters(query: SearchQuery) -> list[dict[str, Any]]:
     if dates:
         # Naive UTC timestamps, exactly the bounds the embedded backend compares with.
         out.append({"range": {"published": {**dates, "format": "strict_date_hour_minute_second"}}})
+    if query.original_source:
+        out.append({"term": {"original_source": query.original_source}})
     if query.status == "changed":
         out.append({"range": {"version_count": {"gt": 1}}})
     elif query.status:

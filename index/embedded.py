@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS articles (
     agencies TEXT NOT NULL DEFAULT '[]',  -- JSON list
     live TEXT NOT NULL DEFAULT 'alive',   -- index.liveness.LIVE
     versions INTEGER NOT NULL DEFAULT 1,  -- how many versions (index.versions)
-    story TEXT                            -- index.stories: the story_id, for collapsing copies
+    story TEXT,                           -- index.stories: the story_id, for collapsing copies
+    original_source TEXT NOT NULL DEFAULT ''  -- the publisher the article credits (a facet)
 );
 -- index.stories: each article's MinHash sketch and its LSH band keys, so a new article finds the
 -- copies it may be of among those sharing a band (an indexed lookup, not a scan).
@@ -88,6 +89,7 @@ _ADDED_COLUMNS = (
     ("live", "TEXT NOT NULL DEFAULT 'alive'", "coalesce(json_extract(d.doc, '$.live'), 'alive')"),
     ("versions", "INTEGER NOT NULL DEFAULT 1", "max(1, coalesce(json_array_length(d.doc, '$.versions'), 1))"),
     ("story", "TEXT", "json_extract(d.doc, '$.story_id')"),
+    ("original_source", "TEXT NOT NULL DEFAULT ''", "coalesce(json_extract(d.doc, '$.original_source'), '')"),
 )
 _MAX_CANDIDATES = 500  # articles sharing a band key compared with a new one (a template bulletin shares many)
 # ascii: splits on ASCII non-alphanumerics only (our terms hold none but "_", declared a token
@@ -283,13 +285,13 @@ class EmbeddedBackend:
                 fts_rows.append((rowid, *fts))
                 sketch_rows.append((rowid, art_sketch))
             db.executemany(
-                "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched,"
-                " content_hash, agencies, live, versions, story) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched, content_hash,"
+                " agencies, live, versions, story, original_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [r[:-1] for r in new_rows],
             )
             db.executemany(
                 "UPDATE articles SET key=?, url=?, source=?, section=?, published=?, published_utc=?, fetched=?,"
-                " content_hash=?, agencies=?, live=?, versions=?, story=? WHERE id=?",
+                " content_hash=?, agencies=?, live=?, versions=?, story=?, original_source=? WHERE id=?",
                 [(*r[:-2], r[-1]) for r in changed_rows],
             )
             db.executemany("INSERT OR REPLACE INTO docs (id, doc) VALUES (?, ?)",
@@ -348,6 +350,7 @@ class EmbeddedBackend:
             key, doc.get("url") or key, doc.get("source") or "", doc.get("section") or "",
             published, _article_utc(published), doc.get("fetched") or "", digest,
             json.dumps(agencies, ensure_ascii=False), doc["live"], version_count(doc), doc.get("story_id"),
+            doc.get("original_source") or "",
             json.dumps(doc, ensure_ascii=False),
         )
         return row, EmbeddedBackend._fts_terms(art)  # ``art``: it may carry its terms (AnalyzedArticle)
@@ -588,6 +591,9 @@ class EmbeddedBackend:
         if query.until:
             where.append(f"{plus}a.published_utc <= ?")
             params.append(to_utc(query.until, end_of_day=True))
+        if query.original_source:
+            where.append(f"{plus}a.original_source = ?")
+            params.append(query.original_source)
         if query.status == "changed":
             where.append(f"{plus}a.versions > 1")
         elif query.status:
@@ -605,7 +611,8 @@ class EmbeddedBackend:
         ordered by count (months newest first); empty values are left out.
         """
         parsed = parse_query(query.text)
-        cols = "a.id, a.source, a.section, a.agencies, substr(a.published_utc, 1, 7) AS month, a.live, a.versions"
+        cols = ("a.id, a.source, a.section, a.agencies, substr(a.published_utc, 1, 7) AS month, a.live, a.versions,"
+                " a.original_source")
         parts = {
             "source": "SELECT 'source', source, count(*) FROM f WHERE source != '' GROUP BY 2",
             "section": "SELECT 'section', section, count(*) FROM f WHERE section != '' GROUP BY 2",
@@ -614,6 +621,8 @@ class EmbeddedBackend:
                       " WHERE f.agencies != '[]' AND j.value != '' GROUP BY lower(j.value)",
             "month": "SELECT 'month', month, count(*) FROM f WHERE month IS NOT NULL GROUP BY 2",
             "status": "SELECT 'status', live, count(*) FROM f GROUP BY 2",
+            "original_source": "SELECT 'original_source', original_source, count(*) FROM f"
+                               " WHERE original_source != '' GROUP BY 2",
             "changed": "SELECT 'status', 'changed', n FROM (SELECT count(*) AS n FROM f WHERE versions > 1)"
                        " WHERE n > 0",
         }
@@ -774,7 +783,7 @@ _KEEP_IDS = 200_000  # matching rowids kept for the facets that follow a search 
 
 def _plan_key(query: SearchQuery) -> tuple:
     return (query.text, tuple(query.sources or ()), query.section, query.agency, query.since, query.until,
-            query.status)
+            query.status, query.original_source)
 
 
 @dataclass

@@ -41,6 +41,7 @@ from itertools import pairwise
 from typing import Any
 
 from core.record import Article
+from index.analysis import analyze
 from index.fields import body_text, precomputed_terms
 
 logger = logging.getLogger(__name__)
@@ -103,8 +104,6 @@ def stems(article: Article) -> list[str]:
     terms = precomputed_terms(article)
     if terms is not None:
         return terms.body.split()
-    from index.analysis import analyze
-
     return analyze(body_text(article))
 
 

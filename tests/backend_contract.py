@@ -494,7 +494,7 @@ def test_hit_snippet_falls_back_to_title(backend):
 
 # -- facets ----------------------------------------------------------------------------------
 
-FACET_NAMES = ("source", "section", "agency", "month", "status")
+FACET_NAMES = ("source", "section", "agency", "month", "status", "original_source")
 NO_FACETS: dict[str, list] = {name: [] for name in FACET_NAMES}
 
 
@@ -525,7 +525,8 @@ def month_bounds(month: str) -> tuple[str, str]:
 def narrowed(query: SearchQuery, name: str, value: str) -> SearchQuery:
     """``query`` with one facet value added as a filter: what a click on it searches."""
     q = SearchQuery(text=query.text, sources=list(query.sources), section=query.section, agency=query.agency,
-                    since=query.since, until=query.until, status=query.status)
+                    since=query.since, until=query.until, status=query.status,
+                    original_source=query.original_source)
     if name == "source":
         q.sources = [value]
     elif name == "section":
@@ -536,6 +537,8 @@ def narrowed(query: SearchQuery, name: str, value: str) -> SearchQuery:
         q.since, q.until = month_bounds(value)
     elif name == "status":
         q.status = value
+    elif name == "original_source":
+        q.original_source = value
     return q
 
 
@@ -674,6 +677,16 @@ def test_copies_share_a_story_and_another_event_on_the_topic_does_not(empty_back
     empty_backend.upsert([docs["edited"], docs["watan"], docs["copy"], docs["dw"]])
     again = _stories(empty_backend, docs)
     assert again["dw"] == again["copy"] == again["edited"] != again["watan"]
+
+
+def test_facet_and_filter_on_the_credited_original_source(empty_backend):
+    empty_backend.upsert([art(95, "خبر", "نص عن المفاوضات", original_source="سانا"),
+                          art(96, "خبر آخر", "نص آخر عن المفاوضات", original_source="سانا"),
+                          art(97, "خبر ثالث", "نص ثالث عن المفاوضات", original_source="DW"),
+                          art(98, "خبر رابع", "نص رابع عن المفاوضات")])
+    assert empty_backend.facets(SearchQuery(text="مفاوضات"))["original_source"] == [("سانا", 2), ("DW", 1)]
+    assert search(empty_backend, "مفاوضات", original_source="DW").total == 1
+    assert_clicks_match(empty_backend, SearchQuery(text="مفاوضات"))
 
 
 def test_search_collapses_copies_into_one_result_per_story(empty_backend):

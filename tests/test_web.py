@@ -104,7 +104,7 @@ def test_partial_matches_say_which_word_is_missing(client):
 def test_facet_counts_match_filtered_totals(client):
     result = client.get("/api/search", params={"q": SEED_QUERY}).json()
     facets = result["facets"]
-    assert set(facets) == {"source", "section", "agency", "month", "status"}
+    assert set(facets) == {"source", "section", "agency", "month", "status", "original_source"}
     assert sum(f["count"] for f in facets["source"]) == result["total"] >= 2
     assert facets["source"] and facets["month"] and facets["agency"]
     for name, values in facets.items():

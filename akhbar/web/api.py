@@ -72,7 +72,7 @@ class SearchResult(BaseModel):
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(description="source, section, agency, month (YYYY-MM, UTC), "
                                                 "status (alive, redirected, gone, blocked, error; changed "
-                                                "overlaps them)")
+                                                "overlaps them), original_source (the publisher credited)")
 
 
 class CaptureOut(BaseModel):
@@ -148,6 +148,7 @@ def api_search(
     until: Annotated[str, Query(description="published on or before (YYYY-MM-DD)")] = "",
     status: Annotated[str, Query(description="the page's standing as check-live last found it, or changed: "
                                  "edited since first archived", pattern="^(" + "|".join(STATUSES) + ")?$")] = "",
+    original_source: Annotated[str, Query(description="the original publisher articles credit")] = "",
     copies: Annotated[str, Query(pattern="^(all)?$", description="all: every copy of a story as its own "
                                  "result (default: one result per story, its copies listed with it)")] = "",
     sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "relevance",
@@ -155,7 +156,8 @@ def api_search(
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 10,
 ) -> SearchResult:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, status=status, copies=copies, sort=sort, page=page, per_page=per_page)
+                          until=until, status=status, original_source=original_source, copies=copies, sort=sort,
+                          page=page, per_page=per_page)
     try:
         results = _services(request).search(params)
     except (ValueError, OverflowError) as exc:  # since/until unparseable or past the calendar's ends

@@ -25,7 +25,8 @@ from akhbar.web.services import FACETS, SearchParams, SearchUnavailable, Service
 from core.archive import NotArchived, UnreadableRecord, closest, find_captures
 
 TEMPLATES = Path(__file__).with_name("templates")
-FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر", "status": "الحالة"}
+FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر", "status": "الحالة",
+                "original_source": "المصدر الأصلي"}
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
@@ -57,12 +58,14 @@ def search_page(
     since: str = "",
     until: str = "",
     status: str = "",
+    original_source: str = "",
     copies: str = "",
     sort: str = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> HTMLResponse:
     params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, status=status, copies=copies, sort=sort, page=page)
+                          until=until, status=status, original_source=original_source, copies=copies, sort=sort,
+                          page=page)
     svc = services(request)
     try:
         results = svc.search(params)

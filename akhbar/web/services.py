@@ -33,7 +33,7 @@ from index.versions import Version
 logger = logging.getLogger(__name__)
 
 SORTS = ("relevance", "date")
-FACETS = ("source", "section", "agency", "month", "status")
+FACETS = ("source", "section", "agency", "original_source", "month", "status")
 
 
 @dataclass
@@ -48,6 +48,7 @@ class SearchParams:
     since: str = ""
     until: str = ""
     status: str = ""
+    original_source: str = ""
     copies: str = ""  # "all": every copy of a story as its own result (else one result per story)
     sort: str = "relevance"
     page: int = 1
@@ -61,13 +62,15 @@ class SearchParams:
         return SearchQuery(text=self.q[:500], sources=[self.source] if self.source else [], section=self.section,
                            agency=self.agency, since=since, until=until,
                            status=self.status if self.status in STATUSES else "", collapse=self.copies != "all",
+                           original_source=self.original_source,
                            sort=self.sort if self.sort in SORTS else "relevance",
                            page=min(max(1, self.page), MAX_PAGE), per_page=min(max(1, self.per_page), MAX_PER_PAGE))
 
     def link_params(self) -> dict[str, Any]:
         return {"q": self.q, "source": self.source, "section": self.section, "agency": self.agency,
                 "month": self.month, "since": self.since, "until": self.until, "status": self.status,
-                "copies": self.copies, "sort": "" if self.sort == "relevance" else self.sort}
+                "original_source": self.original_source, "copies": self.copies,
+                "sort": "" if self.sort == "relevance" else self.sort}
 
 
 @dataclass
