@@ -192,13 +192,14 @@ class ElasticBackend:
         for _id, (art, digest, key) in arriving.items():
             old = stored.get(_id)
             try:
-                found = stories.assign(_id, sketches[_id], candidates.get(_id, []))
+                found = stories.assign(_id, sketches[_id], candidates.get(_id, []), art.get("published"))
                 doc = _document(fresh(art), digest,  # it came from a page that answered with text
                                 versions_after(replaced.get(_id), [*earlier.get(key, []), (art, digest)]),
                                 derived_fields(art))  # ``art`` may carry its terms (AnalyzedArticle)
                 doc.update(story_fields(found))
                 if sketches[_id] is not None:
-                    doc["story_sketch"] = {"bands": list(sketches[_id].bands), "sig": sketches[_id].encode()}
+                    doc["story_sketch"] = {"bands": list(sketches[_id].bands), "sig": sketches[_id].encode(),
+                                           "founded": found.founded}
             except Exception as exc:  # noqa: BLE001 - one bad record must not sink the batch
                 result.failed.append((str(art.get("url") or _id), f"{type(exc).__name__}: {exc}"))
                 continue
@@ -274,10 +275,11 @@ class ElasticBackend:
             for _, s in chunk:
                 searches += [{"index": self.write_alias},
                              {"query": {"terms": {"story_sketch.bands": list(s.bands)}}, "size": _MAX_CANDIDATES,
-                              "_source": ["story_id", "story_sketch.sig"]}]
+                              "_source": ["story_id", "story_sketch.sig", "story_sketch.founded"]}]
             for (_id, _), resp in zip(chunk, self.es.msearch(searches=searches)["responses"], strict=True):
                 out[_id] = [Member(h["_id"], h["_source"].get("story_id", ""),
-                                   Sketch.decode(h["_source"]["story_sketch"]["sig"]))
+                                   Sketch.decode(h["_source"]["story_sketch"]["sig"]),
+                                   h["_source"]["story_sketch"].get("founded"))
                             for h in resp.get("hits", {}).get("hits", [])
                             if h["_source"].get("story_id") and h["_source"].get("story_sketch", {}).get("sig")]
         return out

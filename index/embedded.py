@@ -29,7 +29,7 @@ from core.record import Article
 from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_batch
 from index.dates import to_utc
-from index.fields import FIELD_WEIGHTS, index_terms
+from index.fields import FIELD_WEIGHTS, IndexTerms, index_terms
 from index.fieldscore import FTS5_SCALE, FieldStats, needle, padded
 from index.highlight import hit_snippet
 from index.liveness import LiveState, apply, fresh, version_count
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 -- index.stories: each article's MinHash sketch and its LSH band keys, so a new article finds the
 -- copies it may be of among those sharing a band (an indexed lookup, not a scan).
-CREATE TABLE IF NOT EXISTS sketches (id INTEGER PRIMARY KEY, sketch TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sketches (id INTEGER PRIMARY KEY, sketch TEXT NOT NULL, founded TEXT);
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_band ON bands(band);
 CREATE INDEX IF NOT EXISTS bands_id ON bands(id);
@@ -216,8 +216,8 @@ class EmbeddedBackend:
         return f"INSERT INTO fts (rowid, {', '.join(FIELD_WEIGHTS)}) VALUES (?{',?' * len(FIELD_WEIGHTS)})"
 
     @staticmethod
-    def _fts_terms(doc: Article) -> tuple[str, ...]:
-        t = index_terms(doc)
+    def _fts_terms(doc: Article, t: IndexTerms | None = None) -> tuple[str, ...]:
+        t = t or index_terms(doc)
         return t.title, t.lead, t.body, t.title_exact, t.body_exact, t.title_root, t.lead_root
 
     def _create_fts(self) -> None:
@@ -256,7 +256,7 @@ class EmbeddedBackend:
             new_rows: list[tuple] = []
             changed_rows: list[tuple] = []
             fts_rows: list[tuple] = []
-            sketch_rows: list[tuple[int, Sketch | None]] = []
+            sketch_rows: list[tuple[int, Sketch | None, str | None]] = []
             stories = BatchStories()
             for key in order:
                 art, digest = prepared[key]
@@ -267,9 +267,10 @@ class EmbeddedBackend:
                 try:
                     before = stored.get(old[0]) if old else None
                     versions = versions_after(before, [*earlier.get(key, []), (art, digest)])
-                    art_sketch = sketch(art)
-                    found = stories.assign(key, art_sketch, self._candidates(db, art_sketch))
-                    row, fts = self._row(key, art, digest, versions, found)
+                    terms = index_terms(art)  # once, for the index and the story sketch
+                    art_sketch = sketch(art, terms.body.split())
+                    found = stories.assign(key, art_sketch, self._candidates(db, art_sketch), art.get("published"))
+                    row, fts = self._row(key, art, digest, versions, found, terms)
                 except Exception as exc:  # noqa: BLE001
                     result.failed.append((str(art.get("url", key)), f"{type(exc).__name__}: {exc}"))
                     continue
@@ -283,7 +284,7 @@ class EmbeddedBackend:
                     changed_rows.append((*row, rowid))
                     result.updated += 1
                 fts_rows.append((rowid, *fts))
-                sketch_rows.append((rowid, art_sketch))
+                sketch_rows.append((rowid, art_sketch, found.founded))
             db.executemany(
                 "INSERT INTO articles (id, key, url, source, section, published, published_utc, fetched, content_hash,"
                 " agencies, live, versions, story, original_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -309,20 +310,22 @@ class EmbeddedBackend:
             return []
         bands = [band_int(b) for b in art_sketch.bands]
         rows = db.execute(
-            "SELECT a.key, coalesce(a.story, ''), s.sketch FROM articles a JOIN sketches s ON s.id = a.id"
+            "SELECT a.key, coalesce(a.story, ''), s.sketch, s.founded FROM articles a"
+            " JOIN sketches s ON s.id = a.id"
             f" WHERE a.id IN (SELECT id FROM bands WHERE band IN ({','.join('?' * len(bands))})) LIMIT ?",
             [*bands, _MAX_CANDIDATES])
-        return [Member(key, story, Sketch.decode(value)) for key, story, value in rows if story]
+        return [Member(key, story, Sketch.decode(value), when) for key, story, value, when in rows if story]
 
     @staticmethod
-    def _store_sketches(db: sqlite3.Connection, rows: list[tuple[int, Sketch | None]]) -> None:
-        ids = [(rowid,) for rowid, _ in rows]
+    def _store_sketches(db: sqlite3.Connection, rows: list[tuple[int, Sketch | None, str | None]]) -> None:
+        ids = [(rowid,) for rowid, _, _ in rows]
         db.executemany("DELETE FROM bands WHERE id = ?", ids)
         db.executemany("DELETE FROM sketches WHERE id = ?", ids)
-        kept = [(rowid, s) for rowid, s in rows if s is not None]
-        db.executemany("INSERT INTO sketches (id, sketch) VALUES (?, ?)", [(i, s.encode()) for i, s in kept])
+        kept = [(rowid, s, founded) for rowid, s, founded in rows if s is not None]
+        db.executemany("INSERT INTO sketches (id, sketch, founded) VALUES (?, ?, ?)",
+                       [(i, s.encode(), founded) for i, s, founded in kept])
         db.executemany("INSERT INTO bands (band, id) VALUES (?, ?)",
-                       [(band_int(b), i) for i, s in kept for b in s.bands])
+                       [(band_int(b), i) for i, s, _ in kept for b in s.bands])
 
     @staticmethod
     def _stored_docs(db: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:
@@ -336,7 +339,7 @@ class EmbeddedBackend:
 
     @staticmethod
     def _row(key: str, art: Article, digest: str, versions: list | None = None,
-             found: Assignment | None = None) -> tuple[tuple, tuple[str, ...]]:
+             found: Assignment | None = None, terms: IndexTerms | None = None) -> tuple[tuple, tuple[str, ...]]:
         doc = fresh(art)  # it came from a page that answered with text
         if found is not None:
             doc.update(story_fields(found))  # type: ignore[typeddict-item]
@@ -353,7 +356,7 @@ class EmbeddedBackend:
             doc.get("original_source") or "",
             json.dumps(doc, ensure_ascii=False),
         )
-        return row, EmbeddedBackend._fts_terms(art)  # ``art``: it may carry its terms (AnalyzedArticle)
+        return row, EmbeddedBackend._fts_terms(art, terms)  # ``art``: it may carry its terms (AnalyzedArticle)
 
     def clear(self) -> None:
         """Empty both tables; the FTS table is dropped and recreated, far faster than deleting rows."""

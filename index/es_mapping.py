@@ -145,7 +145,8 @@ def mappings() -> dict[str, Any]:
             "redirected_to": _keyword(index=False, doc_values=False),
             "story_id": _keyword(),  # index.stories
             "story_similarity": {"type": "float"},
-            "story_sketch": {"properties": {"bands": _keyword(), "sig": _keyword(index=False, doc_values=False)}},
+            "story_sketch": {"properties": {"bands": _keyword(), "sig": _keyword(index=False, doc_values=False),
+                                            "founded": {"type": "date", "index": False}}},
             "warc": {
                 "properties": {
                     "file": _keyword(),

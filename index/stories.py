@@ -16,11 +16,13 @@ dateline «دمشق - سانا», a changed headline or an agency trailer barely
   ``BANDS``/``ROWS`` are datasketch's optimal parameters for ``CANDIDATE_THRESHOLD`` (a test checks
   them), well below ``THRESHOLD`` so that nearly every true copy is a candidate.
 - **Assignment**: an article joins the story of its most similar candidate at or above
-  ``THRESHOLD``, else founds its own; a story is never merged into another (no chains of copies of
-  copies sweeping unrelated stories together). ``THRESHOLD`` was chosen on ``bench.syndication``
-  (README): synthetic copies of SaudiNewsNet articles made with the edits copy desks make (datelines,
-  trailers, dropped or moved paragraphs, 10–20 % of the words changed), against articles of one
-  outlet published days apart (recurring bulletins written from one template: different events).
+  ``THRESHOLD``, if that story was founded within ``WINDOW_DAYS`` of the article's publication,
+  else founds its own; a story is never merged into another. The window bounds chains: copies of
+  copies join, but a month of bulletins written from one template does not become one story.
+  ``THRESHOLD`` was chosen on ``bench.syndication`` (README): synthetic copies of SaudiNewsNet
+  articles made with the edits copy desks make (datelines, trailers, dropped or moved paragraphs,
+  10–20 % of the words changed), against articles of one outlet published days apart (recurring
+  bulletins written from one template: different events).
 
 The origin of a story is its earliest published member; copies are ``verbatim`` at
 ``VERBATIM`` or more, else ``edited``. Both backends assign stories at upsert from what they hold
@@ -36,12 +38,14 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
 from core.record import Article
 from index.analysis import analyze
+from index.dates import to_utc
 from index.fields import body_text, precomputed_terms
 
 logger = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ CANDIDATE_THRESHOLD = 0.3
 BANDS, ROWS = 37, 3  # datasketch.lsh._optimal_param(CANDIDATE_THRESHOLD, NUM_PERM, 0.5, 0.5)
 THRESHOLD = 0.5
 VERBATIM = 0.9
+WINDOW_DAYS = 3  # a copy is published within this many days of its story's founder (when both are dated)
 MIN_TERMS = 25  # fewer body stems than this: too short to tell a copy from a coincidence
 SEED = 1
 SCHEME = "affine32"  # datasketch's permutation scheme: stored sketches are only comparable within one
@@ -107,18 +112,19 @@ def stems(article: Article) -> list[str]:
     return analyze(body_text(article))
 
 
-def sketch(article: Article) -> Sketch | None:
+def sketch(article: Article, terms: list[str] | None = None) -> Sketch | None:
     """The article's sketch, or None when its body is too short to group (or, logged, cannot be
-    sketched at all: such a record is simply not grouped)."""
+    sketched at all: such a record is simply not grouped). ``terms``: its body stems when the
+    caller has them (the embedded backend analyzes the body for its own index anyway)."""
     try:
-        return _sketch(article)
+        return _sketch(article, terms)
     except Exception:
         logger.warning("no story sketch for %s", article.get("url"), exc_info=True)
         return None
 
 
-def _sketch(article: Article) -> Sketch | None:
-    terms = stems(article)
+def _sketch(article: Article, terms: list[str] | None) -> Sketch | None:
+    terms = stems(article) if terms is None else terms
     if len(terms) < MIN_TERMS:
         return None
     words = _signature(t.encode("utf-8") for t in set(terms))
@@ -144,6 +150,7 @@ class Member:
     key: str
     story_id: str
     sketch: Sketch
+    founded: str | None = None  # when the story's founding article was published (ISO 8601)
 
 
 @dataclass(frozen=True)
@@ -151,21 +158,41 @@ class Assignment:
     story_id: str
     similarity: float  # to the member it joined (1.0 for the article founding its story)
     matched: str | None = None  # that member's key
+    founded: str | None = None  # when the story's founding article was published
 
 
-def assign(key: str, art_sketch: Sketch | None, candidates: Iterable[Member]) -> Assignment:
-    """The story ``key`` belongs to: its most similar candidate's at ``THRESHOLD`` or more, else its own."""
-    best: tuple[float, Member] | None = None
-    if art_sketch is not None:
-        for member in candidates:
-            if member.key == key:
-                continue
-            sim = art_sketch.similarity(member.sketch)
-            if sim >= THRESHOLD and (best is None or sim > best[0]):
-                best = (sim, member)
-    if best is None:
-        return Assignment(new_story_id(key), 1.0)
-    return Assignment(best[1].story_id, round(best[0], 4), best[1].key)
+def _utc(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(to_utc(value)) if value else None  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def assign(key: str, art_sketch: Sketch | None, candidates: Iterable[Member],
+           published: str | None = None) -> Assignment:
+    """The story ``key`` belongs to: that of its most similar candidate at ``THRESHOLD`` or more
+    whose story was founded within ``WINDOW_DAYS`` of it (when both dates are known), else its own."""
+    when = _utc(published)
+    usable = []
+    for member in candidates:
+        if member.key == key:
+            continue
+        then = _utc(member.founded) if when is not None else None
+        if then is not None and abs(when - then) > timedelta(days=WINDOW_DAYS):
+            continue
+        usable.append(member)
+    if art_sketch is None or not usable:
+        return Assignment(new_story_id(key), 1.0, founded=published)
+    import numpy as np
+
+    words = np.stack([m.sketch.words for m in usable])
+    pairs = np.stack([m.sketch.pairs for m in usable])
+    sims = ((words == art_sketch.words).mean(axis=1) + (pairs == art_sketch.pairs).mean(axis=1)) / 2
+    best = int(sims.argmax())
+    if sims[best] < THRESHOLD:
+        return Assignment(new_story_id(key), 1.0, founded=published)
+    member = usable[best]
+    return Assignment(member.story_id, round(float(sims[best]), 4), member.key, member.founded)
 
 
 class BatchStories:
@@ -176,15 +203,16 @@ class BatchStories:
     def __init__(self) -> None:
         self._by_band: dict[str, list[Member]] = {}
 
-    def assign(self, key: str, art_sketch: Sketch | None, stored: Iterable[Member]) -> Assignment:
+    def assign(self, key: str, art_sketch: Sketch | None, stored: Iterable[Member],
+               published: str | None = None) -> Assignment:
         local: dict[str, Member] = {}
         if art_sketch is not None:
             for band in art_sketch.bands:
                 for member in self._by_band.get(band, ()):
                     local[member.key] = member
-        found = assign(key, art_sketch, [*stored, *local.values()])
+        found = assign(key, art_sketch, [*stored, *local.values()], published)
         if art_sketch is not None:
-            me = Member(key, found.story_id, art_sketch)
+            me = Member(key, found.story_id, art_sketch, found.founded)
             for band in art_sketch.bands:
                 self._by_band.setdefault(band, []).append(me)
         return found
