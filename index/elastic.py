@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's default index.max_result_window
 _MGET_CHUNK = 500
 _MSEARCH_CHUNK = 200
-_MAX_CANDIDATES = 500  # documents sharing a band key compared with a new one (index.stories)
+_MAX_CANDIDATES = 100  # documents compared with a new one, most band keys shared first (index.stories)
 _HIDDEN = ["story_sketch"]  # kept in _source for matching and re-indexing, never handed out
 
 
@@ -273,8 +273,10 @@ class ElasticBackend:
             chunk = asked[i:i + _MSEARCH_CHUNK]
             searches: list[dict[str, Any]] = []
             for _, s in chunk:
+                shared = [{"constant_score": {"filter": {"term": {"story_sketch.bands": b}}}} for b in s.bands]
                 searches += [{"index": self.write_alias},
-                             {"query": {"terms": {"story_sketch.bands": list(s.bands)}}, "size": _MAX_CANDIDATES,
+                             {"query": {"bool": {"should": shared}},  # score: how many band keys it shares
+                              "size": _MAX_CANDIDATES,
                               "_source": ["story_id", "story_sketch.sig", "story_sketch.founded"]}]
             for (_id, _), resp in zip(chunk, self.es.msearch(searches=searches)["responses"], strict=True):
                 out[_id] = [Member(h["_id"], h["_source"].get("story_id", ""),

@@ -91,7 +91,9 @@ _ADDED_COLUMNS = (
     ("story", "TEXT", "json_extract(d.doc, '$.story_id')"),
     ("original_source", "TEXT NOT NULL DEFAULT ''", "coalesce(json_extract(d.doc, '$.original_source'), '')"),
 )
-_MAX_CANDIDATES = 500  # articles sharing a band key compared with a new one (a template bulletin shares many)
+# Articles compared with a new one, those sharing the most band keys first (a true copy shares
+# many; a template bulletin shares a few keys with hundreds of others).
+_MAX_CANDIDATES = 100
 # ascii: splits on ASCII non-alphanumerics only (our terms hold none but "_", declared a token
 # char) and folds nothing outside ASCII, so every stored term is exactly what analysis produced.
 _FTS = f"""CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
@@ -312,7 +314,8 @@ class EmbeddedBackend:
         rows = db.execute(
             "SELECT a.key, coalesce(a.story, ''), s.sketch, s.founded FROM articles a"
             " JOIN sketches s ON s.id = a.id"
-            f" WHERE a.id IN (SELECT id FROM bands WHERE band IN ({','.join('?' * len(bands))})) LIMIT ?",
+            f" WHERE a.id IN (SELECT id FROM bands WHERE band IN ({','.join('?' * len(bands))})"
+            " GROUP BY id ORDER BY count(*) DESC LIMIT ?)",
             [*bands, _MAX_CANDIDATES])
         return [Member(key, story, Sketch.decode(value), when) for key, story, value, when in rows if story]
 

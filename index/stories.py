@@ -150,7 +150,7 @@ class Member:
     key: str
     story_id: str
     sketch: Sketch
-    founded: str | None = None  # when the story's founding article was published (ISO 8601)
+    founded: str | None = None  # when the story's founding article was published (naive UTC, to_utc)
 
 
 @dataclass(frozen=True)
@@ -161,9 +161,11 @@ class Assignment:
     founded: str | None = None  # when the story's founding article was published
 
 
-def _utc(value: str | None) -> datetime | None:
+def _utc(value: str | None) -> str | None:
+    """``published`` as a naive UTC ``YYYY-MM-DDThh:mm:ss`` (what founding times are kept as: they
+    compare as strings), or None when missing or unparseable."""
     try:
-        return datetime.fromisoformat(to_utc(value)) if value else None  # type: ignore[arg-type]
+        return to_utc(value) if value else None
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -173,16 +175,13 @@ def assign(key: str, art_sketch: Sketch | None, candidates: Iterable[Member],
     """The story ``key`` belongs to: that of its most similar candidate at ``THRESHOLD`` or more
     whose story was founded within ``WINDOW_DAYS`` of it (when both dates are known), else its own."""
     when = _utc(published)
-    usable = []
-    for member in candidates:
-        if member.key == key:
-            continue
-        then = _utc(member.founded) if when is not None else None
-        if then is not None and abs(when - then) > timedelta(days=WINDOW_DAYS):
-            continue
-        usable.append(member)
+    lo = hi = None
+    if when is not None:
+        moment = datetime.fromisoformat(when)
+        lo, hi = ((moment + timedelta(days=d)).strftime("%Y-%m-%dT%H:%M:%S") for d in (-WINDOW_DAYS, WINDOW_DAYS))
+    usable = [m for m in candidates if m.key != key and (lo is None or not m.founded or lo <= m.founded <= hi)]
     if art_sketch is None or not usable:
-        return Assignment(new_story_id(key), 1.0, founded=published)
+        return Assignment(new_story_id(key), 1.0, founded=when)
     import numpy as np
 
     words = np.stack([m.sketch.words for m in usable])
@@ -190,7 +189,7 @@ def assign(key: str, art_sketch: Sketch | None, candidates: Iterable[Member],
     sims = ((words == art_sketch.words).mean(axis=1) + (pairs == art_sketch.pairs).mean(axis=1)) / 2
     best = int(sims.argmax())
     if sims[best] < THRESHOLD:
-        return Assignment(new_story_id(key), 1.0, founded=published)
+        return Assignment(new_story_id(key), 1.0, founded=when)
     member = usable[best]
     return Assignment(member.story_id, round(float(sims[best]), 4), member.key, member.founded)
 
