@@ -38,7 +38,7 @@ from bench.corpus import load_articles
 from core.record import Article, content_hash
 from index.analysis import normalize
 from index.embedded import EmbeddedBackend
-from index.stories import THRESHOLD, BatchStories, sketch, stems
+from index.stories import THRESHOLD, BatchStories, sketch, sketch_of_stems, stems
 
 OUTLETS = ("copy-alpha", "copy-beta", "copy-gamma", "copy-delta", "copy-epsilon")
 DATELINES = ("دمشق - سانا", "الرياض - واس", "بيروت - وكالات", "القاهرة (أ ف ب) -", "عمان - بترا")
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             terms = stems(c)  # the index computes these anyway (in the extraction workers, for a crawl)
             t1 = time.perf_counter()
-            BatchStories().assign(c["url"], s := sketch(c, terms), backend._candidates(db, s), c["published"])
+            BatchStories().assign(c["url"], s := sketch_of_stems(terms), backend._candidates(db, s), c["published"])
             timings.append((time.perf_counter() - t1) * 1000)
             analysis.append((t1 - t0) * 1000)
         order = copies[:]

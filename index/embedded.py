@@ -270,7 +270,7 @@ class EmbeddedBackend:
                     before = stored.get(old[0]) if old else None
                     versions = versions_after(before, [*earlier.get(key, []), (art, digest)])
                     terms = index_terms(art)  # once, for the index and the story sketch
-                    art_sketch = sketch(art, terms.body.split())
+                    art_sketch = sketch(art, terms)
                     found = stories.assign(key, art_sketch, self._candidates(db, art_sketch), art.get("published"))
                     row, fts = self._row(key, art, digest, versions, found, terms)
                 except Exception as exc:  # noqa: BLE001

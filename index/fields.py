@@ -60,6 +60,7 @@ class IndexTerms:
     title_root: str
     lead_root: str
     lead_text: str
+    sketch: str = ""  # the body's story sketch (index.stories.Sketch.encode), when a worker made it
 
 
 class AnalyzedArticle(dict):

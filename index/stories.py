@@ -46,7 +46,7 @@ from typing import Any
 from core.record import Article
 from index.analysis import analyze
 from index.dates import to_utc
-from index.fields import body_text, precomputed_terms
+from index.fields import IndexTerms, body_text, precomputed_terms
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +103,12 @@ class Sketch:
         sig = np.frombuffer(raw, dtype="<u4")
         return cls(sig[:NUM_PERM], sig[NUM_PERM:2 * NUM_PERM], tuple(bands))
 
+    @classmethod
+    def restore(cls, value: str) -> Sketch:
+        """A sketch from ``encode``, its band keys derived again (what crosses from a worker)."""
+        got = cls.decode(value)
+        return cls(got.words, got.pairs, _bands(got.words))
+
 
 def stems(article: Article) -> list[str]:
     """The body's stem terms, as the index stores them (an extraction worker may have computed them)."""
@@ -112,26 +118,31 @@ def stems(article: Article) -> list[str]:
     return analyze(body_text(article))
 
 
-def sketch(article: Article, terms: list[str] | None = None) -> Sketch | None:
+def sketch(article: Article, terms: IndexTerms | None = None) -> Sketch | None:
     """The article's sketch, or None when its body is too short to group (or, logged, cannot be
-    sketched at all: such a record is simply not grouped). ``terms``: its body stems when the
-    caller has them (the embedded backend analyzes the body for its own index anyway)."""
+    sketched at all: such a record is simply not grouped). ``terms``: its index terms when the
+    caller has them; the sketch an extraction worker made rides along in them."""
     try:
-        return _sketch(article, terms)
+        terms = terms or precomputed_terms(article)
+        if terms is not None and terms.sketch:
+            return Sketch.restore(terms.sketch)
+        return sketch_of_stems(terms.body.split() if terms is not None else stems(article))
     except Exception:
         logger.warning("no story sketch for %s", article.get("url"), exc_info=True)
         return None
 
 
-def _sketch(article: Article, terms: list[str] | None) -> Sketch | None:
-    terms = stems(article) if terms is None else terms
+def sketch_of_stems(terms: list[str]) -> Sketch | None:
     if len(terms) < MIN_TERMS:
         return None
     words = _signature(t.encode("utf-8") for t in set(terms))
     pairs = _signature(f"{a} {b}".encode() for a, b in set(pairwise(terms)))
-    bands = tuple(f"{i:02d}" + hashlib.blake2b(words[i * ROWS:(i + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
-                  for i in range(BANDS))
-    return Sketch(words, pairs, bands)
+    return Sketch(words, pairs, _bands(words))
+
+
+def _bands(words: Any) -> tuple[str, ...]:
+    return tuple(f"{i:02d}" + hashlib.blake2b(words[i * ROWS:(i + 1) * ROWS].tobytes(), digest_size=8).hexdigest()
+                 for i in range(BANDS))
 
 
 def band_int(band: str) -> int:

@@ -16,12 +16,14 @@ its own lines look common.
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 
 from core.charset import is_html, looks_binary
 from core.record import Article
 from crawler.profiles import SourceProfile
 from index.fields import compute_terms
+from index.stories import sketch_of_stems
 from pipelines.boilerplate_learning import SiteBoilerplate
 from pipelines.page import NotAnArticle, ParsedPage, finish_article, parse_page
 
@@ -76,7 +78,9 @@ def analyzed_capture(body: bytes, url: str, profile: SourceProfile | None, *, co
     process; when it drops a line there, these terms no longer fit and are computed again."""
     page = parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
     with suppress(NotAnArticle):  # the crawl process refuses the page with the same reason
-        page.terms = compute_terms(finish_article(page))
+        terms = compute_terms(finish_article(page))
+        found = sketch_of_stems(terms.body.split())  # the story sketch too (index.stories)
+        page.terms = replace(terms, sketch=found.encode()) if found is not None else terms
     return page
 
 

@@ -42,7 +42,8 @@ from crawler.profiles import SourceProfile
 from pipelines.capture import analyzed_capture
 from pipelines.page import ParsedPage
 
-_PRELOAD = ["pipelines.capture", "pipelines.worker_boot"]
+# datasketch (numpy, scipy) for the story sketches: imported once in the forkserver, shared by the workers.
+_PRELOAD = ["pipelines.capture", "datasketch", "pipelines.worker_boot"]
 # A page small enough to cost nothing and whole enough to take trafilatura's and our own first-call
 # set-up (its fallbacks, the date readers' caches) out of the first real page's time.
 _WARM_UP_PAGE = ("<html lang=ar><head><title>تجربة</title></head><body><article><h1>تجربة</h1>"

@@ -38,3 +38,20 @@ def test_the_same_template_weeks_apart_is_another_story():
     assert next_day.story_id == first.story_id and next_day.matched == "a"
     assert later.story_id != first.story_id and later.matched is None
     assert undated.matched is not None, "without a date the window does not apply"
+
+
+def test_the_sketch_an_extraction_worker_makes_is_the_one_the_index_would_make():
+    from pathlib import Path
+
+    from akhbar.evaluate import load_gold
+    from index.fields import compute_terms
+    from pipelines.capture import analyzed_capture, learned_article
+
+    page = next(p for p in load_gold(Path(__file__).resolve().parents[1] / "goldset" / "pages")
+                if len(p.expected.get("text") or "") > 1500)
+    parsed = analyzed_capture(page.body, page.url, page.profile, content_type=page.content_type or None,
+                              fetched=page.fetched)
+    article = learned_article(parsed, None)
+    carried, computed = sketch(article), stories.sketch_of_stems(compute_terms(dict(article)).body.split())
+    assert parsed.terms.sketch and carried is not None and computed is not None
+    assert carried.bands == computed.bands and carried.similarity(computed) == 1.0
