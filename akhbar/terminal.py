@@ -49,7 +49,8 @@ def also_published(copies: list[dict], names: dict[str, str] | None = None) -> s
 
 def print_results(page, text: str) -> None:
     """Ranked results with the highlighted snippet, for people at a terminal."""
-    out.print(f"[bold]{page.total}[/] result(s) for «{safe(text)}»")
+    folded = " (one result per story: copies listed under it)" if page.query.collapse else ""
+    out.print(f"[bold]{page.total}[/] result(s) for «{safe(text)}»{folded}")
     first = (page.query.page - 1) * page.query.per_page + 1
     for rank, hit in enumerate(page.hits, start=first):
         a = hit.article

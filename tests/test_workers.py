@@ -85,7 +85,9 @@ def test_pages_queued_behind_a_hung_worker_fail_as_worker_failures_not_cancellat
     cancelled with it, and must come out as WorkerFailed (counted, caught up later), not as a
     CancelledError that would tear through the crawl's item processing."""
     page = load_gold(GOLD)[0]
-    pool = ExtractionPool(1, timeout=2.0, target=_misbehave)
+    # 5 s: long enough for the fresh pool that follows to fork and warm its worker on a loaded
+    # 2-core machine (the whole suite running), short enough to keep the test quick
+    pool = ExtractionPool(1, timeout=5.0, target=_misbehave)
 
     async def parse(body: bytes, delay: float = 0.0):
         await asyncio.sleep(delay)
