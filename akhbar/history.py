@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from akhbar.sources import all_profiles
-from core.archive import Capture, capture_time, find_captures, iter_cdx, payload, read_record
+from core.archive import Capture, capture_time, find_captures, iter_cdx, payload, read_record, timestamp14
 from core.config import DataDir
 from core.record import Article
 from crawler.profiles import SourceProfile, profile_for_url
@@ -41,10 +41,6 @@ class Liveness:
     status: str
     removed_since: str | None = None
     redirected_to: str | None = None
-
-
-def _digits(when: str) -> str:
-    return "".join(ch for ch in when if ch.isdigit())[:14]
 
 
 def _iso(timestamp: str) -> str:
@@ -73,7 +69,7 @@ def liveness(captures: list[Capture], versions: list[Version], data: DataDir) ->
         return Liveness("redirected", redirected_to=state.redirected_to)
     if state.live != "alive":
         return Liveness(state.live)
-    if len(versions) > 1 and _digits(versions[-1].get("timestamp", "")) == _digits(captures[-1].timestamp):
+    if len(versions) > 1 and timestamp14(versions[-1].get("timestamp")) == timestamp14(captures[-1].timestamp):
         return Liveness("changed")
     return Liveness("alive")
 

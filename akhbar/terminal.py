@@ -38,12 +38,20 @@ def terminal_snippet(snippet: str) -> str:
 MISSING_LABEL = "لم تُطابَق الكلمة"
 
 
+def counted(n: int, one: str, two: str, plural: str, singular: str) -> str:
+    """``n`` of a noun as Arabic grammar wants it: the noun alone for one and two («نسخة واحدة»,
+    «نسختان»), its plural after 3 to 10 («3 نسخ»), its singular after the rest («11 نسخة»)."""
+    if n == 1:
+        return one
+    if n == 2:
+        return two
+    return f"{n} {plural}" if 3 <= n % 100 <= 10 else f"{n} {singular}"
+
+
 def also_published(copies: list[dict], names: dict[str, str] | None = None) -> str:
-    """«نُشر أيضاً في موقعين: …» — the other outlets of a story (by ``names`` where given), by the
-    count Arabic grammar wants."""
+    """«نُشر أيضاً في موقعين: …» — the other outlets of a story (by ``names`` where given)."""
     outlets = list(dict.fromkeys((names or {}).get(c.get("source") or "", c.get("source") or "?") for c in copies))
-    n = len(outlets)
-    where = "موقع واحد" if n == 1 else "موقعين" if n == 2 else f"{n} مواقع" if 3 <= n % 100 <= 10 else f"{n} موقعاً"
+    where = counted(len(outlets), "موقع واحد", "موقعين", "مواقع", "موقعاً")
     return f"نُشر أيضاً في {where}: {'، '.join(outlets)}"
 
 

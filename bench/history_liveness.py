@@ -39,6 +39,7 @@ from pathlib import Path
 from akhbar.history import history
 from bench.corpus import load_articles
 from bench.crawl_throughput import Site, _measured, _profile
+from bench.search_perf import pct
 from core.archive import url_key
 from core.config import DataDir
 from index.embedded import EmbeddedBackend
@@ -149,11 +150,6 @@ def _captures(articles: list[dict], edited: set[str], removed: set[str], cdx: Pa
     return lines
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))]
-
-
 def lookups(count: int) -> None:
     articles = load_articles()
     rng = random.Random(9)
@@ -193,7 +189,7 @@ def lookups(count: int) -> None:
     print("|---|---:|---:|---:|")
     for label, values in (("stored record alone (`backend.get`)", base),
                           ("history: record + captures + standing (`/api/history`)", full)):
-        print(f"| {label} | {_pct(values, 50):.2f} ms | {_pct(values, 95):.2f} ms | {max(values):.2f} ms |")
+        print(f"| {label} | {pct(values, 50):.2f} ms | {pct(values, 95):.2f} ms | {max(values):.2f} ms |")
     print("\nstatuses seen: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
 
 

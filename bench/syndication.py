@@ -35,6 +35,7 @@ from itertools import combinations
 from pathlib import Path
 
 from bench.corpus import load_articles
+from bench.search_perf import pct
 from core.record import Article, content_hash
 from index.analysis import normalize
 from index.embedded import EmbeddedBackend
@@ -162,7 +163,6 @@ def main(argv: list[str] | None = None) -> int:
     corpus_groups = {s: urls for s, urls in _groups({u: before[u] for u in before}).items() if len(urls) > 1}
     bad, far, pairs = false_merges(corpus_groups, by_url)
     outlets = sum(1 for urls in corpus_groups.values() if len({by_url[u]["source"] for u in urls}) > 1)
-    timings.sort()
 
     print(f"{len(corpus):,} SaudiNewsNet articles indexed with stories in {fill:.0f} s; {args.copies:,} synthetic "
           f"copies by {len(OUTLETS)} outlets (1–3 edits each, a headline of their own); threshold {THRESHOLD}\n")
@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| akhbar stories (MinHash + LSH over stems) | {precision:.3f} | {recall:.3f} |")
     print(f"| baseline: same normalized headline | {t_precision:.3f} | {t_recall:.3f} |")
     print(f"\nmatching one article against {len(corpus):,} (signatures, candidates, assignment): mean "
-          f"{sum(timings) / len(timings):.2f} ms, p50 {timings[len(timings) // 2]:.2f} ms, p95 "
-          f"{timings[int(len(timings) * 0.95)]:.2f} ms; the body's stems it starts from (computed for the index "
+          f"{sum(timings) / len(timings):.2f} ms, p50 {pct(timings, 50):.2f} ms, p95 "
+          f"{pct(timings, 95):.2f} ms; the body's stems it starts from (computed for the index "
           f"anyway): mean {sum(analysis) / len(analysis):.2f} ms")
     print(f"corpus: {len(corpus_groups):,} stories of two or more articles ({outlets:,} across outlets); "
           f"{pairs:,} same-story pairs, of which {bad:,} ({bad / max(1, pairs):.2%}) are one outlet's articles "

@@ -140,6 +140,12 @@ def find_captures(url: str, data: DataDir) -> list[Capture]:
     return sorted(found, key=lambda c: c.timestamp)
 
 
+def timestamp14(when: str | None) -> str:
+    """An ISO instant or a CDXJ timestamp as its first 14 digits (``YYYYMMDDhhmmss``): what a
+    replay link's ``at`` takes, and how a version's time is matched to its capture's."""
+    return "".join(ch for ch in (when or "") if ch.isdigit())[:14]
+
+
 def capture_time(timestamp: str) -> datetime:
     """A CDXJ timestamp (YYYYMMDDhhmmss, UTC; fractions ignored) as an aware datetime."""
     return datetime.strptime(timestamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)

@@ -45,6 +45,7 @@ from typing import Any
 
 from core.record import Article
 from index.analysis import analyze
+from index.base import article_key
 from index.dates import to_utc
 from index.fields import IndexTerms, body_text, precomputed_terms
 
@@ -96,12 +97,12 @@ class Sketch:
         return base64.b64encode(self.words.tobytes() + self.pairs.tobytes()).decode("ascii")
 
     @classmethod
-    def decode(cls, value: str | bytes, bands: Iterable[str] = ()) -> Sketch:
+    def decode(cls, value: str) -> Sketch:
+        """The signatures from ``encode``, without band keys (enough to compare with)."""
         import numpy as np
 
-        raw = base64.b64decode(value) if isinstance(value, str) else bytes(value)
-        sig = np.frombuffer(raw, dtype="<u4")
-        return cls(sig[:NUM_PERM], sig[NUM_PERM:2 * NUM_PERM], tuple(bands))
+        sig = np.frombuffer(base64.b64decode(value), dtype="<u4")
+        return cls(sig[:NUM_PERM], sig[NUM_PERM:2 * NUM_PERM])
 
     @classmethod
     def restore(cls, value: str) -> Sketch:
@@ -235,4 +236,4 @@ def story_fields(found: Assignment) -> dict[str, Any]:
 
 def story_key(article: Article) -> str:
     """What search collapses on: the story, else the article itself."""
-    return article.get("story_id") or article.get("canonical_url") or article.get("url") or ""
+    return article.get("story_id") or article_key(article)

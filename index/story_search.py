@@ -15,6 +15,7 @@ from typing import Any
 
 from core.record import Article
 from index.base import MAX_PER_PAGE, SearchBackend, SearchHit, SearchPage, SearchQuery
+from index.base import article_key as _key
 from index.stories import VERBATIM, sketch, story_key
 
 _READ_AHEAD = 2  # articles read per story wanted: copies are a minority of any result list
@@ -58,10 +59,6 @@ def _story_hit(hits: list[SearchHit], members: list[Article]) -> SearchHit:
 def copy_summary(article: Article) -> dict[str, Any]:
     """What a result says of one of its copies: where, when, under which headline, how similar."""
     return {k: article.get(k) for k in ("url", "canonical_url", "source", "title", "published", "story_similarity")}
-
-
-def _key(article: Article) -> str:
-    return article.get("canonical_url") or article.get("url") or ""
 
 
 def describe(story_id: str, members: list[Article]) -> dict[str, Any]:

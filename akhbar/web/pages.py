@@ -22,7 +22,7 @@ from akhbar.web import render
 from akhbar.web.replay import REPLAY_HEADERS, BadRequest, check_at, check_url, replay_slot, serve, unreadable
 from akhbar.web.rewrite import archive_href
 from akhbar.web.services import FACETS, SearchParams, SearchUnavailable, Services, VersionUnreadable
-from core.archive import NotArchived, UnreadableRecord, closest, find_captures
+from core.archive import NotArchived, UnreadableRecord, closest, find_captures, timestamp14
 
 TEMPLATES = Path(__file__).with_name("templates")
 FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر", "status": "الحالة",
@@ -31,7 +31,7 @@ FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "ا
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
                     capture_label=render.capture_label, month_label=render.month_label,
-                    is_web_url=render.is_web_url, versions_label=render.versions_label, digits14=render.digits14)
+                    is_web_url=render.is_web_url, versions_label=render.versions_label, digits14=timestamp14)
 _env.globals.update(qs=render.query_string, facet_titles=FACET_TITLES, facet_names=FACETS,
                     also_published=also_published, status_labels=render.STATUS_LABELS)
 templates = Jinja2Templates(env=_env)
@@ -98,7 +98,7 @@ def article_page(request: Request, url: str) -> HTMLResponse:
         return _error(request, 404, "المقال غير موجود", url)
     return templates.TemplateResponse(request, "article.html", {
         "a": article, "source_name": svc.source_names.get(article.get("source", ""), ""),
-        "at": render.digits14(article.get("fetched") or ""), "history": shape,
+        "at": timestamp14(article.get("fetched") or ""), "history": shape,
         "paragraphs": [p for p in (article.get("text") or "").split("\n") if p.strip()],
     })
 
@@ -125,7 +125,7 @@ def diff_page(request: Request, url: str, a: int = 1, b: int = -1) -> HTMLRespon
 
     def side(label: str, v: dict, n: int | None) -> dict:
         return {"label": f"{label}: النسخة {n}", "when": v.get("timestamp"), "title": v.get("title"),
-                "href": "/replay" + render.query_string({}, url=url, at=render.digits14(v.get("timestamp") or "")),
+                "href": "/replay" + render.query_string({}, url=url, at=timestamp14(v.get("timestamp") or "")),
                 "link_text": "النسخة المؤرشفة"}
 
     return _diff_page(request, runs=got.runs, heading=f"الفرق بين النسخة {na} والنسخة {nb}",

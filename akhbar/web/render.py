@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from akhbar.terminal import counted
+
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 ARABIC_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
                  "أكتوبر", "نوفمبر", "ديسمبر")
@@ -74,17 +76,8 @@ STATUS_LABELS = {"alive": "على الموقع", "changed": "عُدِّل بعد
 
 
 def versions_label(n: int) -> str:
-    """«نسخة واحدة», «نسختان», «3 نسخ», «11 نسخة»: the count with the noun Arabic grammar wants."""
-    if n == 1:
-        return "نسخة واحدة"
-    if n == 2:
-        return "نسختان"
-    return f"{n} نسخ" if 3 <= n % 100 <= 10 else f"{n} نسخة"
-
-
-def digits14(when: str) -> str:
-    """An ISO instant as the 14 digits a replay link takes (``at``)."""
-    return "".join(ch for ch in (when or "") if ch.isdigit())[:14]
+    """«نسخة واحدة», «نسختان», «3 نسخ», «11 نسخة»."""
+    return counted(n, "نسخة واحدة", "نسختان", "نسخ", "نسخة")
 
 
 def capture_label(timestamp: str) -> str:

@@ -122,15 +122,13 @@ class Services:
 
     def story(self, story_id: str) -> dict[str, Any] | None:
         """``index.story_search.describe`` of a story, or None when no article has that id."""
-        with _index_errors():
-            members = self.backend.members([story_id[:100]], limit=200).get(story_id[:100])
+        members = self._members(story_id)
         return describe(story_id, members) if members else None
 
     def story_diff(self, story_id: str, url: str) -> tuple[dict[str, Any], Article, Article, list[tuple[str, str]]]:
         """The story, its origin, the copy at ``url`` and the word diff from the origin to it (from
         the stored texts). LookupError when the story or the copy is not there."""
-        with _index_errors():
-            members = self.backend.members([story_id[:100]], limit=200).get(story_id[:100]) or []
+        members = self._members(story_id)
         copy = next((m for m in members if url in (m.get("url"), m.get("canonical_url"))), None)
         if copy is None:
             raise LookupError(f"{url} is not an article of story {story_id}")
@@ -138,6 +136,11 @@ class Services:
         runs = word_diff(f"{origin.get('title') or ''}\n{origin.get('text') or ''}",
                          f"{copy.get('title') or ''}\n{copy.get('text') or ''}")
         return describe(story_id, members), origin, copy, runs
+
+    def _members(self, story_id: str) -> list[Article]:
+        """A story's articles, earliest first (at most 200); SearchUnavailable as ``article``."""
+        with _index_errors():
+            return self.backend.members([story_id[:100]], limit=200).get(story_id[:100], [])
 
     def compare(self, url: str, a: int, b: int) -> Comparison:
         """Versions ``a`` and ``b`` of an article (``akhbar.history.pick`` numbers) and the word diff

@@ -27,7 +27,6 @@ from crawler.items import FetchedPage, LiveCheck
 from crawler.spiders.news import NewsSpider
 from index.liveness import LiveState, classify, to_second
 
-GONE, BLOCKED = (404, 410), (401, 403, 451)
 OUTCOMES = ("checked", "unchanged", "changed", "redirected", "gone", "blocked", "error")
 
 
@@ -59,21 +58,16 @@ class LivenessSpider(NewsSpider):
 
     def checked(self, response: Response) -> Iterator[FetchedPage | LiveCheck]:
         status = response.status
+        live = classify(status)  # the index's own reading of a status (index.liveness)
         if status == 304 or response.meta.get(keys.REVISIT):
             self._outcome("unchanged")
-        elif 300 <= status < 400:
-            self._outcome("redirected")
-        elif status in GONE:
-            self._outcome("gone")
-        elif status in BLOCKED:
-            self._outcome("blocked")
-        elif status != 200:
-            self._outcome("error")
+        elif live != "alive":
+            self._outcome(live)  # redirected, gone, blocked, error
         else:
-            self._outcome("changed")
+            self._outcome("changed" if status == 200 else "error")
         location = response.headers.get(b"Location", b"").decode("latin-1")
         when = to_second(response.meta.get(keys.FETCHED) or None)
-        yield LiveCheck(response.url, LiveState(classify(status), when,
+        yield LiveCheck(response.url, LiveState(live, when,
                                                 urljoin(response.url, location) if location else None))
         if status in (200, 304):  # the rest is archived evidence, not a crawl error: nothing to extract
             yield from self.parse_article(response)  # a new payload is extracted; the index says if it is a new version
