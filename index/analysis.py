@@ -42,6 +42,7 @@ can tell an index needs rebuilding.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,11 +50,26 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from nltk.stem.isri import ISRIStemmer
-
 from core.arabic import DIGITS, HARAKAT, LETTER_FOLDS, SUPERSCRIPT_ALEF, TATWEEL
 
 ANALYZER_VERSION = 6
+
+
+def _isri_stemmer() -> Any:
+    """nltk's ISRI stemmer, imported with ``scipy.stats`` out of reach. nltk's package init imports
+    scipy.stats whenever scipy is installed (datasketch brings it) for collocation statistics this
+    project never uses: over a second of start-up for every ``akhbar`` command, crawl and worker.
+    nltk falls back without it; the entry is removed again so anything else imports scipy.stats as
+    usual."""
+    hidden = "scipy.stats" not in sys.modules
+    if hidden:
+        sys.modules["scipy.stats"] = None  # type: ignore[assignment]  # makes ``import scipy.stats`` fail
+    try:
+        from nltk.stem.isri import ISRIStemmer
+    finally:
+        if hidden:
+            del sys.modules["scipy.stats"]
+    return ISRIStemmer()
 
 
 def _mark_class() -> str:
@@ -215,7 +231,7 @@ def stem_by_patterns(word: str) -> str:
 
 STOPWORDS: frozenset[str] = frozenset(normalize(w) for w in _data("arabic_stopwords.txt"))
 
-_ISRI = ISRIStemmer()
+_ISRI = _isri_stemmer()
 _ROOT_CACHE = 50_000  # roots and skeletons of headline and lead words; bounded like _CACHE_MAX below
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064A]+$")
 _WEAK = frozenset("اوي")

@@ -44,7 +44,7 @@ from index.query import (
     proximity,
     title_groups,
 )
-from index.stories import Assignment, BatchStories, Member, Sketch, band_int, sketch, story_fields
+from index.stories import Assignment, BatchStories, Member, Sketch, sketch, story_fields
 from index.versions import versions_after
 
 logger = logging.getLogger(__name__)
@@ -310,7 +310,7 @@ class EmbeddedBackend:
         """Stored articles sharing an LSH band key with ``art_sketch`` (``index.stories``)."""
         if art_sketch is None:
             return []
-        bands = [band_int(b) for b in art_sketch.bands]
+        bands = list(art_sketch.band_ints)
         rows = db.execute(
             "SELECT a.key, coalesce(a.story, ''), s.sketch, s.founded FROM articles a"
             " JOIN sketches s ON s.id = a.id"
@@ -328,7 +328,7 @@ class EmbeddedBackend:
         db.executemany("INSERT INTO sketches (id, sketch, founded) VALUES (?, ?, ?)",
                        [(i, s.encode(), founded) for i, s, founded in kept])
         db.executemany("INSERT INTO bands (band, id) VALUES (?, ?)",
-                       [(band_int(b), i) for i, s, _ in kept for b in s.bands])
+                       [(b, i) for i, s, _ in kept for b in s.band_ints])
 
     @staticmethod
     def _stored_docs(db: sqlite3.Connection, ids: list[int]) -> dict[int, Article]:

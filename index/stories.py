@@ -39,7 +39,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -91,6 +91,12 @@ class Sketch:
     def similarity(self, other: Sketch) -> float:
         """Estimated mean of the two Jaccard similarities."""
         return float(((self.words == other.words).mean() + (self.pairs == other.pairs).mean()) / 2)
+
+    @cached_property
+    def band_ints(self) -> tuple[int, ...]:
+        """The band keys as the embedded backend's integers (:func:`band_int`), made once per sketch
+        (the lookup and the store both need them)."""
+        return tuple(band_int(b) for b in self.bands)
 
     def encode(self) -> str:
         """Both signatures as one base64 string (what the backends store beside the bands)."""

@@ -29,7 +29,11 @@ def words(article: Article) -> list[str]:
 
 
 def word_changes(before: list[str], after: list[str]) -> tuple[int, int]:
-    """(words added, words removed) from ``before`` to ``after``, by a word-level diff."""
+    """(words added, words removed) from ``before`` to ``after``, by a word-level diff. A first
+    version (nothing before) adds every word: no diff to run (``SequenceMatcher`` would still
+    index the whole text, a cost every new article paid at upsert)."""
+    if not before or not after:
+        return len(after), len(before)
     added = removed = 0
     for tag, i1, i2, j1, j2 in SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
         if tag in ("insert", "replace"):
