@@ -136,11 +136,11 @@ def _reindex(data: DataDir, backend_name: str | None, batch_size: int, pool: Ext
             if article is not None:
                 batch.append(article)
             if len(batch) >= batch_size:
-                _flush(backend, batch, counts)
+                _flush(backend, pool.terms_many(batch), counts)
                 batch = []
             if progress is not None:
                 progress(done, max(total, done))
-        _flush(backend, batch, counts)
+        _flush(backend, pool.terms_many(batch), counts)
         # What became of each page, from every answer archived (404s, redirects…), as check-live records it.
         counts["liveness_recorded"] = backend.set_liveness(archive_liveness(data))
         backend.finish_rebuild()

@@ -22,13 +22,13 @@ from datetime import datetime
 from core.charset import is_html, looks_binary
 from core.record import Article
 from crawler.profiles import SourceProfile
-from index.fields import compute_terms
+from index.fields import IndexTerms, compute_terms
 from index.stories import sketch_of_stems
 from pipelines.boilerplate_learning import SiteBoilerplate
 from pipelines.page import NotAnArticle, ParsedPage, finish_article, parse_page
 
-__all__ = ["NotAnArticle", "analyzed_capture", "article_from_capture", "learned_article", "parsed_capture",
-           "refuse_non_html"]
+__all__ = ["NotAnArticle", "analyzed_capture", "article_from_capture", "article_terms", "learned_article",
+           "parsed_capture", "refuse_non_html"]
 
 
 def refuse_non_html(body: bytes, content_type: str | None, url: str) -> None:
@@ -78,10 +78,17 @@ def analyzed_capture(body: bytes, url: str, profile: SourceProfile | None, *, co
     process; when it drops a line there, these terms no longer fit and are computed again."""
     page = parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
     with suppress(NotAnArticle):  # the crawl process refuses the page with the same reason
-        terms = compute_terms(finish_article(page))
-        found = sketch_of_stems(terms.body.split())  # the story sketch too (index.stories)
-        page.terms = replace(terms, sketch=found.encode()) if found is not None else terms
+        page.terms = article_terms(finish_article(page))
     return page
+
+
+def article_terms(article: Article) -> IndexTerms:
+    """The record's index terms with its story sketch (``index.stories``) riding along: what a
+    worker computes for a page, and again for a record whose text learned boilerplate shortened
+    (``ExtractionPool.terms``), so the crawl process analyzes no text itself."""
+    terms = compute_terms(article)
+    found = sketch_of_stems(terms.body.split())
+    return replace(terms, sketch=found.encode()) if found is not None else terms
 
 
 def learned_article(page: ParsedPage, learned: SiteBoilerplate | None, *, learn: bool = False) -> Article:

@@ -18,6 +18,7 @@ from core.record import Article
 from crawler import keys
 from crawler.items import FetchedPage
 from crawler.profiles import profile_of
+from index.fields import precomputed_terms
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, learned_article
 from pipelines.workers import ExtractionPool, WorkerFailed
@@ -65,6 +66,8 @@ class ExtractPipeline:
             page = await self.pool.parse(item.body, item.url, profile, content_type=item.content_type,
                                          fetched=item.fetched)
             article = learned_article(page, learned, learn=True)
+            if page.terms is not None and precomputed_terms(article) is None:  # learned lines dropped
+                article = await self._terms(article)
         except WorkerFailed as exc:
             self.stats.inc_value(keys.error("extract_worker"))
             logger.warning("%s (archived; the next crawl extracts it again)", exc)
@@ -80,3 +83,12 @@ class ExtractPipeline:
         article["warc"] = item.warc
         self.stats.inc_value(keys.ARTICLES_EXTRACTED)
         return article
+
+    async def _terms(self, article: Article) -> Article:
+        """The shortened record's terms from a worker; if that worker fails, the index computes
+        them here as it would without workers (the record itself is whole)."""
+        try:
+            return await self.pool.terms(article)
+        except Exception as exc:  # noqa: BLE001 - a worker's failure costs time, not the article
+            logger.warning("index terms for %s left to the index: %s", article.get("url"), exc)
+            return article

@@ -36,10 +36,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from core.record import Article
 from crawler.profiles import SourceProfile
-from pipelines.capture import analyzed_capture
+from index.fields import AnalyzedArticle, precomputed_terms
+from pipelines.capture import analyzed_capture, article_terms
 from pipelines.page import ParsedPage
 
 # datasketch (numpy, scipy) for the story sketches: imported once in the forkserver, shared by the workers.
@@ -183,13 +185,51 @@ class ExtractionPool:
     async def parse(self, body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
                     fetched: str | datetime | None) -> ParsedPage:
         """``analyzed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
-        job = Job(body, url, profile, content_type, fetched)
+        return await self._run(self._task(Job(body, url, profile, content_type, fetched)), url)
+
+    async def terms(self, article: Article) -> Article:
+        """The record with its index terms and story sketch made in a worker: for a record whose
+        text the crawl's learned boilerplate shortened after the worker analyzed it (the terms it
+        carries no longer fit). Left to the index to compute, they would cost the crawl process a
+        text analysis — on a site whose template lines were learned, nearly every page's."""
         if not self.workers:
-            return self._task(job)()
+            return article  # the index computes them, in this same process
+        terms = await self._run(partial(article_terms, dict(article)), article.get("url") or "")
+        return AnalyzedArticle(article, terms)
+
+    def terms_many(self, articles: list[Article]) -> list[Article]:
+        """:meth:`terms` for a batch, waited for (``akhbar reindex``): the records whose carried terms
+        no longer fit analyzed in the workers at once. A record whose worker fails is left as it is
+        (the index computes its terms)."""
+        stale = [n for n, a in enumerate(articles) if precomputed_terms(a) is None]
+        if not self.workers or not stale:
+            return articles
+        out = list(articles)
+        pool = self._current()
+        futures = [(n, self._submit_to(pool, partial(article_terms, dict(out[n])), out[n].get("url") or ""))
+                   for n in stale]
+        for n, future in futures:
+            if isinstance(future, WorkerFailed):
+                continue
+            try:
+                out[n] = AnalyzedArticle(out[n], future.result(timeout=self.timeout))
+            except FutureTimeout:
+                self._discard(pool, kill=True)
+            except (BrokenProcessPool, CancelledError):
+                self._discard(pool, kill=False)
+            except Exception:  # left to the index, which computes the same terms
+                logger.warning("index terms for %s left to the index", out[n].get("url"), exc_info=True)
+        return out
+
+    async def _run(self, task: partial, url: str) -> Any:
+        """``task`` in a worker, awaited without blocking the event loop; a dead or hung worker
+        raises :class:`WorkerFailed`."""
+        if not self.workers:
+            return task()
         pool = self._current()
         if self._ready is not None and not self._ready.done():
             await asyncio.wrap_future(self._ready)  # its workers are starting (see start)
-        future = self._submit_to(pool, job)
+        future = self._submit_to(pool, task, url)
         if isinstance(future, WorkerFailed):
             raise future
         try:
@@ -239,17 +279,17 @@ class ExtractionPool:
             self.start()
         return self._executor()
 
-    def _submit_to(self, pool: ProcessPoolExecutor, job: Job) -> Future | WorkerFailed:
+    def _submit_to(self, pool: ProcessPoolExecutor, task: partial, url: str) -> Future | WorkerFailed:
         try:
-            return pool.submit(self._task(job))
+            return pool.submit(task)
         except (BrokenProcessPool, RuntimeError) as exc:  # broken, or shut down after another page's failure
             self._discard(pool, kill=False)
-            return WorkerFailed(f"no extraction worker could take {job.url}: {exc}")
+            return WorkerFailed(f"no extraction worker could take {url}: {exc}")
 
     def _submit(self, job: Job, *, again: bool = True) -> tuple[Future | WorkerFailed, ProcessPoolExecutor | None]:
         """Submit to the present pool (a fresh one if that one is broken), with the pool it went to."""
         pool = self._current()
-        future = self._submit_to(pool, job)
+        future = self._submit_to(pool, self._task(job), job.url)
         if isinstance(future, WorkerFailed):
             return self._submit(job, again=False) if again else (future, None)
         return future, pool

@@ -13,7 +13,7 @@ import pytest
 from akhbar.evaluate import load_gold
 from pipelines.capture import article_from_capture, learned_article, parsed_capture
 from pipelines.page import NotAnArticle
-from pipelines.workers import ExtractionPool, WorkerFailed
+from pipelines.workers import ExtractionPool, Job, WorkerFailed
 
 GOLD = Path(__file__).resolve().parents[1] / "goldset" / "pages"
 CRASH, HANG = b"<!-- crash this worker -->", b"<!-- hang this worker -->"
@@ -147,3 +147,55 @@ def test_parse_many_keeps_order_and_fails_only_the_page_that_kills_its_worker():
                                      fetched=p.fetched) for p in pages]
     got = [learned_article(parsed, None) for _, parsed in results[:3] + results[4:]]
     assert got == expected[:3] + expected[4:]
+
+
+def test_a_record_shortened_by_learned_boilerplate_gets_its_terms_from_a_worker():
+    """The worker's terms are of the text before the crawl's learned boilerplate dropped a line;
+    ``ExtractionPool.terms`` makes them again in a worker, the very terms (and story sketch) the
+    index would otherwise compute in the crawl process."""
+    from index.fields import compute_terms, precomputed_terms
+    from index.stories import sketch_of_stems
+    from pipelines.boilerplate_learning import SiteBoilerplate
+
+    page = max(load_gold(GOLD), key=lambda p: len(p.body))
+    pool = ExtractionPool(1)
+    try:
+        parsed = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                        fetched=page.fetched))
+        learned = SiteBoilerplate("site")
+        for n in range(learned.min_pages + 1):  # the page's last line on every page of the site
+            learned.observe(f"https://site.example/{n}", [parsed.lines[-1]])
+        shortened = learned_article(parsed, learned)
+        assert precomputed_terms(shortened) is None, "the worker's terms no longer fit"
+        again = asyncio.run(pool.terms(shortened))
+    finally:
+        pool.close()
+    assert again == shortened
+    terms = precomputed_terms(again)
+    assert terms is not None
+    expected = compute_terms(shortened)
+    assert terms.body == expected.body and terms.title_root == expected.title_root
+    assert terms.sketch == sketch_of_stems(expected.body.split()).encode()
+
+
+def test_reindex_batches_get_the_shortened_records_terms_from_the_workers():
+    from index.fields import compute_terms, precomputed_terms
+    from pipelines.boilerplate_learning import SiteBoilerplate
+
+    gold = load_gold(GOLD)
+    pages = [max(gold, key=lambda p: len(p.body)), *gold[:3]]
+    pool = ExtractionPool(2)
+    try:
+        parsed = [p for _, p in pool.parse_many(
+            [Job(p.body, p.url, p.profile, p.content_type or None, p.fetched) for p in pages])]
+        learned = SiteBoilerplate("site")
+        for n in range(learned.min_pages + 1):  # the first page's last line, learned as the site's
+            learned.observe(f"https://site.example/{n}", [parsed[0].lines[-1]])
+        batch = [learned_article(p, learned) for p in parsed]
+        assert precomputed_terms(batch[0]) is None and all(precomputed_terms(a) for a in batch[1:])
+        out = pool.terms_many(batch)
+    finally:
+        pool.close()
+    assert out == batch and out[1:] == batch[1:]
+    assert all(precomputed_terms(a) is not None for a in out)
+    assert precomputed_terms(out[0]).body == compute_terms(batch[0]).body
