@@ -1,4 +1,5 @@
-"""The web app: Arabic search, article pages, captures and sandboxed replay, plus the JSON API.
+"""The web app: Arabic search, article pages, captures and sandboxed replay, plus the JSON API,
+Memento (RFC 7089: ``akhbar.web.memento_routes``) and Prometheus ``/metrics`` (``akhbar.web.metrics``).
 
 ``create_app`` builds a FastAPI app over one data directory; ``akhbar serve`` runs it with uvicorn.
 The interactive API consoles (/docs, /redoc) are off because they load their scripts from a CDN,

@@ -55,7 +55,7 @@ def target_url(request: Request, prefix: str) -> str:
     if _ENCODED_URL.match(rest):
         rest = unquote(rest)
     rest = _MERGED_SLASHES.sub(r"\1://", rest, count=1)
-    query = request.scope.get("query_string", b"").decode("latin-1")
+    query = request.scope.get("query_string", b"").decode("utf-8", "replace")
     return check_url(quoted(rest + (f"?{query}" if query else "")))
 
 
