@@ -1,4 +1,5 @@
-"""The web app: Arabic search, article pages, captures and sandboxed replay, plus the JSON API.
+"""The web app: Arabic search, article pages, captures and sandboxed replay, plus the JSON API,
+Memento (RFC 7089: ``akhbar.web.memento_routes``) and Prometheus ``/metrics`` (``akhbar.web.metrics``).
 
 ``create_app`` builds a FastAPI app over one data directory; ``akhbar serve`` runs it with uvicorn.
 The interactive API consoles (/docs, /redoc) are off because they load their scripts from a CDN,
@@ -23,7 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp
 
-from akhbar.web import api, pages
+from akhbar.web import api, memento_routes, metrics, pages
 from akhbar.web.security import SecurityHeaders
 from akhbar.web.services import Services
 from core.config import DataDir
@@ -65,9 +66,13 @@ def create_app(data: DataDir | None = None, backend_name: str | None = None,
                     description="Search the Arabic news archive, read articles, list and replay captures.")
     app.router.redirect_slashes = False
     app.state.services = services
+    app.state.metrics = metrics.Metrics(services.data)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(memento_routes.router)
+    app.include_router(metrics.router)
+    app.add_middleware(metrics.SearchTiming, histogram=app.state.metrics.search_latency)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(hosts) if hosts is not None else allowed_hosts(),
                        www_redirect=False)
     return app

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import format_datetime
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
+from akhbar.web.memento import http_date, memento_links
 from akhbar.web.rewrite import archive_href, archived_text, rewrite_css, rewrite_html
 from core.archive import NotArchived, PayloadTooLarge, Replay, UnreadableRecord, capture_time, replay
 from core.config import DataDir
@@ -49,7 +49,6 @@ MAX_URL = 4096
 MAX_PARALLEL_REPLAYS = 4
 _replay_slots = threading.BoundedSemaphore(MAX_PARALLEL_REPLAYS)
 _AT = re.compile(r"^[0-9]{0,17}$")
-_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 class BadRequest(ValueError):
@@ -116,21 +115,24 @@ def lookup(data: DataDir, url: str, at: str | None) -> Replay:
         raise NotArchived(f"{url}: capture unreadable ({type(exc).__name__})") from exc
 
 
-def serve(data: DataDir, url: str, at: str | None) -> Served:
+def serve(data: DataDir, url: str, at: str | None, *, href: Callable[[str, str], str] = archive_href,
+          rewrite: bool = True) -> Served:
     """The archived response for the browser, rewritten to point at the archive (call it holding a
-    :func:`replay_slot`)."""
+    :func:`replay_slot`), as a memento (RFC 7089: ``Memento-Datetime``, ``Link``). ``href(url,
+    timestamp)`` makes the link an archived redirect points to; ``rewrite=False`` gives the payload
+    as archived (Content-Encoding undone), still under the sandbox headers."""
     rep = lookup(data, url, at)
     ts = rep.capture.timestamp
     headers = dict(REPLAY_HEADERS)
-    headers["Memento-Datetime"] = format_datetime(capture_time(ts), usegmt=True)
-    headers["Link"] = f'<{quote(rep.capture.url, safe=_URL_SAFE)}>; rel="original"'
+    headers["Memento-Datetime"] = http_date(capture_time(ts))
+    headers["Link"] = memento_links(rep.capture.url)
     status = _status(rep.status_line)
     location = next((v for k, v in rep.headers if k.lower() == "location"), "")
     if 300 <= status < 400 and location:
-        headers["Location"] = archive_href(urljoin(rep.capture.url, location), ts)
+        headers["Location"] = href(urljoin(rep.capture.url, location), ts)
         return Served(status if status in (301, 302, 303, 307, 308) else 302, "text/plain", b"", headers, rep)
     ctype = rep.content_type or "application/octet-stream"
-    mime = ctype.split(";", 1)[0].strip().lower()
+    mime = ctype.split(";", 1)[0].strip().lower() if rewrite else ""
     if mime in ("text/html", "application/xhtml+xml"):
         body = rewrite_html(rep.body, ctype, rep.capture.url, ts).encode("utf-8")
         return Served(status, "text/html; charset=utf-8", body, headers, rep)
