@@ -353,6 +353,8 @@ def _export_rows(backend, query, args: argparse.Namespace) -> int:
 def _export_wacz(backend, data: DataDir, query, args: argparse.Namespace) -> int:
     from akhbar.wacz_export import NothingToExport, WaczFailed, export_wacz
 
+    if not Path(args.output).resolve().parent.is_dir():  # say so before reading the whole archive
+        return fail("export", f"cannot write {args.output}: no such directory", 2)
     filtered = bool(query.text or query.sources or query.since or query.until)
     described = ", ".join(f"{k} {v}" for k, v in (("query", query.text), ("source", " ".join(query.sources)),
                                                    ("since", query.since), ("until", query.until)) if v)

@@ -123,8 +123,10 @@ def export_wacz(backend: SearchBackend, data: DataDir, out: Path, query: SearchQ
 
 
 def _captures(article: Article, data: DataDir) -> list:
-    urls = dict.fromkeys(u for u in (article.get("url"), article.get("canonical_url")) if u)
-    return [cap for url in urls for cap in find_captures(url, data)]
+    """The captures of the URL the article was fetched from (not its canonical URL: a syndicated
+    copy names the original outlet's page there, which is another article's capture)."""
+    url = article.get("url") or ""
+    return find_captures(url, data) if url else []
 
 
 def _select(path: Path, offsets: set[int], out: Path, description: str) -> tuple[int, bool]:
