@@ -302,6 +302,76 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- export -------------------------------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    """``akhbar export jsonl|csv [QUERY] -o FILE``: every matching article, streamed (akhbar.export);
+    ``akhbar export wacz OUT.wacz``: the archive or the matching articles' captures as a WACZ."""
+    from index.backends import BackendConfig, open_backend
+    from index.base import SearchQuery
+
+    text = (args.query if args.format != "wacz" else args.text) or ""
+    query = SearchQuery(text=text, sources=args.source or [], since=args.since or "", until=args.until or "")
+    config = BackendConfig.from_settings(os.environ)
+    data = DataDir.from_env(args.data)
+    backend = open_backend(args.backend or config.name, data, es=config.es)
+    try:
+        if args.format == "wacz":
+            return _export_wacz(backend, data, query, args)
+        return _export_rows(backend, query, args)
+    except (ValueError, OverflowError) as exc:  # --since/--until unparseable or past the calendar's ends
+        return fail("export", str(exc), 2)
+    finally:
+        backend.close()
+
+
+def _export_rows(backend, query, args: argparse.Namespace) -> int:
+    from akhbar.export import export_lines
+
+    lines = export_lines(args.format, backend.scan(query), bom=args.bom)  # ValueError before any output
+    to_stdout = args.output in (None, "-")
+    try:
+        # closed by the ``with`` below; stdout's descriptor stays open (closefd=False)
+        fh = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False) if to_stdout \
+            else open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        return fail("export", f"cannot write {args.output}: {exc.strerror or exc}", 1)
+    rows = -1 if args.format == "csv" else 0  # the CSV header is not a row
+    try:
+        with fh:
+            for line in lines:
+                fh.write(line)
+                rows += 1
+    except BrokenPipeError:  # `akhbar export csv | head`: the reader had enough
+        return 0
+    except OSError as exc:
+        return fail("export", f"cannot write {args.output or 'stdout'}: {exc.strerror or exc}", 1)
+    if not to_stdout:
+        err.print(f"[dim]{max(rows, 0)} articles → {escape(args.output)}[/]")
+    return 0
+
+
+def _export_wacz(backend, data: DataDir, query, args: argparse.Namespace) -> int:
+    from akhbar.wacz_export import NothingToExport, WaczFailed, export_wacz
+
+    if not Path(args.output).resolve().parent.is_dir():  # say so before reading the whole archive
+        return fail("export", f"cannot write {args.output}: no such directory", 2)
+    filtered = bool(query.text or query.sources or query.since or query.until)
+    described = ", ".join(f"{k} {v}" for k, v in (("query", query.text), ("source", " ".join(query.sources)),
+                                                   ("since", query.since), ("until", query.until)) if v)
+    try:
+        done = export_wacz(backend, data, Path(args.output), query, filtered=filtered,
+                           description=described or "the whole archive")
+    except NothingToExport as exc:
+        return fail("export", str(exc), 2)
+    except WaczFailed as exc:
+        return fail("export", f"the WACZ could not be written: {exc}", 1)
+    except OSError as exc:
+        return fail("export", f"cannot write {args.output}: {exc.strerror or exc}", 1)
+    err.print(f"[dim]{done.articles} articles, {done.records} WARC records "
+              f"({len(done.whole)} whole files, {len(done.cut)} cut) → {escape(str(done.path))}[/]")
+    return 0
+
+
 # -- web ----------------------------------------------------------------------------------------
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the web interface with uvicorn; loopback by default, since it has no authentication."""
@@ -473,6 +543,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--all-fields", action="store_true", help="the whole article record")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("export", help="the matching articles as JSONL or CSV, or their captures as a WACZ")
+    formats = p.add_subparsers(dest="format", required=True)
+    for fmt in ("jsonl", "csv", "wacz"):
+        e = formats.add_parser(fmt, help={"jsonl": "one JSON article record per line",
+                                          "csv": "one row per article (Excel: --bom)",
+                                          "wacz": "a WACZ package (WARC, CDXJ, pages) of the articles' captures"}[fmt])
+        if fmt == "wacz":
+            e.add_argument("output", metavar="OUT.wacz")
+            e.add_argument("--query", dest="text", metavar="Q", help="only articles this search matches")
+        else:
+            e.add_argument("query", nargs="?", default="", help="search text (default: every article)")
+            e.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default or -: stdout)")
+        if fmt == "csv":
+            e.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark (for Excel)")
+        e.add_argument("--source", action="append", help="only this source (repeatable)")
+        e.add_argument("--since", help="published on or after (YYYY-MM-DD)")
+        e.add_argument("--until", help="published on or before (YYYY-MM-DD)")
+        e.add_argument("--backend", choices=BACKENDS, help="default: $AKHBAR_BACKEND, else embedded")
+        e.set_defaults(func=cmd_export, bom=False)
 
     p = sub.add_parser("serve", help="web interface: search, articles, captures, sandboxed replay")
     p.add_argument("--host", default="127.0.0.1")

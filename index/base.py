@@ -6,7 +6,7 @@ Both take the same ``Article`` dicts and answer the same ``SearchQuery`` with th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -129,6 +129,16 @@ class SearchBackend(Protocol):
         and not limited. Empty values are left out; every key is present, possibly empty.
         Raises ValueError for an unparseable since/until date, like ``search``.
         """
+
+    def scan(self, query: SearchQuery, batch: int = 500) -> Iterator[Article]:
+        """Every article ``query`` matches — its text (at the requirement level ``search`` settles
+        on) and all its filters; page, per_page, sort and collapse ignored — newest published first,
+        undated ones last (ties in the backend's own stable order). For exports: the backend is read
+        ``batch`` articles at a time (keyset pages; a point in time and ``search_after`` on
+        Elasticsearch), so an export of any size holds one batch, and neither ``MAX_PER_PAGE`` nor
+        the engine's 10,000-hit result window caps it. Raises ValueError for an unparseable
+        since/until date when called, before the first article, so a caller can refuse the request
+        before it starts streaming."""
 
     def get(self, url: str) -> Article | None:
         """The stored article for a canonical URL or URL."""

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
@@ -361,6 +361,44 @@ class ElasticBackend:
             hits.append(SearchHit(article=article, score=score, snippet=hit_snippet(article, parsed),
                                   missing=parsed.missing(matched) if parsed.words or parsed.loosened else []))
         return SearchPage(total=total, hits=hits, query=query)
+
+    def scan(self, query: SearchQuery, batch: int = 500) -> Iterator[Article]:
+        """Every matching article, newest published first (``SearchBackend.scan``): pages of a point
+        in time with ``search_after``, so the export sees one consistent view of the index however
+        long it takes and is not capped by ``index.max_result_window`` (from + size ≤ 10,000)."""
+        parsed = parse_query(query.text)
+        es_query = None
+        for attempt, level in parsed.attempts():  # the requirement level ``search`` settles on
+            candidate = _bool_query(attempt, query, level)  # ValueError for a bad date now
+            if self.es.count(index=self.alias, query=candidate)["count"]:
+                es_query = candidate
+                break
+        if es_query is None:
+            return iter(())
+        return self._scan_pit(es_query, max(1, int(batch)))
+
+    def _scan_pit(self, es_query: dict[str, Any], batch: int) -> Iterator[Article]:
+        keep = "5m"  # between two batches: a reader may pause that long
+        pit = self.es.open_point_in_time(index=self.alias, keep_alive=keep)["id"]
+        # _shard_doc: the point in time's own tiebreaker, unique per document, cheap to sort on
+        sort: list[Any] = [{"published": {"order": "desc", "missing": "_last"}}, {"_shard_doc": "desc"}]
+        after: list[Any] | None = None
+        try:
+            while True:
+                resp = self.es.search(pit={"id": pit, "keep_alive": keep}, query=es_query, sort=sort, size=batch,
+                                      search_after=after, track_total_hits=False, source_excludes=_HIDDEN)
+                pit = resp.get("pit_id", pit)
+                hits = resp["hits"]["hits"]
+                for h in hits:
+                    yield h["_source"]
+                if len(hits) < batch:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            try:
+                self.es.close_point_in_time(id=pit)
+            except ApiError as exc:  # it expires on its own anyway
+                logger.warning("could not close the export's point in time: %s", exc)
 
     def facets(self, query: SearchQuery, limit: int = 20) -> dict[str, list[tuple[str, int]]]:
         """Counts per source, section, agency and month (``YYYY-MM``, UTC) over the documents the

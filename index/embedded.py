@@ -434,6 +434,49 @@ class EmbeddedBackend:
                                   if parsed.words or parsed.loosened else []))
         return SearchPage(total=total, hits=hits, query=query)
 
+    def scan(self, query: SearchQuery, batch: int = 500) -> Iterator[Article]:
+        """Every matching article, newest published first (``SearchBackend.scan``): keyset pages over
+        ``(published_utc, id)`` — the order of the ``articles_published`` index — so each batch is an
+        index range, not a re-sort of everything, and the lock is held per batch only (a slow
+        download does not stall the searches of other requests)."""
+        parsed = parse_query(query.text)
+        where, params = self._filters(query)  # ValueError for a bad date now, before any row
+        if not parsed.empty:
+            with self._lock:
+                plan = self._plan(parsed, query)
+            if not plan.total:
+                return iter(())
+            # the rows the search counts (as in ``facets``): its plan's requirement level
+            where = ["a.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", *where]
+            params = [tier_expr(plan.parsed, plan.level), *params]
+        return self._scan_rows(" AND ".join(where) or "1", params, max(1, int(batch)))
+
+    def _scan_rows(self, cond: str, params: list[Any], batch: int) -> Iterator[Article]:
+        select = f"SELECT a.published_utc, a.id, d.doc FROM articles a JOIN docs d ON d.id = a.id WHERE {cond}"
+        after: tuple = ()
+        while True:  # dated articles, newest first
+            keyset = " AND (a.published_utc, a.id) < (?, ?)" if after else ""
+            with self._lock:
+                rows = self._db.execute(f"{select} AND a.published_utc IS NOT NULL{keyset}"
+                                        " ORDER BY a.published_utc DESC, a.id DESC LIMIT ?",
+                                        [*params, *after, batch]).fetchall()
+            for *_, doc in rows:
+                yield json.loads(doc)
+            if len(rows) < batch:
+                break
+            after = tuple(rows[-1][:2])
+        last: tuple = ()
+        while True:  # then the undated ones (a NULL compares with nothing, so they get their own pass)
+            keyset = " AND a.id < ?" if last else ""
+            with self._lock:
+                rows = self._db.execute(f"{select} AND a.published_utc IS NULL{keyset} ORDER BY a.id DESC LIMIT ?",
+                                        [*params, *last, batch]).fetchall()
+            for *_, doc in rows:
+                yield json.loads(doc)
+            if len(rows) < batch:
+                return
+            last = (rows[-1][1],)
+
     def _date_page(self, parsed: ParsedQuery, where: list[str], params: list[Any], plan: _Plan, offset: int,
                    per_page: int, date_order: str) -> list[tuple[int, float, int | None]]:
         """``(id, score, groups matched or None)`` of one page, newest first."""

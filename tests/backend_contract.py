@@ -708,4 +708,40 @@ def test_search_collapses_copies_into_one_result_per_story(empty_backend):
 
 # What the backend modules' ``import *`` takes: the fixtures and every contract test, so a test
 # added here runs on every backend without being listed.
+# -- scan (exports) -----------------------------------------------------------------------------
+
+
+def _scan_keys(b: SearchBackend, batch: int = 7, **kw) -> list[str]:
+    return [a["canonical_url"] for a in b.scan(SearchQuery(**kw), batch=batch)]
+
+
+def test_scan_streams_every_match_in_batches_newest_first(backend):
+    """``scan`` reads past any page size in batches: every article once, newest published first,
+    the undated ones last — the same set ``search`` counts, for the text and for a filter."""
+    extra = [art(200 + n, f"خبر رقم {n}", f"نص المفاوضات في الرقة رقم {n}", source="beta" if n % 3 else "alpha")
+             for n in range(23)]
+    extra += [art(300 + n, f"خبر بلا تاريخ {n}", "نص المفاوضات بلا تاريخ", published=None) for n in range(9)]
+    backend.upsert(extra)
+    everything = _scan_keys(backend)
+    assert len(everything) == len(set(everything)) == len(FILLER) + len(extra)
+    by_key = {a["canonical_url"]: a for a in [*extra]}
+    dated = [k for k in everything if k not in by_key or by_key[k].get("published")]
+    assert everything[:len(dated)] == dated  # the undated ones come last
+    published = [backend.get(k)["published"] for k in dated]
+    assert [p[:10] for p in published] == sorted((p[:10] for p in published), reverse=True)
+
+    matched = _scan_keys(backend, text="المفاوضات")
+    assert len(matched) == search(backend, "المفاوضات").total == 32
+    assert set(matched) == set(urls(search(backend, "المفاوضات", per_page=100)))
+    beta = _scan_keys(backend, batch=4, sources=["beta"], text="المفاوضات")
+    assert len(beta) == search(backend, "المفاوضات", sources=["beta"]).total == 15
+    assert all(backend.get(k)["source"] == "beta" for k in beta)
+    assert _scan_keys(backend, text="كلمةغيرموجودةأبدا") == []
+
+
+def test_scan_refuses_a_bad_date_before_streaming(backend):
+    with pytest.raises(ValueError):
+        backend.scan(SearchQuery(since="not-a-date"))
+
+
 __all__ = ["backend", "facet_backend", *(name for name in list(globals()) if name.startswith("test_"))]

@@ -21,8 +21,9 @@ from tests.conftest import akhbar
 
 pytest.importorskip("elasticsearch")
 
-from elasticsearch import Elasticsearch
+from elasticsearch import ApiError, Elasticsearch
 
+from index.base import SearchQuery
 from index.elastic import ElasticBackend, doc_id
 from index.es_mapping import ANALYZER, EXACT_ANALYZER
 from tests.backend_contract import *  # noqa: F403 - the contract tests and the `backend` fixture
@@ -335,3 +336,17 @@ def test_reindex_from_warcs_into_elasticsearch(crawl, es_url, prefix):
     # Reindexing again swaps in a fresh version and ends with the same documents.
     akhbar("reindex", "--backend", "elasticsearch", data=crawl.data, env=env)
     assert {h["url"] for h in hits("elasticsearch", "سوريا")} == {h["url"] for h in hits("embedded", "سوريا")}
+
+
+def test_scan_reads_past_the_engines_result_window(empty_backend):
+    """``scan`` pages with a point in time and ``search_after``, never ``from``: with the index's
+    result window lowered from 10,000 to 25, a from/size search past it is refused by the engine,
+    and the scan still hands out all 60 articles, each once, newest first."""
+    empty_backend.upsert([art(n, f"خبر {n}", f"نص المفاوضات رقم {n}") for n in range(60)])
+    empty_backend.es.indices.put_settings(index=empty_backend.alias, settings={"index.max_result_window": 25})
+    with pytest.raises(ApiError):
+        empty_backend.es.search(index=empty_backend.alias, query={"match_all": {}}, from_=20, size=10)
+    got = list(empty_backend.scan(SearchQuery(text="المفاوضات"), batch=10))
+    assert len(got) == len({a["canonical_url"] for a in got}) == 60
+    published = [a["published"] for a in got]
+    assert published == sorted(published, reverse=True)

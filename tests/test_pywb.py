@@ -18,6 +18,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,12 +50,12 @@ class Wayback:
             return exc.code, exc.read()
 
 
-@pytest.fixture(scope="module")
-def wayback(crawl, tmp_path_factory):
-    assert crawl.proc.returncode == 0, crawl.proc.stderr[-3000:]
-    root = tmp_path_factory.mktemp("pywb")
-    config = {"collections": {"akhbar": {"index_paths": str(crawl.data.cdx),
-                                         "archive_paths": str(crawl.data.warc) + "/"}}}
+@contextmanager
+def wayback_server(root: Path, index_paths: Path, archive_paths: Path) -> Iterator[Wayback]:
+    """pywb's ``wayback`` on a loopback port, its collection ``akhbar`` reading these CDXJ and WARC
+    directories (also used on the WARCs inside an exported WACZ: tests/test_export.py)."""
+    config = {"collections": {"akhbar": {"index_paths": str(index_paths),
+                                         "archive_paths": str(archive_paths) + "/"}}}
     (root / "config.yaml").write_text(yaml.safe_dump(config))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,6 +80,13 @@ def wayback(crawl, tmp_path_factory):
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def wayback(crawl, tmp_path_factory):
+    assert crawl.proc.returncode == 0, crawl.proc.stderr[-3000:]
+    with wayback_server(tmp_path_factory.mktemp("pywb"), crawl.data.cdx, crawl.data.warc) as server:
+        yield server
 
 
 def _seeds(crawl) -> list[str]:

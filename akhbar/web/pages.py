@@ -10,11 +10,12 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from akhbar import export
 from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE
 from akhbar.terminal import also_published
@@ -47,9 +48,7 @@ def _error(request: Request, status: int, title: str, detail: str) -> HTMLRespon
                                       status_code=status)
 
 
-@router.get("/", response_class=HTMLResponse)
-def search_page(
-    request: Request,
+def search_params(
     q: str = "",
     source: str = "",
     section: str = "",
@@ -62,10 +61,15 @@ def search_page(
     copies: str = "",
     sort: str = "relevance",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
-) -> HTMLResponse:
-    params = SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
-                          until=until, status=status, original_source=original_source, copies=copies, sort=sort,
-                          page=page)
+) -> SearchParams:
+    """The search page's query parameters, which its download links carry as they are."""
+    return SearchParams(q=q, source=source, section=section, agency=agency, month=month, since=since,
+                        until=until, status=status, original_source=original_source, copies=copies, sort=sort,
+                        page=page)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request, params: Annotated[SearchParams, Depends(search_params)]) -> HTMLResponse:
     svc = services(request)
     try:
         results = svc.search(params)
@@ -81,6 +85,30 @@ def search_page(
         "pages": pages, "window": window, "source_names": svc.source_names,
         "first": (query.page - 1) * query.per_page + 1,
     })
+
+
+@router.get("/export.csv")
+def export_csv(request: Request, params: Annotated[SearchParams, Depends(search_params)]) -> Response:
+    """«تنزيل النتائج: CSV»: every article the search page's query matches, every copy, streamed."""
+    return _download(request, "csv", params)
+
+
+@router.get("/export.jsonl")
+def export_jsonl(request: Request, params: Annotated[SearchParams, Depends(search_params)]) -> Response:
+    return _download(request, "jsonl", params)
+
+
+def _download(request: Request, fmt: str, params: SearchParams) -> Response:
+    """The export as an attachment, produced while it is sent (``akhbar.export``: one backend batch
+    in memory), so its size has no bound; a bad date is a 400 page before anything is sent."""
+    try:
+        rows = services(request).export(params)
+    except (ValueError, OverflowError) as exc:
+        return _error(request, 400, "طلب غير صالح", str(exc))
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
+    return StreamingResponse(export.chunks(export.export_lines(fmt, rows)), media_type=export.MEDIA_TYPES[fmt],
+                             headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt)}"'})
 
 
 @router.get("/article", response_class=HTMLResponse)

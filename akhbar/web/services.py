@@ -107,6 +107,14 @@ class Services:
             facets = self.backend.facets(query) if with_facets else {}
         return Results(page, facets)
 
+    def export(self, params: SearchParams) -> Iterator[Article]:
+        """Every article the search matches, every copy (``SearchBackend.scan``), for the download
+        links. ValueError now for a bad date (400), SearchUnavailable when the index cannot be read
+        — before the first row; later, the download is cut short and the failure logged."""
+        with _index_errors():
+            rows = self.backend.scan(params.query())
+        return _logged(rows)
+
     def article(self, url: str) -> Article | None:
         """The stored article by canonical URL or URL; SearchUnavailable when the index cannot be read."""
         with _index_errors():
@@ -192,6 +200,11 @@ def _index_errors() -> Iterator[None]:
     except Exception as exc:  # each backend has its own error types; all mean "index down"
         logger.exception("search index unavailable")
         raise SearchUnavailable(f"the search index cannot be read ({type(exc).__name__}: {exc})") from exc
+
+
+def _logged(rows: Iterator[Article]) -> Iterator[Article]:
+    with _index_errors():
+        yield from rows
 
 
 def _source_names() -> dict[str, str]:
