@@ -15,7 +15,7 @@ from samples.catalog import site_articles
 from samples.server import ADDED_SENTENCE, EDITED_MARK
 from tests.conftest import akhbar
 from tests.helpers import crawl_edit_check_live
-from tests.test_incremental import _crawl_args, _fast
+from tests.test_incremental import _fast, crawl_with_edits
 
 pytestmark = pytest.mark.slow
 
@@ -25,13 +25,7 @@ def edited(sample_sites, tmp_path_factory):
     from core.config import DataDir
 
     data = DataDir(tmp_path_factory.mktemp("history-data")).ensure()
-    akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(), data=data)
-    try:
-        paths = sample_sites.edit_articles("watan")
-        akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(AKHBAR_REVISIT_AFTER=0), data=data)
-    finally:
-        sample_sites.edits = {}
-    return data, paths, sample_sites.base_urls["watan"]
+    return data, crawl_with_edits(sample_sites, data), sample_sites.base_urls["watan"]
 
 
 def _history(edited, kind: str) -> dict:

@@ -36,6 +36,18 @@ def _fast(**more):
     return [f"--set={k}={v}" for k, v in {**FAST, **more}.items()]
 
 
+def crawl_with_edits(sites, data: DataDir, first=("watan",)) -> list[str]:
+    """Crawl ``first``, edit Al-Watan's articles and crawl it again with every article re-fetched:
+    an archive with several versions of a page. Returns the edited paths (test_history, test_memento)."""
+    akhbar(*_crawl_args(sites, first), *_fast(), data=data)
+    try:
+        paths = sites.edit_articles("watan")
+        akhbar(*_crawl_args(sites, ("watan",)), *_fast(AKHBAR_REVISIT_AFTER=0), data=data)
+    finally:
+        sites.edits = {}
+    return paths
+
+
 def _html_articles(names):
     return [a for a in catalog() if a.site in names and "non_html" not in a.flags]
 

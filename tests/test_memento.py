@@ -18,9 +18,8 @@ from akhbar.web import create_app
 from akhbar.web.memento import http_date
 from core.archive import Capture, capture_time, find_captures, iter_cdx, replay
 from core.config import DataDir
-from tests.conftest import akhbar
 from tests.test_api_schema import serving
-from tests.test_incremental import _crawl_args, _fast
+from tests.test_incremental import crawl_with_edits
 
 pytestmark = pytest.mark.slow
 LINK_FORMAT = "application/link-format"
@@ -31,13 +30,7 @@ def archive(sample_sites, tmp_path_factory):
     """(data, edited paths, Al-Watan's base URL): Al-Watan and DW crawled, Al-Watan edited and
     crawled again with every article re-fetched."""
     data = DataDir(tmp_path_factory.mktemp("memento-data")).ensure()
-    akhbar(*_crawl_args(sample_sites, ("watan", "dw")), *_fast(), data=data)
-    try:
-        paths = sample_sites.edit_articles("watan")
-        akhbar(*_crawl_args(sample_sites, ("watan",)), *_fast(AKHBAR_REVISIT_AFTER=0), data=data)
-    finally:
-        sample_sites.edits = {}
-    return data, paths, sample_sites.base_urls["watan"]
+    return data, crawl_with_edits(sample_sites, data, ("watan", "dw")), sample_sites.base_urls["watan"]
 
 
 @pytest.fixture(scope="module")
