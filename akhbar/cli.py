@@ -22,7 +22,7 @@ from akhbar.sources import all_profiles
 from akhbar.terminal import err, out, print_results
 from core.config import DataDir, DataDirError
 from core.text import terminal_safe
-from index.backends import BACKENDS
+from index.backends import BACKENDS, BackendSettingError
 from index.liveness import STATUSES
 
 
@@ -600,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(level)
     try:
         return args.func(args)
-    except DataDirError as exc:
+    except (DataDirError, BackendSettingError) as exc:
         err.print(f"[red]akhbar: {escape(str(exc))}[/]")
         return 2
 

@@ -29,7 +29,7 @@ from crawler import keys
 from crawler.profiles import SourceProfile
 from crawler.settings import user_agent
 from crawler.spiders.news import NewsSpider
-from index.backends import ES_SETTINGS
+from index.backends import ES_SETTINGS, BackendConfig
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
 _ERROR_PREFIXES = (keys.ERRORS, "spider_exceptions/")
@@ -126,6 +126,7 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None,
     settings.update(data.settings(), priority="cmdline")
     settings.set("AKHBAR_SOURCES_DIRS", [str(d) for d in sources_dirs()], priority="cmdline")
     settings.update({k: v for k, v in overrides.items() if k not in data.settings()}, priority="cmdline")
+    BackendConfig.from_settings(settings)  # a meaningless AKHBAR_ES_SHARDS/REPLICAS stops here, in one line
     return settings
 
 
