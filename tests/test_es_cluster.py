@@ -137,17 +137,17 @@ def test_shards_and_replicas_come_from_the_environment(cluster_url, prefix, clie
         backend.close()
 
 
-@pytest.mark.parametrize("setting, value", [("AKHBAR_ES_SHARDS", "two"), ("AKHBAR_ES_SHARDS", "0"),
-                                            ("AKHBAR_ES_REPLICAS", "one"), ("AKHBAR_ES_REPLICAS", "2-1")])
-def test_a_meaningless_shard_or_replica_setting_is_one_line(tmp_path, setting, value):
-    """Refused before anything connects (no engine needed), by search and crawl alike."""
+@pytest.mark.parametrize("setting, value, command", [
+    ("AKHBAR_ES_SHARDS", "two", ("crawl", "sample-watan", "--no-progress")), ("AKHBAR_ES_SHARDS", "0", ("search", "x")),
+    ("AKHBAR_ES_REPLICAS", "one", ("search", "x")), ("AKHBAR_ES_REPLICAS", "2-1", ("search", "x"))])
+def test_a_meaningless_shard_or_replica_setting_is_one_line(tmp_path, setting, value, command):
+    """Refused before anything connects (no engine needed), by a crawl as by a search."""
     env = {**os.environ, "AKHBAR_BACKEND": "elasticsearch", setting: value}
-    for args in (("search", "مفاوضات"), ("crawl", "sample-watan", "--no-progress")):
-        proc = akhbar(*args, data=DataDir(tmp_path), env=env, check=False)
-        assert proc.returncode == 2, proc.stderr[-2000:]
-        lines = proc.stderr.decode().strip().splitlines()
-        assert len(lines) == 1 and setting in lines[0] and value in lines[0], lines
-        assert b"Traceback" not in proc.stderr
+    proc = akhbar(*command, data=DataDir(tmp_path), env=env, check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = proc.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and setting in lines[0] and repr(value) in lines[0], lines
+    assert b"Traceback" not in proc.stderr and not list(tmp_path.glob("warc/*")), "nothing was fetched"
 
 
 def test_script_refuses_what_the_cluster_does_not_have(cluster_url):
@@ -156,6 +156,32 @@ def test_script_refuses_what_the_cluster_does_not_have(cluster_url):
         proc = engine(*args, check=False)
         assert proc.returncode != 0 and proc.stderr.count("\n") == 1, (args, proc.stderr)
         assert proc.stderr.startswith("search-engine: "), proc.stderr
+
+
+def test_snapshot_and_restore_bring_the_index_back(client, empty_backend):
+    """docs/search-cluster.md's backup: an ``fs`` repository in the directory every node has as
+    ``path.repo``, a snapshot of the versioned index, the index lost, restored with its aliases."""
+    b = empty_backend
+    b.upsert([art(n, f"خبر {n}", f"نص المفاوضات رقم {n}") for n in range(12)])
+    index = b.indices_of(b.alias)[0]
+    repo = f"{b.prefix}-repo"
+    location = client.nodes.info(metric="settings")["nodes"]
+    roots = {tuple(n["settings"]["path"]["repo"]) for n in location.values()}
+    assert len(roots) == 1, "every node sees the same snapshot directory"
+    client.snapshot.create_repository(name=repo, repository={"type": "fs", "settings": {
+        "location": f"{roots.pop()[0]}/{b.prefix}"}})
+    try:
+        snap = client.snapshot.create(repository=repo, snapshot="s1", indices=index, include_global_state=False,
+                                      wait_for_completion=True)["snapshot"]
+        assert snap["state"] == "SUCCESS" and snap["indices"] == [index]
+        client.indices.delete(index=index)
+        assert not b.indices_of(b.alias)
+        client.snapshot.restore(repository=repo, snapshot="s1", indices=index, wait_for_completion=True)
+        assert b.indices_of(b.alias) == b.indices_of(b.write_alias) == [index], "aliases came back with it"
+        assert b.count() == 12 and search(b, "المفاوضات").total == 12
+    finally:
+        client.options(ignore_status=404).snapshot.delete(repository=repo, snapshot="s1")
+        client.snapshot.delete_repository(name=repo)
 
 
 # -- a node killed in the middle of a crawl ---------------------------------------------------
