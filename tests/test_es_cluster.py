@@ -106,8 +106,11 @@ def _shards(client: Elasticsearch, index: str) -> list[dict]:
 def test_cluster_has_three_nodes_apart_from_the_single_node(client, cluster_url):
     health = client.cluster.health()
     assert health["cluster_name"] == "akhbar-cluster" and health["number_of_nodes"] == NODES
-    assert cluster_url == ",".join(f"http://127.0.0.1:{9250 + i}" for i in range(NODES))
-    assert engine("url").stdout.strip() == "http://127.0.0.1:9200", "the single node keeps its URL"
+    first = int(os.environ.get("AKHBAR_ES_CLUSTER_PORT", "9250"))
+    assert cluster_url == ",".join(f"http://127.0.0.1:{first + i}" for i in range(NODES))
+    single = f"http://127.0.0.1:{os.environ.get('AKHBAR_ES_PORT', '9200')}"
+    assert engine("url").stdout.strip() == single, "the single node keeps its URL"
+    assert single not in cluster_url.split(",")
 
 
 def test_every_shard_has_a_replica_on_another_node(client, empty_backend):
