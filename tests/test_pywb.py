@@ -1,4 +1,4 @@
-"""Interoperability: pywb (from PyPI) replays our WARC files through our own CDXJ indexes, unchanged.
+"""Interoperability: pywb (from PyPI; its own venv .venv/pywb) replays our WARC files through our CDXJ, unchanged.
 
 pywb's collection config points straight at the crawl's ``warc/`` and ``cdx/`` directories: no
 ``wb-manager add``, no reindexing, no copy. Importing pywb's app monkey-patches the whole process
@@ -60,7 +60,9 @@ def wayback_server(root: Path, index_paths: Path, archive_paths: Path) -> Iterat
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    exe = Path(sys.executable).with_name("wayback")
+    # pywb pins redis==2.10.6, older than the frontier's scrapy-redis allows: `make install` gives it
+    # a venv of its own (.venv/pywb, pyproject's "pywb" dependency group)
+    exe = Path(sys.prefix) / "pywb" / "bin" / "wayback"
     log = open(root / "wayback.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([str(exe), "-p", str(port), "-b", "127.0.0.1"], cwd=root, stdout=log, stderr=log)
     server = Wayback(f"http://127.0.0.1:{port}")

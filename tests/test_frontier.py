@@ -1,0 +1,59 @@
+"""The distributed crawl for real: two `akhbar crawl --frontier` worker processes on one real
+redis-server, over a sample site on loopback; one is killed with SIGKILL mid-crawl and started
+again. Nothing is lost (every article archived and indexed), nothing is indexed twice, every WARC
+file passes `warcio check`, and each worker's files carry its id (name and warcinfo)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.frontier import run
+from tests.conftest import akhbar
+from tests.redis_server import redis_server
+
+pytestmark = pytest.mark.slow
+
+# one worker parses in its own process: no extraction pool to boot for a dozen articles
+NO_POOL = ("--set=AKHBAR_EXTRACT_WORKERS=0",)
+
+
+def test_two_workers_one_killed_and_restarted_lose_nothing():
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL)
+    assert not result.notes, result.notes
+    assert result.exit_codes == [0, 0]
+    assert result.expected >= 10
+    assert result.archived == result.expected, "every article is in the WARC files"
+    assert result.indexed == result.expected, "every article is in the index"
+    assert result.index_docs == result.expected, "each article indexed exactly once"
+    assert result.warc_valid, "every WARC file passes warcio check, none left .open"
+    assert set(result.warc_files) == {"w1", "w2"}, f"both workers wrote WARC files: {result.warc_files}"
+    assert result.warcinfo_ok, "each file's warcinfo names the worker of its file name"
+    assert result.reclaimed >= 1, "the restarted w1 queued again the requests it held when killed"
+
+
+def test_frontier_errors_are_one_line(tmp_data):
+    with redis_server() as url:
+        port = url.rsplit(":", 1)[1].split("/")[0]
+    # the server is gone now: nothing answers on that port
+    for frontier, says in ((f"redis://127.0.0.1:{port}/0", "does not answer"),
+                           ("http://127.0.0.1:6379/0", "bad --frontier"),
+                           ("redis://127.0.0.1:6379/x", "the database is a number")):
+        proc = akhbar("crawl", "sample-watan", "--frontier", frontier, data=tmp_data, check=False)
+        err = proc.stderr.decode()
+        assert proc.returncode != 0 and says in err and "Traceback" not in err, err
+    with redis_server() as url:
+        proc = akhbar("crawl", "sample-watan", "--frontier", url, "--worker-id", "a/b", data=tmp_data, check=False)
+    err = proc.stderr.decode()
+    assert proc.returncode != 0 and "bad worker id" in err and "Traceback" not in err, err
+
+
+def test_a_killed_worker_that_never_returns_is_taken_over():
+    """w1 killed for good: w2 queues again what w1 held once w1's heartbeat lapses (3 s here) and
+    finishes the crawl; the next crawl of the source on the host (w3) finishes w1's WARC file."""
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL, restart=False)
+    assert not result.notes, result.notes
+    assert result.exit_codes == [0, 0]
+    assert result.reclaimed >= 1, "w2 took over the requests w1 held"
+    assert result.archived == result.expected == result.indexed == result.index_docs
+    assert result.warc_valid and result.warcinfo_ok
+    assert {"w1", "w2"} <= set(result.warc_files)
