@@ -212,6 +212,8 @@ class Frontier:
         if owner and owner.decode().split(":", 1)[0] != socket.gethostname():
             self.refused = (f"worker id {self.worker} is alive on another host ({owner.decode().split(':', 1)[0]}); "
                             "give each worker its own --worker-id")
+            self._lock.close()  # what that worker holds is not ours to touch at close
+            self._lock = None
             return False
         back = self._requeue(keys=[self.processing(), self.key("requests")])
         if back:
@@ -336,6 +338,9 @@ class FrontierScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> FrontierScheduler:
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
+        # scrapy-redis 0.9.1 counts with inc_value(..., spider=), which Scrapy 2.19 deprecates (a
+        # warning in every crawl): the counting is done here instead
+        scheduler.counts, scheduler.stats = scheduler.stats, None
         return scheduler
 
     def open(self, spider: Spider) -> None:
@@ -362,7 +367,10 @@ class FrontierScheduler(Scheduler):
         # original is done. The token must not travel with it.
         token = request.meta.pop(keys.FRONTIER_TOKEN, None)
         try:
-            return super().enqueue_request(request)
+            queued = super().enqueue_request(request)
+            if queued and self.counts:
+                self.counts.inc_value("scheduler/enqueued/redis")
+            return queued
         finally:
             if token:
                 self.server.hdel(self.frontier.processing(), token)
@@ -371,8 +379,8 @@ class FrontierScheduler(Scheduler):
         if self.frontier.refused:
             return None
         request = self.frontier.pop(self.queue)
-        if request is not None and self.stats:
-            self.stats.inc_value("scheduler/dequeued/redis")
+        if request is not None and self.counts:
+            self.counts.inc_value("scheduler/dequeued/redis")
         return request
 
 

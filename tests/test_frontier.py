@@ -10,6 +10,7 @@ import pytest
 from bench.frontier import run
 from tests.conftest import akhbar
 from tests.redis_server import redis_server
+from tests.test_elastic import es_url, prefix  # noqa: F401 - the engine's fixtures (a fresh index prefix)
 
 pytestmark = pytest.mark.slow
 
@@ -57,3 +58,15 @@ def test_a_killed_worker_that_never_returns_is_taken_over():
     assert result.archived == result.expected == result.indexed == result.index_docs
     assert result.warc_valid and result.warcinfo_ok
     assert {"w1", "w2"} <= set(result.warc_files)
+
+
+def test_two_workers_on_elasticsearch(monkeypatch, es_url, prefix):  # noqa: F811 - fixtures
+    """The several-hosts set-up: every worker indexes into one Elasticsearch (here with a kill and
+    a restart too); upserts keyed by the canonical URL keep one document per article."""
+    monkeypatch.setenv("AKHBAR_BACKEND", "elasticsearch")
+    monkeypatch.setenv("AKHBAR_ES_URL", es_url)
+    monkeypatch.setenv("AKHBAR_ES_INDEX_PREFIX", prefix)
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL)
+    assert not result.notes, result.notes
+    assert result.archived == result.expected == result.indexed == result.index_docs
+    assert result.warc_valid and set(result.warc_files) == {"w1", "w2"}
