@@ -70,3 +70,41 @@ def test_two_workers_on_elasticsearch(monkeypatch, es_url, prefix):  # noqa: F81
     assert not result.notes, result.notes
     assert result.archived == result.expected == result.indexed == result.index_docs
     assert result.warc_valid and set(result.warc_files) == {"w1", "w2"}
+
+
+class _Evil:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo pwned",))
+
+
+def test_queue_entries_unpickle_to_requests_only():
+    """Whoever can write to the Redis database cannot make a worker run code: an entry naming any
+    callable is refused; a real request (a listing with its section) comes back whole."""
+    import pickle
+
+    from scrapy import Request, Spider
+    from scrapy.utils.request import request_from_dict
+
+    from crawler.frontier import dumps, loads
+    from crawler.profiles import Section
+
+    with pytest.raises(pickle.UnpicklingError):
+        loads(pickle.dumps({"url": "http://127.0.0.1/", "x": _Evil()}))
+    with pytest.raises(pickle.UnpicklingError):
+        loads(dumps({"url": "http://127.0.0.1/", "_class": "os.system"}))
+
+    class News(Spider):
+        name = "news"
+
+        def parse_listing(self, response, section, page):
+            pass
+
+    spider = News()
+    section = Section(url="http://127.0.0.1/s", name="s", next_page="a.next::attr(href)")
+    request = Request("http://127.0.0.1/s?page=2", callback=spider.parse_listing, meta={"akhbar_kind": "listing"},
+                      cb_kwargs={"section": section, "page": 2}, headers={"If-None-Match": '"abc"'})
+    back = request_from_dict(loads(dumps(request.to_dict(spider=spider))), spider=spider)
+    assert back.url == request.url and back.cb_kwargs == {"section": section, "page": 2}
+    assert back.headers.get("If-None-Match") == b'"abc"' and back.meta["akhbar_kind"] == "listing"
