@@ -108,3 +108,20 @@ def test_queue_entries_unpickle_to_requests_only():
     back = request_from_dict(loads(dumps(request.to_dict(spider=spider))), spider=spider)
     assert back.url == request.url and back.cb_kwargs == {"section": section, "page": 2}
     assert back.headers.get("If-None-Match") == b'"abc"' and back.meta["akhbar_kind"] == "listing"
+
+
+def test_frontier_settings_only_with_a_frontier(tmp_data):
+    """Without a frontier the crawl's settings are the project's; with one, scrapy-redis's
+    scheduler and duplicate filter, this worker's id, and the project's own components kept."""
+    from akhbar.crawl import build_settings
+
+    plain = build_settings(tmp_data, {})
+    assert plain.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler" and not plain.get("AKHBAR_FRONTIER")
+    assert "crawler.frontier.Frontier" not in plain.getdict("EXTENSIONS")
+    distributed = build_settings(tmp_data, {"AKHBAR_FRONTIER": "redis://127.0.0.1:1/0", "AKHBAR_WORKER_ID": "a1"})
+    assert distributed.get("SCHEDULER") == "crawler.frontier.FrontierScheduler"
+    assert distributed.get("DUPEFILTER_CLASS") == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert distributed.getbool("SCHEDULER_PERSIST") and distributed.get("AKHBAR_WORKER_ID") == "a1"
+    extensions = distributed.getdict("EXTENSIONS")
+    assert "crawler.frontier.Frontier" in extensions and "crawler.state.CrawlState" in extensions
+    assert "crawler.frontier.FrontierAck" in distributed.getdict("SPIDER_MIDDLEWARES")
