@@ -62,6 +62,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     names = _source_names(args, "crawl")
     profiles = _select_profiles(names, args.base_url)
     overrides = dict(item.split("=", 1) for item in args.set)
+    if args.frontier:  # a distributed crawl: one worker of many (docs/deployment.md)
+        from akhbar.crawl import frontier_overrides
+
+        overrides.update(frontier_overrides(args.frontier, args.worker_id))
     reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
                         max_articles=args.max_articles, overrides=overrides,
                         discover=args.discover.split(",") if args.discover else None)
@@ -467,6 +471,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/Akhbar setting, e.g. -s DOWNLOAD_DELAY=2")
     p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
+    p.add_argument("--frontier", metavar="redis://HOST:PORT/DB", default=os.environ.get("AKHBAR_FRONTIER"),
+                   help="share one request queue and duplicate filter with other workers (docs/deployment.md)")
+    p.add_argument("--worker-id", metavar="ID", default=os.environ.get("AKHBAR_WORKER_ID"),
+                   help="this worker's name in its WARC files (default HOST-PID; with --frontier)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("check-live", help="ask again for archived articles: unchanged, changed, redirected, gone…")

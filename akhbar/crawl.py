@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from redis import Redis
+from redis.exceptions import RedisError
 from rich import box
 from rich.console import Console
 from rich.live import Live
@@ -26,9 +29,11 @@ from scrapy.utils.project import get_project_settings
 from akhbar.sources import sources_dirs
 from core.config import DataDir
 from crawler import keys
+from crawler.frontier import FRONTIER_COMPONENTS, frontier_settings
 from crawler.profiles import SourceProfile
 from crawler.settings import user_agent
 from crawler.spiders.news import NewsSpider
+from crawler.worker import check_worker_id, default_worker_id
 from index.backends import ES_SETTINGS, BackendConfig
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
@@ -57,6 +62,7 @@ class SourceReport:
     warc_records: int = 0
     warc_revisits: int = 0
     robots_forbidden: int = 0
+    frontier_reclaimed: int = 0  # a distributed crawl: requests a stopped worker held, queued again
     errors: dict[str, int] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
@@ -95,6 +101,7 @@ _COUNTED: dict[str, str] = {
     "warc_records": keys.WARC_RECORDS,
     "warc_revisits": keys.WARC_REVISITS,
     "robots_forbidden": "robotstxt/forbidden",
+    "frontier_reclaimed": keys.FRONTIER_RECLAIMED,
 }
 assert set(_COUNTED) == {f.name for f in fields(SourceReport) if f.type == "int"}, "a report field without its key"
 
@@ -127,7 +134,44 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None,
     settings.set("AKHBAR_SOURCES_DIRS", [str(d) for d in sources_dirs()], priority="cmdline")
     settings.update({k: v for k, v in overrides.items() if k not in data.settings()}, priority="cmdline")
     BackendConfig.from_settings(settings)  # a meaningless AKHBAR_ES_SHARDS/REPLICAS stops here, in one line
+    if settings.get("AKHBAR_FRONTIER"):
+        _on_frontier(settings)
     return settings
+
+
+def frontier_overrides(url: str, worker_id: str | None = None) -> dict[str, str]:
+    """The ``-s`` settings of ``akhbar crawl --frontier URL [--worker-id ID]``, after checking both
+    and that the Redis database answers: a bad one is a one-line error before any crawl starts."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or (parts.scheme != "unix" and not parts.hostname):
+        raise SystemExit(f"bad --frontier {url!r}: use redis://HOST:PORT/DB (or rediss://, unix://)")
+    db = parts.path.strip("/") if parts.scheme != "unix" else ""
+    if db and not db.isdigit():
+        raise SystemExit(f"bad --frontier {url!r}: the database is a number (redis://HOST:PORT/0)")
+    try:
+        out = {"AKHBAR_FRONTIER": url, "AKHBAR_WORKER_ID": check_worker_id(worker_id or default_worker_id())}
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except RedisError as exc:
+        raise SystemExit(f"frontier {parts.hostname or url}:{parts.port or ''} does not answer: {exc}") from None
+    finally:
+        client.close()
+    return out
+
+
+def _on_frontier(settings: Settings) -> None:
+    """A distributed crawl (``AKHBAR_FRONTIER``, ``akhbar crawl --frontier``): scrapy-redis's
+    scheduler and duplicate filter on that Redis database, this process as one worker
+    (``AKHBAR_WORKER_ID``, default HOST-PID), the frontier's extension and middleware added to the
+    project's components. Without it the crawl's settings are the project's, untouched."""
+    url = settings.get("AKHBAR_FRONTIER")
+    worker = check_worker_id(settings.get("AKHBAR_WORKER_ID") or default_worker_id())
+    settings.update(frontier_settings(url, worker), priority="cmdline")
+    for name, components in FRONTIER_COMPONENTS.items():
+        settings.set(name, {**settings.getdict(name), **components}, priority="cmdline")
 
 
 # Table labels for the ways a crawl ends that need more room than the table has (the JSON report
