@@ -23,6 +23,7 @@ from scrapy.settings import Settings
 from scrapy.utils.log import get_scrapy_root_handler
 from scrapy.utils.project import get_project_settings
 
+from akhbar.drift_sample import record_samples
 from akhbar.sources import sources_dirs
 from core.config import DataDir
 from crawler import keys
@@ -236,6 +237,8 @@ def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
     logging.getLogger(__name__).info("crawl report saved to %s", out)
+    if spider is NewsSpider:  # a source's drift sample (akhbar.health): kept once, from an indexed article
+        record_samples(data, profiles)
     return reports
 
 

@@ -92,3 +92,34 @@ def reindex_progress(console: Console = err, every: float = 10.0) -> Iterator[Ca
             console.print(f"reindexing: {done:,} of {total:,} captures ({done / (now - started):,.0f}/s)")
 
     yield report
+
+
+def _pct(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def print_health(report) -> None:
+    """``akhbar sources --health``: one line per crawled source (an ``akhbar.health.HealthReport``),
+    then each alarm on its own line, so a cron mail says at once what broke."""
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    for col in ("source", "last crawl", "status", "new 30d", "empty", "no date", "no author", "4xx/5xx/net", "alarms"):
+        table.add_column(col, justify="left" if col in ("source", "last crawl", "status") else "right", no_wrap=True)
+    for s in report.sources:
+        rate = s.http_error_rate
+        table.add_row(safe(s.id), (s.last_crawl or {}).get("time", "never")[:16].replace("T", " "),
+                      safe((s.last_crawl or {}).get("status", "—")), str(sum(d["count"] for d in s.articles_per_day)),
+                      _pct(s.empty_body_share), _pct(s.missing_date_share), _pct(s.missing_author_share),
+                      "/".join(_pct(rate[k]) for k in ("4xx", "5xx", "network")),
+                      f"[bold red]{len(s.alarms)}[/]" if s.alarms else "0")
+    if not report.sources:
+        out.print("no source has been crawled yet (see `akhbar crawl`)")
+        return
+    out.print(table)
+    alarms = [(s.id, a) for s in report.sources for a in s.alarms]
+    for source, alarm in alarms:
+        out.print(f"[bold red]ALARM[/] {safe(source)} {alarm.kind}: {safe(alarm.message)}")
+    if not alarms:
+        out.print("no alarm")
