@@ -228,7 +228,7 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
         alarms.append(Alarm("no_new_articles", f"no new article in the last {settings.idle_runs} crawl runs "
                                                f"(since {idle[-1].time})"))
     if log and last:
-        alarms += _quality(log, source, start, end, settings)
+        alarms += _quality(log, source, runs, settings)
     sample = load_sample(data, source)
     if sample:
         alarms += [Alarm("sample_changed", m) for m in recheck(data, sample, profile)]
@@ -244,16 +244,23 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
         if sample else None, alarms=alarms)
 
 
-def _quality(log: FetchLog, source: str, start: str, end: str, settings: HealthSettings) -> list[Alarm]:
-    """The last run's share of article pages with no story against the source's share before it
-    (0 when there is too little history): a template that empties bodies raises it at once."""
-    pages, empty = log.article_outcomes(source, start, end)
-    if pages < settings.min_pages:
+def _quality(log: FetchLog, source: str, runs: list[_Run], settings: HealthSettings) -> list[Alarm]:
+    """The share of article pages with no story in the newest run that fetched enough of them
+    (later runs may have found every page unchanged), against the source's share before that run
+    (0 when there is too little history): a template that empties bodies raises it."""
+    windows = [(runs[i + 1].time if i + 1 < len(runs) else "", runs[i].time) for i in range(len(runs))]
+    if len(runs) > settings.idle_runs:  # as many as were read: the oldest one's start is not known
+        windows = windows[:-1]
+    for start, end in windows:
+        pages, empty = log.article_outcomes(source, start, end)
+        if pages >= settings.min_pages:
+            break
+    else:
         return []
     before_pages, before_empty = log.article_outcomes(source, "", start) if start else (0, 0)
     before = before_empty / before_pages if before_pages >= settings.min_pages else 0.0
     now = empty / pages
     if now - before >= settings.quality_drop:
-        return [Alarm("quality_drop", f"{empty} of {pages} article pages of the last run had no body "
+        return [Alarm("quality_drop", f"{empty} of {pages} article pages crawled by {end} had no body "
                                       f"({now:.0%}, {before:.0%} before)")]
     return []

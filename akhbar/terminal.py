@@ -104,15 +104,19 @@ def print_health(report) -> None:
     from rich import box
     from rich.table import Table
 
+    # 80 columns: short headers; neither the source id nor the status may be cut
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
-    for col in ("source", "last crawl", "status", "new 30d", "empty", "no date", "no author", "4xx/5xx/net", "alarms"):
-        table.add_column(col, justify="left" if col in ("source", "last crawl", "status") else "right", no_wrap=True)
+    widths = {"source": max([6, *(len(s.id) for s in report.sources)]),
+              "status": max([6, *(len((s.last_crawl or {}).get("status", "")) for s in report.sources)])}
+    for col in ("source", "last crawl", "status", "new", "empty", "undated", "no author", "http err", "alarms"):
+        table.add_column(col, justify="left" if col in ("source", "last crawl", "status") else "right",
+                         no_wrap=True, min_width=widths.get(col))
     for s in report.sources:
         rate = s.http_error_rate
-        table.add_row(safe(s.id), (s.last_crawl or {}).get("time", "never")[:16].replace("T", " "),
+        table.add_row(safe(s.id), (s.last_crawl or {}).get("time", "never")[5:16].replace("T", " ") or "never",
                       safe((s.last_crawl or {}).get("status", "—")), str(sum(d["count"] for d in s.articles_per_day)),
                       _pct(s.empty_body_share), _pct(s.missing_date_share), _pct(s.missing_author_share),
-                      "/".join(_pct(rate[k]) for k in ("4xx", "5xx", "network")),
+                      _pct(rate["4xx"] + rate["5xx"] + rate["network"]),
                       f"[bold red]{len(s.alarms)}[/]" if s.alarms else "0")
     if not report.sources:
         out.print("no source has been crawled yet (see `akhbar crawl`)")
