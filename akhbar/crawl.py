@@ -61,6 +61,8 @@ class SourceReport:
     errors: dict[str, int] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
+    # articles extracted, and how many came out with each pipelines.quality shortcoming (akhbar.health)
+    extraction: dict[str, int] = field(default_factory=dict)
     finish_reason: str = ""
 
     @classmethod
@@ -76,6 +78,7 @@ class SourceReport:
             source=source, **counts, errors=errors,
             limits={k[len(keys.LIMITS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIMITS)},
             liveness={k[len(keys.LIVENESS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIVENESS)},
+            extraction=_extraction(stats),
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
@@ -98,6 +101,13 @@ _COUNTED: dict[str, str] = {
     "robots_forbidden": "robotstxt/forbidden",
 }
 assert set(_COUNTED) == {f.name for f in fields(SourceReport) if f.type == "int"}, "a report field without its key"
+
+
+def _extraction(stats: dict[str, Any]) -> dict[str, int]:
+    """``articles`` extracted and the count of each shortcoming among them (empty if none was)."""
+    found = {k[len(keys.EXTRACTED):]: int(v) for k, v in stats.items() if k.startswith(keys.EXTRACTED)}
+    articles = int(stats.get(keys.ARTICLES_EXTRACTED, 0))
+    return {"articles": articles, **found} if articles or found else {}
 
 
 def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -7,17 +7,19 @@ and in aggregates (SQL over the fetch log, the backend's facets), never by loadi
 
 - the crawl reports (``state/reports/*.json``): the last crawl's time and finish, its network
   errors, and the runs without a new article (read newest first, only as many as needed);
-- the fetch log (``state/fetchlog.sqlite``): new articles per day, the share of article pages whose
-  extraction found no story, HTTP 4xx/5xx answers, feeds and sitemaps whose newest answer is an error;
+- the reports' extraction counts (``pipelines.quality``, counted by the crawl): how many of a
+  run's articles came out with an empty body, against the runs before;
+- the fetch log (``state/fetchlog.sqlite``): new articles per day, HTTP 4xx/5xx answers, feeds and
+  sitemaps whose newest answer is an error;
 - the search index (either backend, through ``facets`` and ``search``): articles indexed, the
-  share without a date, the share of the newest articles without an author;
+  share without a date, the shares of the newest articles with an empty body or no author;
 - the drift sample (``akhbar.drift_sample``): one archived article page extracted again today;
 - the scheduler's ``state/schedule.json``: when each scheduled job last ran.
 
 Alarms (``kind``): ``crawl_failed`` (the last crawl did not finish), ``failing_feed`` (a feed or
 sitemap answers an error), ``no_new_articles`` (``idle_runs`` crawl runs in a row without a new
-article), ``quality_drop`` (the last run's share of article pages with an empty body rose by
-``quality_drop`` or more over the source's history: a template change), ``sample_changed`` (the
+article), ``quality_drop`` (the share of empty bodies among the articles a run extracted rose by
+``quality_drop`` or more over the runs before it: a template change), ``sample_changed`` (the
 sample page extracts differently with today's code). The JSON shape is in docs/health.md.
 """
 
@@ -36,12 +38,15 @@ from core.config import DataDir
 from crawler.fetchlog import FetchLog
 from crawler.profiles import SourceProfile
 from index.base import SearchBackend, SearchQuery
+from pipelines.quality import shortcomings
 
 # The report's error kinds that mean no HTTP answer at all (crawler.errors names them).
 NETWORK_KINDS = ("timeout", "connection_refused", "dns", "connection_lost")
-# How many of a source's newest articles the author share is measured over (the index has no
-# author facet; a bounded page of the newest is cheap on both backends).
-AUTHOR_SAMPLE = 100
+# How many of a source's newest articles the body and author shares are measured over (the index
+# has no facet for them; a bounded page of the newest is cheap on both backends).
+INDEX_SAMPLE = 100
+# Crawl runs read per source for the extraction history the last run is compared with.
+HISTORY_RUNS = 20
 ALARM_KINDS = ("crawl_failed", "failing_feed", "no_new_articles", "quality_drop", "sample_changed")
 
 
@@ -169,16 +174,17 @@ def _schedule(data: DataDir) -> dict[str, str]:
     return {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
 
 
-def _index_counts(backend: SearchBackend | None, source: str, total: int) -> tuple[float, float]:
-    """(missing_date_share, missing_author_share) of ``source`` in the index: the month facet counts
-    every dated article, the newest ``AUTHOR_SAMPLE`` articles tell the author share."""
+def _index_shares(backend: SearchBackend | None, source: str, total: int) -> tuple[float, float, float]:
+    """(empty_body_share, missing_date_share, missing_author_share) of ``source`` in the index: the
+    month facet counts every dated article; the newest ``INDEX_SAMPLE`` articles, judged by
+    ``pipelines.quality``, tell the body and author shares (the index has no facet for those)."""
     if backend is None or not total:
-        return 0.0, 0.0
-    query = SearchQuery(sources=[source], sort="date", per_page=AUTHOR_SAMPLE)
+        return 0.0, 0.0, 0.0
+    query = SearchQuery(sources=[source], sort="date", per_page=INDEX_SAMPLE)
     dated = sum(n for _, n in backend.facets(query).get("month", []))
-    hits = backend.search(query).hits
-    no_author = sum(1 for h in hits if not h.article.get("authors"))
-    return _share(total - dated, total), _share(no_author, len(hits))
+    lacks = [shortcomings(h.article) for h in backend.search(query).hits]
+    return (_share(sum("short_body" in x for x in lacks), len(lacks)), _share(total - dated, total),
+            _share(sum("no_author" in x for x in lacks), len(lacks)))
 
 
 def source_health(data: DataDir, backend: SearchBackend | None, profiles: Mapping[str, SourceProfile],
@@ -191,7 +197,7 @@ def source_health(data: DataDir, backend: SearchBackend | None, profiles: Mappin
     log = FetchLog(data.fetchlog) if data.fetchlog.exists() else None
     try:
         logged = log.sources() if log else []
-        runs = _runs(data, set(logged), settings.idle_runs + 1)
+        runs = _runs(data, set(logged), max(settings.idle_runs, HISTORY_RUNS))
         indexed = dict(backend.facets(SearchQuery(), limit=100_000).get("source", [])) if backend else {}
         out = [_one(data, log, backend, source, profiles.get(source), runs.get(source, []), indexed.get(source, 0),
                     settings, since, now)
@@ -212,12 +218,11 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
     per_day = dict(log.new_articles_per_day(source, since)) if log else {}
     days = [(datetime.strptime(since, "%Y-%m-%d") + timedelta(days=i)).strftime("%Y-%m-%d")
             for i in range(settings.days)]
-    pages, empty = log.current_article_outcomes(source) if log else (0, 0)
     fetched, e4, e5 = log.status_counts(source, start, end) if log and last else (0, 0, 0)
     network = sum(int(v) for k, v in (last.report.get("errors") or {}).items() if k in NETWORK_KINDS) if last else 0
     failing = [{"url": u, "kind": k, "status": s, "time": t} for u, k, s, t in log.failing_discovery(source)] \
         if log else []
-    no_date, no_author = _index_counts(backend, source, indexed)
+    empty, no_date, no_author = _index_shares(backend, source, indexed)
 
     if last and last.report.get("finish_reason") not in OK_REASONS:
         alarms.append(Alarm("crawl_failed", f"the last crawl ended «{last.report.get('finish_reason')}»"))
@@ -227,8 +232,7 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
     if len(idle) == settings.idle_runs and not any(int(r.report.get("articles_new") or 0) for r in idle):
         alarms.append(Alarm("no_new_articles", f"no new article in the last {settings.idle_runs} crawl runs "
                                                f"(since {idle[-1].time})"))
-    if log and last:
-        alarms += _quality(log, source, runs, settings)
+    alarms += _quality(runs, settings)
     sample = load_sample(data, source)
     if sample:
         alarms += [Alarm("sample_changed", m) for m in recheck(data, sample, profile)]
@@ -236,7 +240,7 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
         id=source, name=profile.name_ar if profile else source,
         last_crawl={"time": last.time, "status": str(last.report.get("finish_reason") or "")} if last else None,
         articles_per_day=[{"date": d, "count": per_day.get(d, 0)} for d in days],
-        articles_indexed=indexed, empty_body_share=_share(empty, pages), missing_date_share=no_date,
+        articles_indexed=indexed, empty_body_share=empty, missing_date_share=no_date,
         missing_author_share=no_author,
         http_error_rate={"4xx": _share(e4, fetched + network), "5xx": _share(e5, fetched + network),
                          "network": _share(network, fetched + network)},
@@ -244,23 +248,27 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
         if sample else None, alarms=alarms)
 
 
-def _quality(log: FetchLog, source: str, runs: list[_Run], settings: HealthSettings) -> list[Alarm]:
-    """The share of article pages with no story in the newest run that fetched enough of them
-    (later runs may have found every page unchanged), against the source's share before that run
-    (0 when there is too little history): a template that empties bodies raises it."""
-    windows = [(runs[i + 1].time if i + 1 < len(runs) else "", runs[i].time) for i in range(len(runs))]
-    if len(runs) > settings.idle_runs:  # as many as were read: the oldest one's start is not known
-        windows = windows[:-1]
-    for start, end in windows:
-        pages, empty = log.article_outcomes(source, start, end)
-        if pages >= settings.min_pages:
-            break
-    else:
+def _judged(run: _Run) -> tuple[int, int]:
+    """(article pages the run extracted or found without text, how many had an empty body)."""
+    ext = run.report.get("extraction") or {}
+    no_text = int((run.report.get("errors") or {}).get("no_article_text", 0))
+    return int(ext.get("articles", 0)) + no_text, int(ext.get("short_body", 0)) + no_text
+
+
+def _quality(runs: list[_Run], settings: HealthSettings) -> list[Alarm]:
+    """The share of empty bodies (``pipelines.quality``, or no text at all) among the pages of the
+    newest run that extracted enough of them — later runs may have found every page unchanged —
+    against the same share over the runs before it (0 without such history): a template change
+    that empties bodies raises it on the first crawl after it."""
+    judged = [(run, *_judged(run)) for run in runs]
+    newest = next((i for i, (_, pages, _) in enumerate(judged) if pages >= settings.min_pages), None)
+    if newest is None:
         return []
-    before_pages, before_empty = log.article_outcomes(source, "", start) if start else (0, 0)
-    before = before_empty / before_pages if before_pages >= settings.min_pages else 0.0
+    run, pages, empty = judged[newest]
+    before_pages = sum(p for _, p, _ in judged[newest + 1:])
+    before = sum(e for _, _, e in judged[newest + 1:]) / before_pages if before_pages >= settings.min_pages else 0.0
     now = empty / pages
     if now - before >= settings.quality_drop:
-        return [Alarm("quality_drop", f"{empty} of {pages} article pages crawled by {end} had no body "
-                                      f"({now:.0%}, {before:.0%} before)")]
+        return [Alarm("quality_drop", f"{empty} of {pages} article pages extracted by the crawl of {run.time} "
+                                      f"had an empty body ({now:.0%}; {before:.0%} in the crawls before)")]
     return []

@@ -170,24 +170,6 @@ class FetchLog:
             "WHERE first >= ? GROUP BY day ORDER BY day", (source, int(IndexState.INDEXED), since)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
-    def article_outcomes(self, source: str, after: str = "", until: str = "") -> tuple[int, int]:
-        """(whole article pages archived, how many of them held no article) in the window: a page
-        left ``NOTHING_TO_INDEX`` is one whose extraction found no story text (or not HTML)."""
-        row = self._db.execute(
-            "SELECT count(*), sum(indexed = ?) FROM captures WHERE source = ? AND kind = 'article' "
-            "AND status = 200 AND revisit = 0 AND fetched > ? AND (? = '' OR fetched <= ?)",
-            (int(IndexState.NOTHING_TO_INDEX), source, after, until, until)).fetchone()
-        return row[0] or 0, row[1] or 0
-
-    def current_article_outcomes(self, source: str) -> tuple[int, int]:
-        """(article URLs, how many of them held no article) by each URL's newest whole capture."""
-        row = self._db.execute(
-            "SELECT count(*), sum(indexed = ?) FROM (SELECT indexed, row_number() OVER "
-            "(PARTITION BY url ORDER BY fetched DESC) AS n FROM captures WHERE source = ? AND kind = 'article' "
-            "AND status = 200 AND revisit = 0) WHERE n = 1",
-            (int(IndexState.NOTHING_TO_INDEX), source)).fetchone()
-        return row[0] or 0, row[1] or 0
-
     def status_counts(self, source: str, after: str = "", until: str = "") -> tuple[int, int, int]:
         """(captures, how many answered 4xx, how many 5xx) of ``source`` in the window."""
         row = self._db.execute(
