@@ -45,8 +45,11 @@ NETWORK_KINDS = ("timeout", "connection_refused", "dns", "connection_lost")
 # How many of a source's newest articles the body and author shares are measured over (the index
 # has no facet for them; a bounded page of the newest is cheap on both backends).
 INDEX_SAMPLE = 100
-# Crawl runs read per source for the extraction history the last run is compared with.
+# Crawl runs read per source for the extraction history the last run is compared with, and the
+# most report files read in all (newest first): a source left out of the schedule long ago must
+# not make every health check read a year of reports.
 HISTORY_RUNS = 20
+MAX_REPORTS = 2000
 ALARM_KINDS = ("crawl_failed", "failing_feed", "no_new_articles", "quality_drop", "sample_changed")
 
 
@@ -145,7 +148,7 @@ def _runs(data: DataDir, known: set[str], wanted: int) -> dict[str, list[_Run]]:
     ``akhbar check-live`` reports (they carry liveness counts) are not crawl runs."""
     runs: dict[str, list[_Run]] = {}
     paths = sorted(data.reports.glob("crawl-*.json"), reverse=True) if data.reports.is_dir() else []
-    for path in paths:
+    for path in paths[:MAX_REPORTS]:
         when = _stamp_time(path.name)
         if when is None:
             continue
@@ -231,7 +234,7 @@ def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, sou
     idle = runs[:settings.idle_runs]
     if len(idle) == settings.idle_runs and not any(int(r.report.get("articles_new") or 0) for r in idle):
         alarms.append(Alarm("no_new_articles", f"no new article in the last {settings.idle_runs} crawl runs "
-                                               f"(since {idle[-1].time})"))
+                                               f"(from {idle[-1].time} to {idle[0].time})"))
     alarms += _quality(runs, settings)
     sample = load_sample(data, source)
     if sample:

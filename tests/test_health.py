@@ -128,18 +128,27 @@ def test_sample_extracted_differently_raises_the_alarm(sites, tmp_data):
     assert any("title changed" in a["message"] for a in alarms)
 
 
-def test_broken_source_raises_alarms(sites, tmp_path):
-    """Crawl once while healthy, then the feed answers 404 and the template drops the story, and
-    the scheduler crawls it three more times: the failing feed and the quality drop at the first of
-    them, no new articles after the third; --check exits 1; /sources highlights the alarms."""
-    data = DataDir(tmp_path / "data").ensure()
-    akhbar(*_crawl_args(sites, ("watan",)), *_fast(), data=data)
+@dataclass
+class Broken:
+    data: DataDir
+    seen: list[dict]  # sample-watan's health after each scheduled run
+    feed: str
+
+
+@pytest.fixture(scope="module")
+def broken(sites, tmp_path_factory) -> Broken:
+    """Both sample sites crawled while healthy; then Al-Watan's feed answers 404 and its template
+    drops the story, and the real scheduler crawls it three more times (a job on a cron schedule,
+    made due before each ``akhbar schedule --once``)."""
+    root = tmp_path_factory.mktemp("health-broken")
+    data = DataDir(root / "data").ensure()
+    akhbar(*_crawl_args(sites, ("watan", "dw")), *_fast(), data=data)
     assert _health(data, "--check").returncode == 0
     articles = [a for a in site_articles("watan") if "non_html" not in a.flags and a.body]
     sites.edits = {("watan", "/feed/"): Edit(status=404),
                    **{("watan", a.url_path): EmptiedBody() for a in articles}}
     args = [f"--base-url=sample-watan={sites.base_urls['watan']}", *_fast(AKHBAR_REVISIT_AFTER=0)]
-    schedule = tmp_path / "schedule.toml"
+    schedule = root / "schedule.toml"
     schedule.write_text('[[job]]\nname = "watan"\nsources = ["sample-watan"]\ncron = "*/5 * * * *"\n'
                         f"args = {json.dumps(args)}\n")
     try:
@@ -147,21 +156,31 @@ def test_broken_source_raises_alarms(sites, tmp_path):
         for _ in range(3):
             (data.state / "schedule.json").write_text(json.dumps({"watan": "2020-01-01T00:00:00+00:00"}))
             assert "ran: watan" in akhbar("schedule", "--once", "--config", str(schedule), data=data).stdout.decode()
-            seen.append(_report_json(data)["sources"][0])
+            seen.append({s["id"]: s for s in _report_json(data)["sources"]}["sample-watan"])
     finally:
         sites.edits = {}
+    return Broken(data, seen, sites.base_urls["watan"].rstrip("/") + "/feed/")
+
+
+def test_broken_source_raises_alarms(broken):
+    """The failing feed and the quality drop from the first run after the breakage on, no new
+    articles after the third; --check exits 1; /sources highlights the alarms."""
+    data, seen, feed = broken.data, broken.seen, broken.feed
     reports = [r["sample-watan"] for _, r in _crawl_reports(data)]
     assert len(reports) == 4 and [r["articles_new"] for r in reports[1:]] == [0, 0, 0]
     assert reports[1]["articles_discovered"] > 5, "the section pages and sitemap still list the articles"
+    assert reports[1]["extraction"]["short_body"] >= reports[1]["extraction"]["articles"] - 1 > 5
     first, last = seen[0], seen[-1]
     kinds = [{a["kind"] for a in s["alarms"]} for s in seen]
     assert kinds[0] == kinds[1] == {"failing_feed", "quality_drop"}, kinds
     assert kinds[2] == {"failing_feed", "quality_drop", "no_new_articles"}, kinds
-    feed = sites.base_urls["watan"].rstrip("/") + "/feed/"
     assert [(f["url"], f["kind"], f["status"]) for f in last["failing_feeds"]] == [(feed, "feed", 404)]
-    assert first["empty_body_share"] > 0.5, "the latest capture of most articles has no body"
+    assert first["empty_body_share"] > 0.5, "the index now holds the emptied texts"
     assert first["http_error_rate"]["4xx"] > 0
-    assert "watan" in _report_json(data)["schedule"]
+    got = _report_json(data)
+    assert "watan" in got["schedule"]
+    dw = {s["id"]: s for s in got["sources"]}["sample-dw"]
+    assert dw["alarms"] == [] and dw["failing_feeds"] == [], "the other source stays healthy"
     assert not any(a["kind"] == "sample_changed" for a in last["alarms"]), "the archived sample did not change"
     proc = _health(data, "--check", check=False)
     out = proc.stdout.decode()
@@ -169,9 +188,35 @@ def test_broken_source_raises_alarms(sites, tmp_path):
     resp, doc = _page(data)
     box, = doc.cssselect("article.source-health.alarm")
     assert box.get("id") == "source-sample-watan"
-    assert {li.get("class") for li in box.cssselect(".alarms li")} >= {"alarm-failing_feed", "alarm-no_new_articles"}
+    assert [b.get("id") for b in doc.cssselect("article.source-health.healthy")] == ["source-sample-dw"]
+    assert {li.get("class") for li in box.cssselect(".alarms li")} == \
+        {"alarm-failing_feed", "alarm-quality_drop", "alarm-no_new_articles"}
     assert "خلاصة أو خريطة موقع تردّ بخطأ" in resp.text and "لا مقالات جديدة" in resp.text
     assert feed in [td.text_content() for td in box.cssselect(".failing td")]
+
+
+def test_sources_page_in_the_browser(broken):
+    """/sources in chromium: the alarmed source stands out, nothing is requested outside the app;
+    the screenshot is the README's (test-artifacts/sources.png, copied to docs/)."""
+    from tests.test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, AppServer, sync_api
+
+    with AppServer(broken.data) as app, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 1180}, locale="ar")
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(app.base + "/sources")
+            alarm = page.locator("article.source-health.alarm")
+            assert alarm.count() == 1 and alarm.get_attribute("id") == "source-sample-watan"
+            color = alarm.evaluate("e => getComputedStyle(e).borderTopColor")
+            healthy = page.locator("article.source-health.healthy").evaluate("e => getComputedStyle(e).borderTopColor")
+            assert color != healthy, "the alarm is highlighted"
+            assert all(u.startswith(app.base) for u in requests), requests
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "sources.png"), full_page=False)
+        finally:
+            browser.close()
 
 
 def test_health_on_elasticsearch(sites, tmp_path, es_url, prefix):  # noqa: F811 - fixtures
@@ -184,3 +229,20 @@ def test_health_on_elasticsearch(sites, tmp_path, es_url, prefix):  # noqa: F811
     assert s["alarms"] == [] and s["articles_indexed"] == reports["sample-dw"]["articles_new"] > 5
     assert s["articles_indexed"] == sum(d["count"] for d in s["articles_per_day"])
     assert _health(data, "--check", env=env).returncode == 0
+
+
+def test_bad_settings_and_an_empty_archive_are_one_line_answers(tmp_path, monkeypatch):
+    data = DataDir(tmp_path / "none")
+    proc = _health(data)
+    assert proc.returncode == 0 and "no source has been crawled yet" in proc.stdout.decode()
+    assert json.loads(_health(data, "--json").stdout)["sources"] == []
+    assert _health(data, "--check").returncode == 0
+    env = {**os.environ, "AKHBAR_HEALTH_IDLE_RUNS": "three"}
+    proc = _health(data, "--check", env=env, check=False)
+    lines = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 2 and lines == ["akhbar sources: AKHBAR_HEALTH_IDLE_RUNS='three' is not a whole number"]
+    assert "Traceback" not in proc.stderr.decode()
+    monkeypatch.setenv("AKHBAR_HEALTH_QUALITY_DROP", "2")
+    with TestClient(create_app(DataDir(tmp_path / "empty")), base_url=LOCAL) as client:
+        resp = client.get("/sources")
+    assert resp.status_code == 503 and "AKHBAR_HEALTH_QUALITY_DROP=2 is not between 0.0 and 1.0" in resp.text
