@@ -108,7 +108,7 @@ def print_health(report) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
     widths = {"source": max([6, *(len(s.id) for s in report.sources)]),
               "status": max([6, *(len((s.last_crawl or {}).get("status", "")) for s in report.sources)])}
-    for col in ("source", "last crawl", "status", "new", "empty", "undated", "no author", "http err", "alarms"):
+    for col in ("source", "last crawl", "status", "new", "empty", "no date", "no auth", "errs", "alarms"):
         table.add_column(col, justify="left" if col in ("source", "last crawl", "status") else "right",
                          no_wrap=True, min_width=widths.get(col))
     for s in report.sources:

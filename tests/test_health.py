@@ -193,6 +193,9 @@ def test_broken_source_raises_alarms(broken):
         {"alarm-failing_feed", "alarm-quality_drop", "alarm-no_new_articles"}
     assert "خلاصة أو خريطة موقع تردّ بخطأ" in resp.text and "لا مقالات جديدة" in resp.text
     assert feed in [td.text_content() for td in box.cssselect(".failing td")]
+    with TestClient(create_app(data), base_url=LOCAL) as client:
+        api = client.get("/api/sources")
+    assert api.status_code == 200 and api.json()["sources"] == got["sources"], "the API is the CLI's JSON"
 
 
 def test_sources_page_in_the_browser(broken):
