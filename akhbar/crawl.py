@@ -61,9 +61,9 @@ class SourceReport:
     errors: dict[str, int] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
+    finish_reason: str = ""
     # articles extracted, and how many came out with each pipelines.quality shortcoming (akhbar.health)
     extraction: dict[str, int] = field(default_factory=dict)
-    finish_reason: str = ""
 
     @classmethod
     def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:

@@ -203,7 +203,7 @@ def source_health(data: DataDir, backend: SearchBackend | None, profiles: Mappin
         runs = _runs(data, set(logged), max(settings.idle_runs, HISTORY_RUNS))
         indexed = dict(backend.facets(SearchQuery(), limit=100_000).get("source", [])) if backend else {}
         out = [_one(data, log, backend, source, profiles.get(source), runs.get(source, []), indexed.get(source, 0),
-                    settings, since, now)
+                    settings, since)
                for source in sorted(set(logged) | set(runs))]
     finally:
         if log:
@@ -213,7 +213,7 @@ def source_health(data: DataDir, backend: SearchBackend | None, profiles: Mappin
 
 def _one(data: DataDir, log: FetchLog | None, backend: SearchBackend | None, source: str,
          profile: SourceProfile | None, runs: list[_Run], indexed: int, settings: HealthSettings,
-         since: str, now: datetime) -> SourceHealth:
+         since: str) -> SourceHealth:
     alarms: list[Alarm] = []
     last = runs[0] if runs else None
     # The last run's captures are those after the previous run's report ("" when it is the first).
