@@ -47,7 +47,7 @@ class EmptiedBody(Edit):
 def sites():
     """Our own sample sites: this module makes them misbehave."""
     s = SampleSites()
-    s.start(ports={"watan": 0, "dw": 0})
+    s.start(ports={"watan": 0, "dw": 0, "aggregator": 0})  # ephemeral ports only: never a fixed one
     yield s
     s.stop()
 
