@@ -26,6 +26,7 @@ from scrapy.settings import Settings
 from scrapy.utils.log import get_scrapy_root_handler
 from scrapy.utils.project import get_project_settings
 
+from akhbar.drift_sample import record_samples
 from akhbar.sources import sources_dirs
 from core.config import DataDir
 from crawler import keys
@@ -67,6 +68,8 @@ class SourceReport:
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
     finish_reason: str = ""
+    # articles extracted, and how many came out with each pipelines.quality shortcoming (akhbar.health)
+    extraction: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:
@@ -81,6 +84,7 @@ class SourceReport:
             source=source, **counts, errors=errors,
             limits={k[len(keys.LIMITS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIMITS)},
             liveness={k[len(keys.LIVENESS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIVENESS)},
+            extraction=_extraction(stats),
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
@@ -104,6 +108,13 @@ _COUNTED: dict[str, str] = {
     "frontier_reclaimed": keys.FRONTIER_RECLAIMED,
 }
 assert set(_COUNTED) == {f.name for f in fields(SourceReport) if f.type == "int"}, "a report field without its key"
+
+
+def _extraction(stats: dict[str, Any]) -> dict[str, int]:
+    """``articles`` extracted and the count of each shortcoming among them (empty if none was)."""
+    found = {k[len(keys.EXTRACTED):]: int(v) for k, v in stats.items() if k.startswith(keys.EXTRACTED)}
+    articles = int(stats.get(keys.ARTICLES_EXTRACTED, 0))
+    return {"articles": articles, **found} if articles or found else {}
 
 
 def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -281,6 +292,8 @@ def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
     logging.getLogger(__name__).info("crawl report saved to %s", out)
+    if spider is NewsSpider:  # a source's drift sample (akhbar.health): kept once, from an indexed article
+        record_samples(data, profiles)
     return reports
 
 

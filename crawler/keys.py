@@ -36,6 +36,7 @@ LIMITS = "akhbar/limits/"  # + bound: discovery bounds and crawl budgets that we
 ARTICLES_DISCOVERED = "akhbar/articles_discovered"
 FRONTIER_RECLAIMED = "akhbar/frontier_reclaimed"  # requests a gone worker held, queued again by this one
 ARTICLES_EXTRACTED = "akhbar/articles_extracted"  # fetched pages that held an article (pipelines/extract.py)
+EXTRACTED = "akhbar/extracted/"  # + shortcoming (pipelines.quality): articles with a short body, no date...
 ARTICLES_KNOWN = "akhbar/articles_known"  # archived recently: not fetched again
 ARTICLES_OVER_LIMIT = "akhbar/articles_over_limit"
 ARTICLES_NOT_MODIFIED = "akhbar/articles_not_modified"  # re-fetched, unchanged: a revisit record
