@@ -115,6 +115,7 @@ def _download(request: Request, fmt: str, params: SearchParams) -> Response:
     return StreamingResponse(export.chunks(export.export_lines(fmt, rows)), media_type=export.MEDIA_TYPES[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt)}"'})
 
+
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request) -> HTMLResponse:
     """Each crawled source's health (``akhbar.health``), its alarms highlighted: what
