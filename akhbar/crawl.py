@@ -8,10 +8,12 @@ import json
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -287,14 +289,44 @@ def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, 
                 if counts:
                     kinds = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()))
                     console.print(f"  {r.source} {label}: {kinds}", markup=False, highlight=False)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = data.reports / f"crawl-{stamp}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
+    out = save_report(data, json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2))
     logging.getLogger(__name__).info("crawl report saved to %s", out)
     if spider is NewsSpider:  # a source's drift sample (akhbar.health): kept once, from an indexed article
         record_samples(data, profiles)
     return reports
+
+
+REPORT_STAMP = "%Y%m%dT%H%M%SZ"  # a report's name: crawl-STAMP.json, the UTC second it was written
+
+
+def save_report(data: DataDir, text: str) -> Path:
+    """Write a crawl report as ``crawl-STAMP.json``, whole or not at all, never over another: the
+    workers of a distributed crawl end together, and two in one second would otherwise overwrite
+    each other's report (the second takes the next free second). Written beside, then linked in
+    (a link fails when the name exists), so a reader never sees half a report."""
+    data.reports.mkdir(parents=True, exist_ok=True)
+    tmp = data.reports / f".crawl-{os.getpid()}-{threading.get_ident()}.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    when = datetime.now(UTC).replace(microsecond=0)
+    try:
+        while True:
+            out = data.reports / f"crawl-{when.strftime(REPORT_STAMP)}.json"
+            try:
+                os.link(tmp, out)
+                return out
+            except FileExistsError:
+                when += timedelta(seconds=1)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def report_time(path: Path) -> datetime | None:
+    """When the report ``path`` was written, from its name (None for another name)."""
+    try:
+        return datetime.strptime(path.name.removeprefix("crawl-").removesuffix(".json"), REPORT_STAMP).replace(
+            tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def crawl_failed(reports: list[SourceReport]) -> bool:

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akhbar.crawl import OK_REASONS
+from akhbar.crawl import OK_REASONS, report_time
 from akhbar.drift_sample import load_sample, recheck
 from core.config import DataDir
 from crawler.fetchlog import FetchLog
@@ -133,15 +133,6 @@ class _Run:
     report: dict[str, Any]
 
 
-def _stamp_time(name: str) -> str | None:
-    """``crawl-20261201T230114Z.json`` → ``2026-12-01T23:01:14Z`` (None for another name)."""
-    try:
-        when = datetime.strptime(name.removeprefix("crawl-").removesuffix(".json"), "%Y%m%dT%H%M%SZ")
-    except ValueError:
-        return None
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _runs(data: DataDir, known: set[str], wanted: int) -> dict[str, list[_Run]]:
     """Each source's crawl runs, newest first, from the reports: read newest first and no further
     than needed for ``wanted`` runs of every source in ``known`` (months of reports stay unread).
@@ -149,9 +140,10 @@ def _runs(data: DataDir, known: set[str], wanted: int) -> dict[str, list[_Run]]:
     runs: dict[str, list[_Run]] = {}
     paths = sorted(data.reports.glob("crawl-*.json"), reverse=True) if data.reports.is_dir() else []
     for path in paths[:MAX_REPORTS]:
-        when = _stamp_time(path.name)
-        if when is None:
+        written = report_time(path)
+        if written is None:
             continue
+        when = written.strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             reports = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

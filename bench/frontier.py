@@ -25,6 +25,7 @@ from pathlib import Path
 from core.archive import iter_cdx, warcio_check
 from core.config import DataDir
 from crawler.fetchlog import FetchLog
+from crawler.frontier import KEY_PREFIX
 from crawler.worker import worker_of
 from index.backends import BackendConfig, open_backend
 from samples.catalog import catalog
@@ -48,6 +49,7 @@ class FrontierRun:
     warc_valid: bool = False
     warcinfo_ok: bool = False  # each file's warcinfo names the worker its file name names
     reclaimed: int = 0  # requests w1's restart (or the other worker) queued again after the kill
+    held: int = 0  # requests w1 held (taken, not acknowledged) when it was killed
     exit_codes: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -104,19 +106,19 @@ def run(workers: int = 2, kill: bool = False, kill_at_captures: int = 12, names:
             procs = {w: _spawn(cmd(w), logs / f"{w}.log") for w in ids}
             if kill:
                 deadline = time.monotonic() + 60
-                while _captures(data) < kill_at_captures and procs["w1"].poll() is None:
+                # mid-crawl: the archive holds some captures, w1 has begun a WARC file of its own
+                while (_captures(data) < kill_at_captures or not any(data.warc.glob("*-w1.warc.gz*"))) \
+                        and procs["w1"].poll() is None:
                     if time.monotonic() > deadline:
                         break
                     time.sleep(0.05)
-                if procs["w1"].poll() is None:
-                    os.kill(procs["w1"].pid, signal.SIGKILL)
-                    procs["w1"].wait()
-                    if restart:
-                        procs["w1"] = _spawn(cmd("w1"), logs / "w1.log")
-                    else:
-                        ids.remove("w1")
+                result.held = _kill_holding(procs["w1"], url, names, deadline) if procs["w1"].poll() is None else -1
+                if result.held < 0:
+                    result.notes.append("w1 finished before it could be killed holding requests")
+                elif restart:
+                    procs["w1"] = _spawn(cmd("w1"), logs / "w1.log")
                 else:
-                    result.notes.append("w1 finished before it could be killed")
+                    ids.remove("w1")
             for w in ids:
                 result.exit_codes.append(procs[w].wait(timeout=300))
             if kill and not restart:
@@ -134,6 +136,33 @@ def run(workers: int = 2, kill: bool = False, kill_at_captures: int = 12, names:
     finally:
         sites.stop()
     return result
+
+
+def _kill_holding(proc: subprocess.Popen, url: str, names: tuple[str, ...], deadline: float) -> int:
+    """SIGKILL ``proc`` (worker w1) at a moment it holds requests taken from the frontier and not
+    yet acknowledged, else there is nothing for a restart or a take-over to put back; a request is
+    held only while it is fetched and archived, so the worker is frozen (SIGSTOP) to look and
+    let go (SIGCONT) until it is caught holding some. Returns how many it held when killed."""
+    import redis
+
+    server = redis.Redis.from_url(url)
+    keys = [f"{KEY_PREFIX}sample-{name}:processing:w1" for name in names]
+    try:
+        while proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGSTOP)
+            except ProcessLookupError:  # it ended between the two looks
+                break
+            held = sum(server.hlen(k) for k in keys)
+            if held or time.monotonic() > deadline or proc.poll() is not None:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return held
+            os.kill(proc.pid, signal.SIGCONT)
+            time.sleep(0.01)
+        return -1  # it finished first
+    finally:
+        server.close()
 
 
 def _reclaimed(data: DataDir) -> int:

@@ -35,6 +35,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from akhbar.crawl import report_time
 from akhbar.schedule import ScheduleError, ScheduleState, load_jobs
 from core.config import DataDir
 
@@ -75,10 +76,8 @@ class SourceRun:
 
 def _report_time(path: Path) -> float:
     """``crawl-20261201T230507Z.json`` → that instant; the file's mtime when the name says none."""
-    try:
-        return datetime.strptime(path.stem.removeprefix("crawl-"), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC).timestamp()
-    except ValueError:
-        return path.stat().st_mtime
+    written = report_time(path)
+    return written.timestamp() if written is not None else path.stat().st_mtime
 
 
 def _read_report(path: Path) -> list[SourceRun]:
