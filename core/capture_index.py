@@ -126,7 +126,7 @@ class CaptureIndex:
     def rebuild(self) -> tuple[int, int]:
         """A new index from the CDXJ files alone (the current one is discarded); returns (files,
         captures). Lookups in other processes meanwhile finish the build with this one or wait."""
-        self._ensure_open()
+        self._run(lambda db: None)  # a damaged index is replaced (and said so) on the way
         self._replace(self.path, None)
         self.sync()
         return self.stats()
