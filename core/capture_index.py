@@ -106,7 +106,11 @@ class CaptureIndex:
 
     # -- public -------------------------------------------------------------------------------
     def lookup(self, key: str) -> list[Capture]:
-        """Every capture of one SURT key, oldest first, after taking in any change to ``cdx/``."""
+        """Every capture of one SURT key, oldest first, after taking in any change to ``cdx/``. No
+        ``cdx/`` at all is an empty archive: nothing is created for it."""
+        if not self.cdx_dir.is_dir():
+            return []
+
         def run(db: sqlite3.Connection) -> list[Capture]:
             self._sync(db)
             return [Capture(*row) for row in db.execute(_LOOKUP, (key,))]
@@ -189,7 +193,8 @@ class CaptureIndex:
             self.path = path
             raise _Damaged("the file is shorter than its header says (cut short) and fails quick_check")
         try:
-            db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=BUSY_TIMEOUT,
+                                 isolation_level=None)
         except sqlite3.OperationalError:
             if path.exists():
                 raise
@@ -379,7 +384,7 @@ def _looks_truncated(path: Path) -> bool:
 
 def _passes_quick_check(path: Path) -> bool:
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
         try:
             return db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
