@@ -275,7 +275,8 @@ class CaptureIndex:
         try:
             yield
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                db.execute("ROLLBACK")
             self._warcs = {}  # ids handed out in the rolled-back transaction are gone
             raise
         db.execute("COMMIT")
@@ -294,7 +295,7 @@ class CaptureIndex:
             self._synced = token
             return
         now = time.time_ns()
-        if token == self._racy and self._names() == self._known:
+        if st is not None and token == self._racy and self._names() == self._known:
             # scanned at this very mtime moments ago: a change since then that left the mtime alone
             # would have to be in the same clock tick, so comparing the names (one getdents, no
             # stat per file) is enough until the mtime is old enough to be trusted
@@ -324,7 +325,8 @@ class CaptureIndex:
                         rows = 0
                         db.execute("BEGIN IMMEDIATE")
             except BaseException:
-                db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 self._warcs = {}
                 raise
             db.execute("COMMIT")
