@@ -24,6 +24,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	# pywb (the interop tests' replayer) pins an old redis-py: its own venv, driven by this pip
+	$(PYTHON) -m venv --without-pip $(VENV)/pywb
+	$(BIN)/pip --python $(VENV)/pywb/bin/python install -q --group pywb
 	touch $@
 
 clean:

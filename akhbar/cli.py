@@ -22,12 +22,14 @@ from akhbar.sources import all_profiles
 from akhbar.terminal import err, out, print_results
 from core.config import DataDir, DataDirError
 from core.text import terminal_safe
-from index.backends import BACKENDS
+from index.backends import BACKENDS, BackendSettingError
 from index.liveness import STATUSES
 
 
 # -- sources / crawl ------------------------------------------------------------------------------
 def cmd_sources(args: argparse.Namespace) -> int:
+    if args.health or args.check:
+        return cmd_health(args)
     profiles = all_profiles()
     if args.json:
         print(json.dumps([p.to_dict() for p in profiles.values()], ensure_ascii=False, indent=2))
@@ -36,6 +38,34 @@ def cmd_sources(args: argparse.Namespace) -> int:
         flag = "verified" if p.verified else "unverified"
         out.print(f"{p.id:22} {p.country:3} {flag:10} {p.name_en} — {p.name_ar}  {p.base_url}")
     return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    """``akhbar sources --health``: each crawled source's health and drift alarms (``akhbar.health``);
+    with ``--check`` the exit code says whether any alarm is raised (1) or none (0)."""
+    from akhbar.health import HealthSettings, HealthSettingsError, source_health
+    from akhbar.terminal import print_health
+    from index.backends import BackendConfig, open_backend
+
+    try:
+        settings = HealthSettings.from_env()
+    except HealthSettingsError as exc:
+        return fail("sources", str(exc), 2)
+    data = DataDir.from_env(args.data)
+    config = BackendConfig.from_settings(os.environ)
+    backend = open_backend(config.name, data, es=config.es) if data.root.is_dir() else None
+    try:
+        report = source_health(data, backend, all_profiles(), settings)
+    except Exception as exc:  # noqa: BLE001 - each backend has its own errors; all mean "index down"
+        return fail("sources", f"the search index cannot be read ({type(exc).__name__}: {exc})", 1)
+    finally:
+        if backend is not None:
+            backend.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_health(report)
+    return 1 if args.check and report.alarmed else 0
 
 
 def _select_profiles(names: list[str], base_urls: list[str]) -> list:
@@ -62,6 +92,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     names = _source_names(args, "crawl")
     profiles = _select_profiles(names, args.base_url)
     overrides = dict(item.split("=", 1) for item in args.set)
+    if args.frontier:  # a distributed crawl: one worker of many (docs/deployment.md)
+        from akhbar.crawl import frontier_overrides
+
+        overrides.update(frontier_overrides(args.frontier, args.worker_id))
     reports = run_crawl(profiles, DataDir.from_env(args.data).ensure(), progress=not args.no_progress,
                         max_articles=args.max_articles, overrides=overrides,
                         discover=args.discover.split(",") if args.discover else None)
@@ -463,8 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("sources", help="list source profiles")
+    p = sub.add_parser("sources", help="list source profiles, or with --health how each crawled one is doing")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--health", action="store_true",
+                   help="per crawled source: last crawl, new articles, extraction quality, errors, drift alarms")
+    p.add_argument("--check", action="store_true", help="with --health: exit 1 when any alarm is raised, else 0")
     p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("crawl", help="crawl sources into the WARC archive and the index")
@@ -477,6 +514,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a Scrapy/Akhbar setting, e.g. -s DOWNLOAD_DELAY=2")
     p.add_argument("--no-progress", action="store_true", help="plain logs instead of the live table")
+    p.add_argument("--frontier", metavar="redis://HOST:PORT/DB", default=os.environ.get("AKHBAR_FRONTIER"),
+                   help="share one request queue and duplicate filter with other workers (docs/deployment.md)")
+    p.add_argument("--worker-id", metavar="ID", default=os.environ.get("AKHBAR_WORKER_ID"),
+                   help="this worker's name in its WARC files (default HOST-PID; with --frontier)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("check-live", help="ask again for archived articles: unchanged, changed, redirected, gone…")
@@ -612,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(level)
     try:
         return args.func(args)
-    except DataDirError as exc:
+    except (DataDirError, BackendSettingError) as exc:
         err.print(f"[red]akhbar: {escape(str(exc))}[/]")
         return 2
 

@@ -13,7 +13,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from redis import Redis
+from redis.exceptions import RedisError
 from rich import box
 from rich.console import Console
 from rich.live import Live
@@ -23,13 +26,16 @@ from scrapy.settings import Settings
 from scrapy.utils.log import get_scrapy_root_handler
 from scrapy.utils.project import get_project_settings
 
+from akhbar.drift_sample import record_samples
 from akhbar.sources import sources_dirs
 from core.config import DataDir
 from crawler import keys
+from crawler.frontier import FRONTIER_COMPONENTS, frontier_settings
 from crawler.profiles import SourceProfile
 from crawler.settings import user_agent
 from crawler.spiders.news import NewsSpider
-from index.backends import ES_SETTINGS
+from crawler.worker import check_worker_id, default_worker_id
+from index.backends import ES_SETTINGS, BackendConfig
 
 # Download failures reach the spider's errback, which counts them under akhbar/errors/ by kind.
 _ERROR_PREFIXES = (keys.ERRORS, "spider_exceptions/")
@@ -57,10 +63,13 @@ class SourceReport:
     warc_records: int = 0
     warc_revisits: int = 0
     robots_forbidden: int = 0
+    frontier_reclaimed: int = 0  # a distributed crawl: requests a stopped worker held, queued again
     errors: dict[str, int] = field(default_factory=dict)
     limits: dict[str, int] = field(default_factory=dict)  # discovery bounds and crawl budgets reached
     liveness: dict[str, int] = field(default_factory=dict)  # akhbar check-live: outcomes by kind
     finish_reason: str = ""
+    # articles extracted, and how many came out with each pipelines.quality shortcoming (akhbar.health)
+    extraction: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_stats(cls, source: str, stats: dict[str, Any]) -> SourceReport:
@@ -75,6 +84,7 @@ class SourceReport:
             source=source, **counts, errors=errors,
             limits={k[len(keys.LIMITS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIMITS)},
             liveness={k[len(keys.LIVENESS):]: int(v) for k, v in stats.items() if k.startswith(keys.LIVENESS)},
+            extraction=_extraction(stats),
             finish_reason=str(stats.get("finish_reason", "running")),
         )
 
@@ -95,8 +105,16 @@ _COUNTED: dict[str, str] = {
     "warc_records": keys.WARC_RECORDS,
     "warc_revisits": keys.WARC_REVISITS,
     "robots_forbidden": "robotstxt/forbidden",
+    "frontier_reclaimed": keys.FRONTIER_RECLAIMED,
 }
 assert set(_COUNTED) == {f.name for f in fields(SourceReport) if f.type == "int"}, "a report field without its key"
+
+
+def _extraction(stats: dict[str, Any]) -> dict[str, int]:
+    """``articles`` extracted and the count of each shortcoming among them (empty if none was)."""
+    found = {k[len(keys.EXTRACTED):]: int(v) for k, v in stats.items() if k.startswith(keys.EXTRACTED)}
+    articles = int(stats.get(keys.ARTICLES_EXTRACTED, 0))
+    return {"articles": articles, **found} if articles or found else {}
 
 
 def environment_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -126,7 +144,45 @@ def build_settings(data: DataDir, overrides: dict[str, Any] | None = None,
     settings.update(data.settings(), priority="cmdline")
     settings.set("AKHBAR_SOURCES_DIRS", [str(d) for d in sources_dirs()], priority="cmdline")
     settings.update({k: v for k, v in overrides.items() if k not in data.settings()}, priority="cmdline")
+    BackendConfig.from_settings(settings)  # a meaningless AKHBAR_ES_SHARDS/REPLICAS stops here, in one line
+    if settings.get("AKHBAR_FRONTIER"):
+        _on_frontier(settings)
     return settings
+
+
+def frontier_overrides(url: str, worker_id: str | None = None) -> dict[str, str]:
+    """The ``-s`` settings of ``akhbar crawl --frontier URL [--worker-id ID]``, after checking both
+    and that the Redis database answers: a bad one is a one-line error before any crawl starts."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss", "unix") or (parts.scheme != "unix" and not parts.hostname):
+        raise SystemExit(f"bad --frontier {url!r}: use redis://HOST:PORT/DB (or rediss://, unix://)")
+    db = parts.path.strip("/") if parts.scheme != "unix" else ""
+    if db and not db.isdigit():
+        raise SystemExit(f"bad --frontier {url!r}: the database is a number (redis://HOST:PORT/0)")
+    try:
+        out = {"AKHBAR_FRONTIER": url, "AKHBAR_WORKER_ID": check_worker_id(worker_id or default_worker_id())}
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+    try:
+        client.ping()
+    except RedisError as exc:
+        raise SystemExit(f"frontier {parts.hostname or url}:{parts.port or ''} does not answer: {exc}") from None
+    finally:
+        client.close()
+    return out
+
+
+def _on_frontier(settings: Settings) -> None:
+    """A distributed crawl (``AKHBAR_FRONTIER``, ``akhbar crawl --frontier``): scrapy-redis's
+    scheduler and duplicate filter on that Redis database, this process as one worker
+    (``AKHBAR_WORKER_ID``, default HOST-PID), the frontier's extension and middleware added to the
+    project's components. Without it the crawl's settings are the project's, untouched."""
+    url = settings.get("AKHBAR_FRONTIER")
+    worker = check_worker_id(settings.get("AKHBAR_WORKER_ID") or default_worker_id())
+    settings.update(frontier_settings(url, worker), priority="cmdline")
+    for name, components in FRONTIER_COMPONENTS.items():
+        settings.set(name, {**settings.getdict(name), **components}, priority="cmdline")
 
 
 # Table labels for the ways a crawl ends that need more room than the table has (the JSON report
@@ -236,6 +292,8 @@ def _run(process: CrawlerProcess, profiles: list[SourceProfile], data: DataDir, 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(r) for r in reports], ensure_ascii=False, indent=2), encoding="utf-8")
     logging.getLogger(__name__).info("crawl report saved to %s", out)
+    if spider is NewsSpider:  # a source's drift sample (akhbar.health): kept once, from an indexed article
+        record_samples(data, profiles)
     return reports
 
 

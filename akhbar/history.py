@@ -23,15 +23,15 @@ from difflib import SequenceMatcher
 from typing import Any
 from urllib.parse import urljoin
 
+from akhbar.drift_sample import extract_record
 from akhbar.sources import all_profiles
-from core.archive import Capture, capture_time, find_captures, iter_cdx, payload, read_record, timestamp14
+from core.archive import Capture, capture_time, find_captures, iter_cdx, read_record, timestamp14
 from core.config import DataDir
 from core.record import Article
 from crawler.profiles import SourceProfile, profile_for_url
 from index.liveness import LiveState, classify, fold
 from index.versions import Version
 from pipelines.boilerplate_learning import BoilerplateStore, SiteBoilerplate
-from pipelines.capture import article_from_capture
 
 STATUSES = ("alive", "changed", "redirected", "gone", "blocked", "error", "unknown")
 
@@ -137,12 +137,8 @@ def diff(data: DataDir, shape: dict[str, Any], a: int, b: int) -> tuple[Version,
 def _version_text(data: DataDir, url: str, version: Version, profile: SourceProfile | None,
                   learned: SiteBoilerplate | None) -> str:
     """A version's headline and text, extracted again from its WARC record."""
-    pointer = version.get("warc") or {}
-    with read_record(data, pointer.get("file", ""), int(pointer.get("offset", 0))) as record:
-        body = payload(record)
-        ctype = record.http_headers.get_header("Content-Type") or "" if record.http_headers else ""
-    article = article_from_capture(body, url, profile, content_type=ctype, fetched=version.get("timestamp"),
-                                   learned=learned)
+    article = extract_record(data, version.get("warc") or {}, url, profile, fetched=version.get("timestamp"),
+                             learned=learned)
     return f"{article.get('title') or ''}\n{article.get('text') or ''}"
 
 

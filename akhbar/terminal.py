@@ -92,3 +92,38 @@ def reindex_progress(console: Console = err, every: float = 10.0) -> Iterator[Ca
             console.print(f"reindexing: {done:,} of {total:,} captures ({done / (now - started):,.0f}/s)")
 
     yield report
+
+
+def _pct(share: float) -> str:
+    return f"{share:.0%}"
+
+
+def print_health(report) -> None:
+    """``akhbar sources --health``: one line per crawled source (an ``akhbar.health.HealthReport``),
+    then each alarm on its own line, so a cron mail says at once what broke."""
+    from rich import box
+    from rich.table import Table
+
+    # 80 columns: short headers; neither the source id nor the status may be cut
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    widths = {"source": max([6, *(len(s.id) for s in report.sources)]),
+              "status": max([6, *(len((s.last_crawl or {}).get("status", "")) for s in report.sources)])}
+    for col in ("source", "last crawl", "status", "new", "empty", "no date", "no auth", "errs", "alarms"):
+        table.add_column(col, justify="left" if col in ("source", "last crawl", "status") else "right",
+                         no_wrap=True, min_width=widths.get(col))
+    for s in report.sources:
+        rate = s.http_error_rate
+        table.add_row(safe(s.id), (s.last_crawl or {}).get("time", "never")[5:16].replace("T", " ") or "never",
+                      safe((s.last_crawl or {}).get("status", "—")), str(sum(d["count"] for d in s.articles_per_day)),
+                      _pct(s.empty_body_share), _pct(s.missing_date_share), _pct(s.missing_author_share),
+                      _pct(rate["4xx"] + rate["5xx"] + rate["network"]),
+                      f"[bold red]{len(s.alarms)}[/]" if s.alarms else "0")
+    if not report.sources:
+        out.print("no source has been crawled yet (see `akhbar crawl`)")
+        return
+    out.print(table)
+    alarms = [(s.id, a) for s in report.sources for a in s.alarms]
+    for source, alarm in alarms:
+        out.print(f"[bold red]ALARM[/] {safe(source)} {alarm.kind}: {safe(alarm.message)}")
+    if not alarms:
+        out.print("no alarm")

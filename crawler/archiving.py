@@ -9,7 +9,6 @@ recorded through the crawl's :class:`~crawler.state.CrawlState` once its record 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import sqlite3
@@ -39,6 +38,7 @@ from crawler.warc import (
     recover_open_files,
     warc_date,
 )
+from crawler.worker import gone_workers, try_lock
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class WarcArchiveMiddleware:
         self.lock_dir = data.locks
         self.max_size = settings.getint("AKHBAR_WARC_MAX_SIZE")
         self.operator = settings.get("AKHBAR_OPERATOR", "")
+        # a distributed crawl's worker (crawler/frontier.py): its id names its files; else this host
+        self.worker_id = settings.get("AKHBAR_WORKER_ID") if settings.get("AKHBAR_FRONTIER") else None
         self.writer: WarcRotatingWriter | None = None
         self.failed = False
         self._lock_fh = None
@@ -75,14 +77,12 @@ class WarcArchiveMiddleware:
 
     def _take_lock(self, prefix: str) -> str | None:
         """One crawl per source at a time: a second one would 'recover' the first one's open WARC.
-        The lock is an flock, so the kernel releases it even when the holder is killed."""
+        The lock is an flock, so the kernel releases it even when the holder is killed. Workers of a
+        distributed crawl share it (each also holds its own, ``crawler.worker``), so a plain crawl
+        of the source waits for all of them and they for it."""
         self.lock_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_fh = open(self.lock_dir / f"{prefix}.lock", "a+")  # noqa: SIM115 - held until the spider closes
-        try:
-            fcntl.flock(self._lock_fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_fh.close()
-            self._lock_fh = None
+        self._lock_fh = try_lock(self.lock_dir / f"{prefix}.lock", shared=self.worker_id is not None)
+        if self._lock_fh is None:
             return f"another crawl of {prefix} is running on {self.warc_dir.parent}"
         return None
 
@@ -98,7 +98,12 @@ class WarcArchiveMiddleware:
         try:
             self.warc_dir.mkdir(parents=True, exist_ok=True)
             self.cdx_dir.mkdir(parents=True, exist_ok=True)
-            recovered = recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-")
+            if self.worker_id is None:
+                recovered = recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-")
+            else:  # this worker's files and those of this host's workers that are gone, none other
+                with gone_workers(self.lock_dir, prefix, keep=self.worker_id) as gone:
+                    recovered = recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-",
+                                                   workers={self.worker_id, *gone})
         except OSError as exc:
             self._fail(spider, f"WARC directory {self.warc_dir} is not usable: {exc}")
             return
@@ -116,6 +121,8 @@ class WarcArchiveMiddleware:
                 else "ignore", "http-header-user-agent": self.crawler.settings.get("USER_AGENT", "")}
         if self.operator:
             info["operator"] = self.operator
+        if self.worker_id:
+            info["akhbar-worker"] = self.worker_id
         source = profile_of(spider)
         if source is not None:
             info["source"] = source.id
@@ -123,7 +130,7 @@ class WarcArchiveMiddleware:
             # articles and what was boilerplate even if the bundled profile has changed since.
             info["akhbar-profile"] = json.dumps(source.to_dict(), ensure_ascii=False, sort_keys=True)
         self.writer = WarcRotatingWriter(self.warc_dir, prefix, cdx_directory=self.cdx_dir,
-                                         max_size=self.max_size, info=info)
+                                         max_size=self.max_size, info=info, host=self.worker_id)
 
     def _fail(self, spider: Spider, message: str, reason: str = "warc_write_error") -> None:
         """Disk full, unwritable or missing directory: say so once, stop the crawl cleanly."""

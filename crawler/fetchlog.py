@@ -156,3 +156,42 @@ class FetchLog:
             "SELECT COUNT(*), SUM(revisit), SUM(kind = 'article' AND revisit = 0 AND status = 200), "
             "SUM(indexed = 1) FROM captures").fetchone()
         return {"captures": row[0] or 0, "revisits": row[1] or 0, "articles": row[2] or 0, "indexed": row[3] or 0}
+
+    # -- aggregates for source health (``akhbar sources --health``, ``akhbar.health``) ------------
+    # One SQL aggregate each, so a health report over months of captures reads no rows into Python.
+    # ``after`` / ``until`` bound ``fetched`` (ISO strings, exclusive / inclusive; "" for open).
+
+    def new_articles_per_day(self, source: str, since: str) -> list[tuple[str, int]]:
+        """Per UTC day from ``since`` on, how many article URLs of ``source`` were first archived
+        whole and indexed that day (the crawl's new articles)."""
+        rows = self._db.execute(
+            "SELECT substr(first, 1, 10) AS day, count(*) FROM (SELECT min(fetched) AS first FROM captures "
+            "WHERE source = ? AND kind = 'article' AND status = 200 AND revisit = 0 AND indexed = ? GROUP BY url) "
+            "WHERE first >= ? GROUP BY day ORDER BY day", (source, int(IndexState.INDEXED), since)).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def status_counts(self, source: str, after: str = "", until: str = "") -> tuple[int, int, int]:
+        """(captures, how many answered 4xx, how many 5xx) of ``source`` in the window."""
+        row = self._db.execute(
+            "SELECT count(*), sum(status BETWEEN 400 AND 499), sum(status >= 500) FROM captures "
+            "WHERE source = ? AND fetched > ? AND (? = '' OR fetched <= ?)", (source, after, until, until)).fetchone()
+        return row[0] or 0, row[1] or 0, row[2] or 0
+
+    def failing_discovery(self, source: str) -> list[tuple[str, str, int, str]]:
+        """Feeds and sitemaps of ``source`` whose newest capture is an HTTP error:
+        (url, kind, status, fetched), by URL."""
+        rows = self._db.execute(
+            "SELECT url, kind, status, fetched FROM (SELECT url, kind, status, fetched, row_number() OVER "
+            "(PARTITION BY url ORDER BY fetched DESC) AS n FROM captures WHERE source = ? "
+            "AND kind IN ('feed', 'sitemap')) WHERE n = 1 AND status >= 400 ORDER BY url", (source,)).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def first_indexed_article(self, source: str) -> CaptureRow | None:
+        """The oldest whole article capture of ``source`` the index accepted (a drift sample)."""
+        return self._row(self._db.execute(
+            "SELECT * FROM captures WHERE source = ? AND kind = 'article' AND status = 200 AND revisit = 0 "
+            "AND indexed = ? ORDER BY fetched, record_id LIMIT 1", (source, int(IndexState.INDEXED))).fetchone())
+
+    def sources(self) -> list[str]:
+        """Every source with a capture."""
+        return [r[0] for r in self._db.execute("SELECT DISTINCT source FROM captures ORDER BY source")]

@@ -20,6 +20,7 @@ REVISIT = "akhbar_revisit"  # True when the capture was written as a revisit rec
 MAXSIZE = "akhbar_maxsize"  # the body size limit in force for this request (crawler/sizelimit.py)
 RECEIVED = "akhbar_received"  # body bytes received so far in this download
 TRUNCATED = "akhbar_truncated"  # the WARC-Truncated reason ("length") when the body was cut
+FRONTIER_TOKEN = "akhbar_frontier_token"  # this request's entry in the worker's processing hash (crawler/frontier.py)
 
 
 def record_id(message: Request | Response) -> str | None:
@@ -33,7 +34,9 @@ ERRORS = "akhbar/errors/"  # + kind: one counter per kind of failure (crawler/er
 LIMITS = "akhbar/limits/"  # + bound: discovery bounds and crawl budgets that were reached
 
 ARTICLES_DISCOVERED = "akhbar/articles_discovered"
+FRONTIER_RECLAIMED = "akhbar/frontier_reclaimed"  # requests a gone worker held, queued again by this one
 ARTICLES_EXTRACTED = "akhbar/articles_extracted"  # fetched pages that held an article (pipelines/extract.py)
+EXTRACTED = "akhbar/extracted/"  # + shortcoming (pipelines.quality): articles with a short body, no date...
 ARTICLES_KNOWN = "akhbar/articles_known"  # archived recently: not fetched again
 ARTICLES_OVER_LIMIT = "akhbar/articles_over_limit"
 ARTICLES_NOT_MODIFIED = "akhbar/articles_not_modified"  # re-fetched, unchanged: a revisit record

@@ -36,6 +36,7 @@ from warcio.warcwriter import WARCWriter
 
 from core import capture_index
 from core.record import WarcPointer
+from crawler.worker import worker_of
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +76,15 @@ class WarcRotatingWriter:
         cdx_directory: Path | None = None,
         max_size: int = 100 * 1024 * 1024,
         info: dict[str, str] | None = None,
+        host: str | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.cdx_directory = Path(cdx_directory) if cdx_directory else None
         self.prefix = prefix
         self.max_size = max_size
         self.info = info or {}
-        self.hostname = socket.gethostname().split(".")[0] or "localhost"
+        # the file name's last part: this host, or a distributed crawl's worker id (crawler/worker.py)
+        self.hostname = host or socket.gethostname().split(".")[0] or "localhost"
         self.serial = 0
         self._fh = None
         self._writer: WARCWriter | None = None
@@ -260,7 +263,7 @@ def write_cdxj(warc_path: Path, cdx_directory: Path) -> Path:
 
     cdx_directory.mkdir(parents=True, exist_ok=True)
     out = cdx_directory / (warc_path.name.removesuffix(WARC_SUFFIX) + ".cdxj")
-    tmp = out.with_suffix(".cdxj.tmp")
+    tmp = out.with_suffix(f".cdxj.{os.getpid()}.tmp")  # two workers may index the same file at once
     CDXJIndexer(str(tmp), [str(warc_path)], sort=True).process_all()
     os.replace(tmp, out)
     capture_index.merge_file(out)
@@ -285,14 +288,18 @@ def index_missing_cdxj(directory: Path, cdx_directory: Path, prefix: str) -> lis
     return done
 
 
-def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefix: str = "") -> list[Path]:
-    """Finish WARC files left ``.open`` by a killed crawl.
+def recover_open_files(directory: Path, cdx_directory: Path | None = None, prefix: str = "",
+                       workers: set[str] | None = None) -> list[Path]:
+    """Finish WARC files left ``.open`` by a killed crawl (with ``workers``: only those whose name
+    ends with one of these worker ids — the others belong to distributed-crawl workers still running).
 
     Complete records are kept; a trailing partial record is cut off (and counted in the log) so the
     file passes ``warcio check``; then the file is renamed and indexed like a normally closed one.
     """
     recovered = []
     for path in own_files(directory, prefix, OPEN_SUFFIX):
+        if workers is not None and worker_of(path.name) not in workers:
+            continue
         good_end = 0
         try:
             with open(path, "rb") as fh:

@@ -41,6 +41,7 @@ from core.record import Article
 from index import es_mapping
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_batch
 from index.dates import to_utc
+from index.es_copies import copies_settings
 from index.fields import FIELD_WEIGHTS, derived_fields
 from index.highlight import hit_snippet
 from index.liveness import LiveState, apply, fresh, version_count
@@ -65,18 +66,27 @@ def doc_id(key: str) -> str:
 class ElasticBackend:
     """SearchBackend over Elasticsearch 8/9 (see module docstring)."""
 
-    def __init__(self, url: str | Elasticsearch, index_prefix: str = "akhbar", *,
+    def __init__(self, url: str | list[str] | Elasticsearch, index_prefix: str = "akhbar", *,
                  bulk_retries: int = 5, initial_backoff: float = 0.5, chunk_size: int = 500,
-                 **client_options: Any) -> None:
-        """``url``: the engine's URL (or a ready client); ``client_options`` go to ``Elasticsearch``
-        (basic_auth, api_key, ca_certs, verify_certs, request_timeout...)."""
+                 shards: int = 1, replicas: str = "0-1", **client_options: Any) -> None:
+        """``url``: the engine's URL, several nodes' URLs (a list, or comma-separated: the client
+        sends each request to a live one and retries another when a node stops answering), or a
+        ready client; ``shards`` / ``replicas``: for the index versions it creates
+        (``es_mapping.index_settings``); ``client_options`` go to ``Elasticsearch`` (basic_auth,
+        api_key, ca_certs, verify_certs, request_timeout...)."""
+        copies_settings(replicas, shards)  # a ValueError for a bad value, before connecting
+        self.shards, self.replicas = shards, replicas
+        # More than one shard: BM25 from the whole index's term statistics (one more round trip),
+        # not each shard's own, so ranking does not depend on which shard a document landed in.
+        self._search_type = "dfs_query_then_fetch" if shards > 1 else None
         if isinstance(url, Elasticsearch):
             self.es = url
         else:
             client_options.setdefault("request_timeout", 30)
             client_options.setdefault("retry_on_timeout", True)
             client_options.setdefault("max_retries", 3)
-            self.es = Elasticsearch(url, **client_options)
+            hosts = [u.strip() for u in url.split(",") if u.strip()] if isinstance(url, str) else list(url)
+            self.es = Elasticsearch(hosts, **client_options)
         self.prefix = index_prefix
         self.alias = f"{index_prefix}-articles"
         self.write_alias = f"{index_prefix}-articles-write"
@@ -90,8 +100,8 @@ class ElasticBackend:
 
     def _ensure(self) -> None:
         """Install the template and, on first use, version 1 behind both aliases."""
-        self.es.indices.put_index_template(name=self.template,
-                                           **es_mapping.index_template(f"{self.alias}-v*"))
+        self.es.indices.put_index_template(name=self.template, **es_mapping.index_template(
+            f"{self.alias}-v*", replicas=self.replicas, shards=self.shards))
         if self.es.indices.exists_alias(name=self.alias):
             self._check_versions()
             return
@@ -349,7 +359,8 @@ class ElasticBackend:
                     return SearchPage(total=total, hits=[], query=query)
                 continue
             resp = self.es.search(index=self.alias, query=es_query, sort=sort, from_=offset, size=per_page,
-                                  track_total_hits=True, track_scores=True, source_excludes=_HIDDEN)
+                                  track_total_hits=True, track_scores=True, source_excludes=_HIDDEN,
+                                  search_type=self._search_type)
             total = resp["hits"]["total"]["value"]
             if total:
                 break

@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from index.analysis import ANALYZER_VERSION, STEM_RULES, STOPWORDS
+from index.es_copies import copies_settings
 
 MAPPING_VERSION = 9
 ANALYZER = "akhbar_arabic"
@@ -159,21 +160,23 @@ def mappings() -> dict[str, Any]:
     }
 
 
-def index_settings(replicas: str = "0-1") -> dict[str, Any]:
-    """One shard is plenty for a news archive of millions of articles; replicas expand with nodes."""
+def index_settings(replicas: str = "0-1", shards: int = 1) -> dict[str, Any]:
+    """One shard is plenty for a news archive of millions of articles (docs/search-cluster.md);
+    by default replicas expand with nodes, so one node is green and two keep a copy each."""
     return {
-        "number_of_shards": 1,
-        "auto_expand_replicas": replicas,
+        **copies_settings(replicas, shards),
         "analysis": analysis_settings(),
     }
 
 
-def index_template(pattern: str, priority: int = 200) -> dict[str, Any]:
-    """Body for ``PUT _index_template/NAME``: applies to every versioned index of one prefix."""
+def index_template(pattern: str, priority: int = 200, *, replicas: str = "0-1", shards: int = 1) -> dict[str, Any]:
+    """Body for ``PUT _index_template/NAME``: applies to every versioned index of one prefix. The
+    template is put again whenever a backend opens, so new shard and replica settings reach the
+    next version an ``akhbar reindex`` builds (replicas can also be changed live on the index)."""
     return {
         "index_patterns": [pattern],
         "priority": priority,
-        "template": {"settings": index_settings(), "mappings": mappings()},
+        "template": {"settings": index_settings(replicas, shards), "mappings": mappings()},
         "_meta": {"mapping_version": MAPPING_VERSION, "analyzer_version": ANALYZER_VERSION,
                   "managed_by": "akhbar"},
     }

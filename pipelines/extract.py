@@ -21,6 +21,7 @@ from crawler.profiles import profile_of
 from index.fields import precomputed_terms
 from pipelines.boilerplate_learning import BoilerplateStore
 from pipelines.capture import NotAnArticle, learned_article
+from pipelines.quality import shortcomings
 from pipelines.workers import ExtractionPool, WorkerFailed
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed for {item.url}: {exc}") from exc
         article["warc"] = item.warc
         self.stats.inc_value(keys.ARTICLES_EXTRACTED)
+        for lack in shortcomings(article):  # source health compares these per crawl (akhbar.health)
+            self.stats.inc_value(keys.EXTRACTED + lack)
         return article
 
     async def _terms(self, article: Article) -> Article:

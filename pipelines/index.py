@@ -15,10 +15,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from scrapy import Spider
@@ -187,9 +189,22 @@ class IndexPipeline:
     def _spool_path(self) -> Path:
         return self.spool_dir / f"{source_id(self.spider, 'akhbar')}.jsonl"
 
-    def _spool(self, batch: list[Article]) -> None:
-        path = self._spool_path()
+    @contextmanager
+    def _spool_locked(self) -> Iterator[None]:
+        """Workers of a distributed crawl on one host share the source's spool: appending and
+        draining take turns (a drain's upsert and unlink must not lose a line appended meanwhile)."""
+        path = self._spool_path().with_suffix(".lock")
         path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+
+    def _spool(self, batch: list[Article]) -> None:
+        with self._spool_locked():
+            self._append(batch)
+
+    def _append(self, batch: list[Article]) -> None:
+        path = self._spool_path()
         with open(path, "a", encoding="utf-8") as fh:
             for article in batch:
                 fh.write(json.dumps(article, ensure_ascii=False) + "\n")
@@ -207,6 +222,12 @@ class IndexPipeline:
 
     def _drain_spool(self) -> bool:
         """Index what waits in the spool; True when the spool is empty afterwards."""
+        if not self._spool_path().exists():
+            return True
+        with self._spool_locked():
+            return self._drain()
+
+    def _drain(self) -> bool:
         path = self._spool_path()
         if not path.exists():
             return True
@@ -269,6 +290,8 @@ class IndexPipeline:
     def _awaiting_jobs(self, profile: SourceProfile) -> Iterator[Job]:
         """The archived captures of ``profile`` awaiting indexing, read from their WARC records."""
         for row in self.state.awaiting_index(profile.id):
+            if (self.data.warc / f"{row.warc_file}.open").exists():
+                continue  # still being written by a running worker of a distributed crawl, which indexes it
             try:
                 with read_record(self.data, row.warc_file, row.warc_offset) as record:
                     body = payload(record)

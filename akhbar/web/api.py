@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
+from akhbar.health import HealthSettingsError
 from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE
 from akhbar.web.render import plain_snippet
@@ -38,6 +39,70 @@ class ErrorOut(BaseModel):
 def _errors(described: dict[int, str]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error statuses a route answers, each with its body model."""
     return {code: {"model": ErrorOut, "description": text} for code, text in described.items()}
+
+
+# -- source health (akhbar.health; the shape of `akhbar sources --health --json`, docs/health.md) --
+class LastCrawlOut(BaseModel):
+    time: str = Field(description="when the source's newest crawl report was written (ISO 8601 UTC)")
+    status: str = Field(description="how that crawl ended (Scrapy's finish reason: finished, …)")
+
+
+class DayCount(BaseModel):
+    date: str = Field(description="YYYY-MM-DD (UTC)")
+    count: int = Field(description="article URLs first archived and indexed that day")
+
+
+class HttpErrorRate(BaseModel):
+    model_config = {"populate_by_name": True}
+    http_4xx: float = Field(alias="4xx", serialization_alias="4xx")
+    http_5xx: float = Field(alias="5xx", serialization_alias="5xx")
+    network: float
+
+
+class FailingFeed(BaseModel):
+    url: str
+    kind: Literal["feed", "sitemap"]
+    status: int
+    time: str
+
+
+class SampleOut(BaseModel):
+    url: str
+    fetched: str
+
+
+class AlarmOut(BaseModel):
+    kind: str = Field(description="crawl_failed, failing_feed, no_new_articles, quality_drop or sample_changed")
+    message: str
+
+
+class SourceHealthOut(BaseModel):
+    id: str
+    name: str
+    last_crawl: LastCrawlOut | None
+    articles_per_day: list[DayCount]
+    articles_indexed: int
+    empty_body_share: float
+    missing_date_share: float
+    missing_author_share: float
+    http_error_rate: HttpErrorRate
+    failing_feeds: list[FailingFeed]
+    sample: SampleOut | None
+    alarms: list[AlarmOut]
+
+
+class HealthSettingsOut(BaseModel):
+    idle_runs: int
+    quality_drop: float
+    min_pages: int
+    days: int
+
+
+class HealthOut(BaseModel):
+    generated: str
+    settings: HealthSettingsOut
+    schedule: dict[str, str] = Field(description="job name → its last run, from state/schedule.json")
+    sources: list[SourceHealthOut]
 
 
 class FacetValue(BaseModel):
@@ -279,3 +344,14 @@ def api_replay(
         return ReplayOut(capture=_capture(rep.capture), status_line=rep.status_line, headers=rep.headers,
                          content_type=ctype, length=len(rep.body), text=text,
                          body_base64=None if textual else base64.b64encode(rep.body).decode("ascii"))
+
+
+@router.get("/sources", response_model=HealthOut, response_model_by_alias=True,
+            summary="Each crawled source's health and drift alarms",
+            responses=_errors({503: UNAVAILABLE + ", or a health setting is not valid"}))
+def api_sources(request: Request) -> HealthOut:
+    """What ``akhbar sources --health --json`` prints (docs/health.md)."""
+    try:
+        return HealthOut(**_services(request).health().to_dict())
+    except (SearchUnavailable, HealthSettingsError) as exc:
+        raise HTTPException(503, str(exc)) from exc

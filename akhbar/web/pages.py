@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from akhbar import export
+from akhbar.health import HealthSettingsError
 from akhbar.history import NoSuchVersion
 from akhbar.paging import MAX_PAGE
 from akhbar.terminal import also_published
@@ -28,6 +29,10 @@ from core.archive import NotArchived, UnreadableRecord, closest, find_captures, 
 TEMPLATES = Path(__file__).with_name("templates")
 FACET_TITLES = {"source": "المصدر", "section": "القسم", "agency": "الوكالة", "month": "الشهر", "status": "الحالة",
                 "original_source": "المصدر الأصلي"}
+
+ALARM_TITLES = {"crawl_failed": "لم يكتمل آخر زحف", "failing_feed": "خلاصة أو خريطة موقع تردّ بخطأ",
+                "no_new_articles": "لا مقالات جديدة", "quality_drop": "تراجع جودة الاستخراج",
+                "sample_changed": "تغيّر استخراج الصفحة النموذجية"}
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
 _env.filters.update(snippet=render.safe_snippet, human_date=render.human_date,
@@ -109,6 +114,22 @@ def _download(request: Request, fmt: str, params: SearchParams) -> Response:
         return _error(request, 503, "البحث غير متاح الآن", str(exc))
     return StreamingResponse(export.chunks(export.export_lines(fmt, rows)), media_type=export.MEDIA_TYPES[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{export.filename(fmt)}"'})
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    """Each crawled source's health (``akhbar.health``), its alarms highlighted: what
+    ``akhbar sources --health`` prints."""
+    try:
+        report = services(request).health()
+    except HealthSettingsError as exc:
+        return _error(request, 503, "إعدادات المراقبة غير صالحة", str(exc))
+    except SearchUnavailable as exc:
+        return _error(request, 503, "البحث غير متاح الآن", str(exc))
+    peak = max([1, *(d["count"] for s in report.sources for d in s.articles_per_day)])
+    return templates.TemplateResponse(request, "sources.html", {
+        "report": report, "alarm_titles": ALARM_TITLES, "bar": lambda n: min(8, math.ceil(8 * n / peak)),
+    })
 
 
 @router.get("/article", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from akhbar.health import HealthReport, HealthSettings, source_health
 from akhbar.history import NoSuchVersion, diff, history, word_diff
 from akhbar.paging import MAX_PAGE, MAX_PER_PAGE, PER_PAGE
 from akhbar.sources import all_profiles
@@ -163,6 +164,14 @@ class Services:
         except (OSError, UnreadableRecord, ValueError) as exc:
             raise VersionUnreadable(f"a version's WARC record cannot be read: {exc}") from exc
         return Comparison(article, shape, first, second, runs)
+
+    def health(self) -> HealthReport:
+        """``akhbar.health`` over this data directory (the thresholds from the environment, read
+        now like the backend's settings): HealthSettingsError for a bad one, SearchUnavailable as
+        ``article``."""
+        settings = HealthSettings.from_env()
+        with _index_errors():
+            return source_health(self.data, self.backend, all_profiles(), settings)
 
     def close(self) -> None:
         with self._lock:

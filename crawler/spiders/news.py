@@ -25,6 +25,7 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 from core.charset import control_bytes, is_html, looks_binary
 from crawler import keys
 from crawler.errors import failure_kind, failure_reason
+from crawler.frontier import Frontier
 from crawler.items import FetchedPage
 from crawler.profiles import Section, SourceProfile, load_profiles
 from crawler.state import CrawlState
@@ -190,6 +191,7 @@ class NewsSpider(scrapy.Spider):
         (the kinds are in ``crawler.errors``)."""
         exc = failure.value
         request = getattr(failure, "request", None)
+        Frontier.done(self.crawler, request)  # a distributed crawl: this request's work is over
         if request is not None:
             # archived, then refused (a decompression bomb...): catch-up must not extract it later
             self.state.nothing_to_index(keys.record_id(request))

@@ -1,0 +1,127 @@
+"""The distributed crawl for real: two `akhbar crawl --frontier` worker processes on one real
+redis-server, over a sample site on loopback; one is killed with SIGKILL mid-crawl and started
+again. Nothing is lost (every article archived and indexed), nothing is indexed twice, every WARC
+file passes `warcio check`, and each worker's files carry its id (name and warcinfo)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.frontier import run
+from tests.conftest import akhbar
+from tests.redis_server import redis_server
+from tests.test_elastic import es_url, prefix  # noqa: F401 - the engine's fixtures (a fresh index prefix)
+
+pytestmark = pytest.mark.slow
+
+# one worker parses in its own process: no extraction pool to boot for a dozen articles
+NO_POOL = ("--set=AKHBAR_EXTRACT_WORKERS=0",)
+
+
+def test_two_workers_one_killed_and_restarted_lose_nothing():
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL)
+    assert not result.notes, result.notes
+    assert result.exit_codes == [0, 0]
+    assert result.expected >= 10
+    assert result.archived == result.expected, "every article is in the WARC files"
+    assert result.indexed == result.expected, "every article is in the index"
+    assert result.index_docs == result.expected, "each article indexed exactly once"
+    assert result.warc_valid, "every WARC file passes warcio check, none left .open"
+    assert set(result.warc_files) == {"w1", "w2"}, f"both workers wrote WARC files: {result.warc_files}"
+    assert result.warcinfo_ok, "each file's warcinfo names the worker of its file name"
+    assert result.reclaimed >= 1, "the restarted w1 queued again the requests it held when killed"
+
+
+def test_frontier_errors_are_one_line(tmp_data):
+    with redis_server() as url:
+        port = url.rsplit(":", 1)[1].split("/")[0]
+    # the server is gone now: nothing answers on that port
+    for frontier, says in ((f"redis://127.0.0.1:{port}/0", "does not answer"),
+                           ("http://127.0.0.1:6379/0", "bad --frontier"),
+                           ("redis://127.0.0.1:6379/x", "the database is a number")):
+        proc = akhbar("crawl", "sample-watan", "--frontier", frontier, data=tmp_data, check=False)
+        err = proc.stderr.decode()
+        assert proc.returncode != 0 and says in err and "Traceback" not in err, err
+    with redis_server() as url:
+        proc = akhbar("crawl", "sample-watan", "--frontier", url, "--worker-id", "a/b", data=tmp_data, check=False)
+    err = proc.stderr.decode()
+    assert proc.returncode != 0 and "bad worker id" in err and "Traceback" not in err, err
+
+
+def test_a_killed_worker_that_never_returns_is_taken_over():
+    """w1 killed for good: w2 queues again what w1 held once w1's heartbeat lapses (3 s here) and
+    finishes the crawl; the next crawl of the source on the host (w3) finishes w1's WARC file."""
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL, restart=False)
+    assert not result.notes, result.notes
+    assert result.exit_codes == [0, 0]
+    assert result.reclaimed >= 1, "w2 took over the requests w1 held"
+    assert result.archived == result.expected == result.indexed == result.index_docs
+    assert result.warc_valid and result.warcinfo_ok
+    assert {"w1", "w2"} <= set(result.warc_files)
+
+
+def test_two_workers_on_elasticsearch(monkeypatch, es_url, prefix):  # noqa: F811 - fixtures
+    """The several-hosts set-up: every worker indexes into one Elasticsearch (here with a kill and
+    a restart too); upserts keyed by the canonical URL keep one document per article."""
+    monkeypatch.setenv("AKHBAR_BACKEND", "elasticsearch")
+    monkeypatch.setenv("AKHBAR_ES_URL", es_url)
+    monkeypatch.setenv("AKHBAR_ES_INDEX_PREFIX", prefix)
+    result = run(workers=2, kill=True, kill_at_captures=8, names=("watan",), extra=NO_POOL)
+    assert not result.notes, result.notes
+    assert result.archived == result.expected == result.indexed == result.index_docs
+    assert result.warc_valid and set(result.warc_files) == {"w1", "w2"}
+
+
+class _Evil:
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo pwned",))
+
+
+def test_queue_entries_unpickle_to_requests_only():
+    """Whoever can write to the Redis database cannot make a worker run code: an entry naming any
+    callable is refused; a real request (a listing with its section) comes back whole."""
+    import pickle
+
+    from scrapy import Request, Spider
+    from scrapy.utils.request import request_from_dict
+
+    from crawler.frontier import dumps, loads
+    from crawler.profiles import Section
+
+    with pytest.raises(pickle.UnpicklingError):
+        loads(pickle.dumps({"url": "http://127.0.0.1/", "x": _Evil()}))
+    with pytest.raises(pickle.UnpicklingError):
+        loads(dumps({"url": "http://127.0.0.1/", "_class": "os.system"}))
+
+    class News(Spider):
+        name = "news"
+
+        def parse_listing(self, response, section, page):
+            pass
+
+    spider = News()
+    section = Section(url="http://127.0.0.1/s", name="s", next_page="a.next::attr(href)")
+    request = Request("http://127.0.0.1/s?page=2", callback=spider.parse_listing, meta={"akhbar_kind": "listing"},
+                      cb_kwargs={"section": section, "page": 2}, headers={"If-None-Match": '"abc"'})
+    back = request_from_dict(loads(dumps(request.to_dict(spider=spider))), spider=spider)
+    assert back.url == request.url and back.cb_kwargs == {"section": section, "page": 2}
+    assert back.headers.get("If-None-Match") == b'"abc"' and back.meta["akhbar_kind"] == "listing"
+
+
+def test_frontier_settings_only_with_a_frontier(tmp_data):
+    """Without a frontier the crawl's settings are the project's; with one, scrapy-redis's
+    scheduler and duplicate filter, this worker's id, and the project's own components kept."""
+    from akhbar.crawl import build_settings
+
+    plain = build_settings(tmp_data, {})
+    assert plain.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler" and not plain.get("AKHBAR_FRONTIER")
+    assert "crawler.frontier.Frontier" not in plain.getdict("EXTENSIONS")
+    distributed = build_settings(tmp_data, {"AKHBAR_FRONTIER": "redis://127.0.0.1:1/0", "AKHBAR_WORKER_ID": "a1"})
+    assert distributed.get("SCHEDULER") == "crawler.frontier.FrontierScheduler"
+    assert distributed.get("DUPEFILTER_CLASS") == "scrapy_redis.dupefilter.RFPDupeFilter"
+    assert distributed.getbool("SCHEDULER_PERSIST") and distributed.get("AKHBAR_WORKER_ID") == "a1"
+    extensions = distributed.getdict("EXTENSIONS")
+    assert "crawler.frontier.Frontier" in extensions and "crawler.state.CrawlState" in extensions
+    assert "crawler.frontier.FrontierAck" in distributed.getdict("SPIDER_MIDDLEWARES")
