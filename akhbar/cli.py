@@ -234,12 +234,22 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    """The merged capture index from the CDXJ files (seconds), then — unless ``--captures`` — the
+    search index from the WARC files."""
     from akhbar.reindex import reindex
     from akhbar.terminal import reindex_progress
+    from core.capture_index import IndexUnavailable, for_cdx
 
+    data = DataDir.from_env(args.data)
+    try:
+        files, captures = for_cdx(data.ensure().cdx).rebuild()
+    except IndexUnavailable as exc:
+        return fail("reindex", str(exc), 1)
+    out.print(f"capture index rebuilt from {files} CDXJ files: {captures} captures")
+    if args.captures:
+        return 0
     with reindex_progress(err) as progress:
-        counts = reindex(DataDir.from_env(args.data), args.backend, workers=_workers(args.workers),
-                         progress=progress)
+        counts = reindex(data, args.backend, workers=_workers(args.workers), progress=progress)
     out.print("reindexed from WARC: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
     return 1 if counts.get("index_failed") else 0
 
@@ -567,11 +577,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=BACKENDS, help="default: $AKHBAR_BACKEND, else embedded")
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("reindex", help="rebuild the search index from the WARC files")
+    p = sub.add_parser("reindex", help="rebuild the capture index from the CDXJ files, the search index from the WARCs")
     p.add_argument("--backend", choices=BACKENDS,
                    help="default: $AKHBAR_BACKEND, else embedded")
     p.add_argument("--workers", type=_int_in(0, 256),
                    help="extraction processes (default: $AKHBAR_EXTRACT_WORKERS, else one per core; 0: none)")
+    p.add_argument("--captures", action="store_true",
+                   help="only rebuild the merged capture index from the CDXJ files (docs/capture-index.md)")
     p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("extract", help="extract one HTML file as an article")

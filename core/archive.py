@@ -1,7 +1,8 @@
-"""Reading the archive back: CDXJ lookup, capture selection and record payloads.
+"""Reading the archive back: capture lookup, capture selection and record payloads.
 
 The CDXJ files in ``cdx/`` (one per WARC, SURT-sorted, written when the WARC is closed) are the same
-pywb reads, so ``akhbar replay`` and pywb find the same captures.
+pywb reads; lookups go through their merged index (``core.capture_index``), which holds exactly their
+lines, so ``akhbar replay`` and pywb find the same captures.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from core import capture_index
+from core.cdxj import Capture, scan_lookup, url_key
+from core.cdxj import iter_cdx as iter_cdx
+from core.cdxj import lookup_cdxj as lookup_cdxj
 from core.config import DataDir
 from core.decoding import (
     MAX_PAYLOAD,
@@ -52,19 +56,6 @@ class BadTimestamp(ValueError):
     """A capture time that is not one (``--at garbage``): an error, not "the earliest capture"."""
 
 
-@dataclass(frozen=True)
-class Capture:
-    urlkey: str
-    timestamp: str  # 14 digits, UTC (longer when the WARC-Date had fractions)
-    url: str
-    status: str
-    mime: str
-    digest: str
-    filename: str
-    offset: int
-    length: int
-
-
 def warcio_check(paths: list[Path], verbose: bool = False) -> subprocess.CompletedProcess:
     """Run the real ``warcio check`` (the one installed beside this Python) on WARC files."""
     exe = Path(sys.executable).with_name("warcio")
@@ -72,72 +63,20 @@ def warcio_check(paths: list[Path], verbose: bool = False) -> subprocess.Complet
     return subprocess.run(cmd, capture_output=True, text=True, check=False)
 
 
-def url_key(url: str) -> str:
-    return surt.surt(url)
-
-
-def _capture(line: str) -> Capture:
-    key, ts, blob = line.rstrip("\n").split(" ", 2)
-    d = json.loads(blob)
-    return Capture(key, ts, d.get("url", ""), str(d.get("status", "")), d.get("mime", ""), d.get("digest", ""),
-                   d.get("filename", ""), int(d.get("offset", 0)), int(d.get("length", 0)))
-
-
-def _parse_line(raw: bytes, path: Path) -> Capture | None:
-    """One CDXJ line, or None (with a warning) when it is damaged: a bad line hides one capture,
-    never the whole index from a lookup or a listing."""
-    try:
-        return _capture(raw.decode("utf-8"))
-    except (ValueError, TypeError, AttributeError) as exc:
-        logger.warning("%s: damaged CDXJ line skipped (%s): %r", path.name, type(exc).__name__, raw[:120])
-        return None
-
-
-def iter_cdx(cdx_dir: Path) -> Iterator[Capture]:
-    """Every capture in every CDXJ file (a full scan: for listings and checks, not lookups)."""
-    for path in sorted(Path(cdx_dir).glob("*.cdxj")):
-        with open(path, "rb") as fh:
-            for line in fh:
-                if line.strip() and not line.startswith(b"!") and (cap := _parse_line(line, path)):
-                    yield cap
-
-
-def lookup_cdxj(path: Path, key: str) -> list[Capture]:
-    """Captures of one SURT key in one sorted CDXJ file, by binary search over byte offsets (as pywb
-    and `look` do), so a lookup reads a few blocks of each file instead of all of it."""
-    target = key.encode("utf-8") + b" "
-    out = []
-    with open(path, "rb") as fh:
-        lo, hi = 0, fh.seek(0, 2)
-        while lo < hi:  # smallest offset whose next whole line is >= target
-            mid = (lo + hi) // 2
-            fh.seek(mid)
-            if mid:
-                fh.readline()  # finish the line mid fell into
-            line = fh.readline()
-            if line and line < target:
-                lo = mid + 1
-            else:
-                hi = mid
-        if lo:
-            fh.seek(lo - 1)
-            fh.readline()  # to the start of the first line at or after lo
-        else:
-            fh.seek(0)
-        for raw in fh:
-            if raw < target:
-                continue
-            if not raw.startswith(target):
-                break
-            if cap := _parse_line(raw, path):
-                out.append(cap)
-    return out
-
-
 def find_captures(url: str, data: DataDir) -> list[Capture]:
+    """Every capture of ``url``, oldest first, from the merged capture index; from the CDXJ files
+    themselves (one binary search each) when that index cannot be used, with one warning."""
     key = url_key(url)
-    found = [c for path in sorted(data.cdx.glob("*.cdxj")) for c in lookup_cdxj(path, key)]
-    return sorted(found, key=lambda c: c.timestamp)
+    try:
+        return capture_index.lookup(data.cdx, key)
+    except capture_index.IndexUnavailable as exc:
+        if str(data.cdx) not in _FALLBACK_WARNED:
+            _FALLBACK_WARNED.add(str(data.cdx))
+            logger.warning("%s; reading the CDXJ files instead", exc)
+        return scan_lookup(data.cdx, key)
+
+
+_FALLBACK_WARNED: set[str] = set()
 
 
 def timestamp14(when: str | None) -> str:

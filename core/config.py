@@ -1,11 +1,11 @@
 """Where Akhbar keeps its data: one directory holding everything, every path derived from it here.
 
 The directory holds ``warc/`` (the system of record), ``cdx/`` (CDXJ indexes beside the WARCs),
-``index.sqlite`` (the embedded search index, derived) and ``state/``. It reaches the code two ways,
-and only these: the application reads ``AKHBAR_DATA`` (``DataDir.from_env``, default
-``./akhbar-data``); a crawl component reads the one Scrapy setting ``AKHBAR_DATA_DIR``
-(``DataDir.from_settings``). No component is given a path to a part of the directory, so no two
-components can disagree about where a part lives.
+``capture-index/`` (those merged into one, derived), ``index.sqlite`` (the embedded search index,
+derived) and ``state/``. It reaches the code two ways, and only these: the application reads
+``AKHBAR_DATA`` (``DataDir.from_env``, default ``./akhbar-data``); a crawl component reads the one
+Scrapy setting ``AKHBAR_DATA_DIR`` (``DataDir.from_settings``). No component is given a path to a
+part of the directory, so no two components can disagree about where a part lives.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 DEFAULT_DATA_DIR = "akhbar-data"
 DATA_DIR_SETTING = "AKHBAR_DATA_DIR"  # the one Scrapy setting that names the data directory
+CAPTURE_INDEX_DIR = "capture-index"  # the merged capture index, beside cdx/ (core/capture_index.py)
 
 
 class DataDirError(OSError):
@@ -46,6 +47,11 @@ class DataDir:
     @property
     def cdx(self) -> Path:
         return self.root / "cdx"
+
+    @property
+    def capture_index(self) -> Path:
+        """The merged capture index (derived from ``cdx/``, rebuilt from it when missing)."""
+        return self.root / CAPTURE_INDEX_DIR
 
     @property
     def index(self) -> Path:

@@ -11,7 +11,7 @@ rather than left to lie about the stored bytes.
 Files are gzip-per-record, start with a ``warcinfo`` record, rotate by size, and are named
 ``PREFIX-YYYYMMDDHHMMSSmmm-NNNNN-HOST.warc.gz``. A file being written is called ``*.warc.gz.open`` and
 is renamed when closed, so a finished name always means a complete file; a CDXJ index (pywb format,
-SURT-sorted) is written beside it into ``cdx/`` at that moment.
+SURT-sorted) is written beside it into ``cdx/`` at that moment and merged into the capture index.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from core import capture_index
 from core.record import WarcPointer
 from crawler.worker import worker_of
 
@@ -256,7 +257,8 @@ def _archivable_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]
 
 
 def write_cdxj(warc_path: Path, cdx_directory: Path) -> Path:
-    """pywb-compatible, SURT-sorted CDXJ for one WARC file, named after it."""
+    """pywb-compatible, SURT-sorted CDXJ for one WARC file, named after it, then merged into the
+    archive's capture index (``core.capture_index``; a merge that fails now is done by the next lookup)."""
     from cdxj_indexer.main import CDXJIndexer
 
     cdx_directory.mkdir(parents=True, exist_ok=True)
@@ -264,6 +266,7 @@ def write_cdxj(warc_path: Path, cdx_directory: Path) -> Path:
     tmp = out.with_suffix(f".cdxj.{os.getpid()}.tmp")  # two workers may index the same file at once
     CDXJIndexer(str(tmp), [str(warc_path)], sort=True).process_all()
     os.replace(tmp, out)
+    capture_index.merge_file(out)
     return out
 
 
