@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,8 @@ def record_sample(data: DataDir, profile: SourceProfile) -> bool:
         return False
     with FetchLog(data.fetchlog) as log:
         capture = log.first_indexed_article(profile.id)
-    if capture is None:
-        return False
+    if capture is None or not (data.warc / capture.warc_file).is_file():
+        return False  # none yet, or its WARC file is still being written (another worker's): next time
     article = extract_record(data, capture.pointer, capture.url, profile, fetched=capture.fetched,
                              learned=_learned(data, profile))
     sample = {"source": profile.id, "url": capture.url, "fetched": capture.fetched, "warc": capture.pointer,
@@ -106,7 +107,7 @@ def record_samples(data: DataDir, profiles: list[SourceProfile]) -> None:
     for profile in profiles:
         try:
             record_sample(data, profile)
-        except (OSError, UnreadableRecord, NotAnArticle, ValueError) as exc:
+        except (OSError, sqlite3.Error, UnreadableRecord, NotAnArticle, ValueError) as exc:
             logger.warning("%s: no drift sample kept (%s)", profile.id, exc)
 
 

@@ -97,6 +97,10 @@ def run(workers: int = 2, kill: bool = False, kill_at_captures: int = 12, names:
         return [*worker_cmd(data, sites, url, worker, slow=kill, names=names), *extra]
 
     sites = SampleSites().start(ports=dict.fromkeys(SITES, 0))
+    if kill:
+        # a slow site: each request stays in a worker's hands a while, so w1 is caught holding some
+        # (and is still crawling when the archive is far enough along) however fast the machine is
+        sites.latency = 0.2
     try:
         with tempfile.TemporaryDirectory(prefix="akhbar-frontier-") as tmp, redis_server() as url:
             data = DataDir(Path(tmp) / "data").ensure()

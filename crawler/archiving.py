@@ -23,7 +23,7 @@ from core.config import DataDir
 from crawler import keys
 from crawler.errors import Refused
 from crawler.fetchlog import CaptureRow
-from crawler.hooks import on_signals
+from crawler.hooks import on_signals, stop_crawl
 from crawler.profiles import profile_of, source_id
 from crawler.state import CrawlState
 from crawler.warc import (
@@ -137,14 +137,7 @@ class WarcArchiveMiddleware:
         self.failed = True
         self.stats.inc_value(keys.error("warc_write" if reason == "warc_write_error" else reason))
         logger.error("%s; stopping the crawl (nothing is fetched that cannot be archived)", message)
-        self.stats.set_value(keys.FATAL, message)
-        engine = self.crawler.engine
-        if hasattr(engine, "close_spider_async"):  # Scrapy >= 2.13
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(engine.close_spider_async(reason=reason))
-        else:  # pragma: no cover - older Scrapy
-            engine.close_spider(spider, reason)
+        stop_crawl(self.crawler, reason, message)
 
     def _reconcile(self, path: Path, spider: Spider) -> None:
         """Record captures that reached a recovered file but not the fetch log (killed in between),

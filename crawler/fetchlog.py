@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from pathlib import Path
 
+from core.wal import connect_wal
+
 
 class IndexState(IntEnum):
     """Where a capture stands with the search index (the ``indexed`` column)."""
@@ -77,10 +79,8 @@ class FetchLog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self._db = connect_wal(self.path, timeout=30, isolation_level=None)  # workers open it together
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:

@@ -12,7 +12,9 @@ things added that an archive needs and scrapy-redis leaves out:
   into the worker's *processing* hash (the reliable-queue pattern); it leaves that hash only when its
   work is durable: the callback's new requests are in the queue and its response is in the WARC file
   and the fetch log (``FrontierAck``), or the request ended in failure (``Frontier.done`` from the
-  errback), or a redirect or retry of it was queued in its place (``enqueue_request``). A worker
+  errback), or a redirect or retry of it was queued in its place (``enqueue_request``). The
+  duplicate filter and the queue change together, in one script too (scrapy-redis makes two calls,
+  and a kill between them leaves a URL "seen" that nobody will ever fetch). A worker
   refreshes a heartbeat key; when it stops (killed, host gone), any other worker of the source puts
   its processing hash back into the queue, and a restarted worker of the same id (whose ``flock``
   proves its previous life dead) does so at once. A request killed after its response was archived
@@ -54,7 +56,7 @@ from twisted.internet import task
 
 from core.config import DataDir
 from crawler import keys
-from crawler.hooks import on_signals
+from crawler.hooks import on_signals, stop_crawl
 from crawler.profiles import source_id
 from crawler.worker import lock_path, try_lock
 
@@ -70,6 +72,14 @@ if #top == 0 then return false end
 redis.call('ZREM', KEYS[1], top[1])
 redis.call('HSET', KEYS[2], ARGV[1], top[2] .. '\\n' .. top[1])
 return top[1]
+"""
+# Let a request through the shared duplicate filter and queue it, atomically (scrapy-redis makes
+# these two calls): a worker killed between them would leave the URL "seen" and never queued, and
+# the request that found it, put back and fetched again, would find it seen: an article lost.
+_ENQUEUE = """
+if ARGV[3] == '0' and redis.call('SADD', KEYS[1], ARGV[4]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+return 1
 """
 # Put every request of a processing hash back into the queue (a worker gone, or closing early).
 _REQUEUE = """
@@ -164,6 +174,7 @@ class Frontier:
         self._pop = self.server.register_script(_POP)
         self._requeue = self.server.register_script(_REQUEUE)
         self._join = self.server.register_script(_JOIN)
+        self._enqueue = self.server.register_script(_ENQUEUE)
         self.refused = ""  # why this worker may not join (its id is in use), said once at open
 
     @classmethod
@@ -180,10 +191,12 @@ class Frontier:
 
     @classmethod
     def done(cls, crawler: Crawler, request: Request | None) -> None:
-        """A request's work is over (the errback's case): it leaves this worker's hands."""
+        """A request's work is over (the errback's case): it leaves this worker's hands — unless the
+        crawl is stopping on a fatal error (the fetch log or the archive unusable), which is what
+        made it fail: then it stays in hand and goes back to the queue when the spider closes."""
         frontier = cls.of(crawler)
-        if frontier is not None and request is not None:
-            frontier.ack(request)
+        if frontier is not None and request is not None and not crawler.stats.get_value(keys.FATAL):
+            frontier.ack(request)  # failed while the crawl stops on an error: kept, handed back at close
 
     # -- keys -------------------------------------------------------------------------------------
     @property
@@ -229,10 +242,7 @@ class Frontier:
     def opened(self, spider: Spider) -> None:
         if self.refused:
             logger.error("%s; stopping", self.refused)
-            self.crawler.stats.set_value(keys.FATAL, self.refused)
-            from scrapy.utils.defer import deferred_from_coro
-
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="already_running"))
+            stop_crawl(self.crawler, "already_running", self.refused)
             return
         self._beat = task.LoopingCall(self._safe_beat)
         self._beat.start(self.heartbeat / 3, now=False)
@@ -290,6 +300,14 @@ class Frontier:
                 continue
             request.meta[keys.FRONTIER_TOKEN] = token
             return request
+
+    def push(self, queue: PriorityQueue, dupefilter: RFPDupeFilter, request: Request) -> bool:
+        """Queue ``request`` unless the shared filter has seen it (``dont_filter`` skips the filter),
+        in one step; the score is scrapy-redis's (``-priority``). True if it was queued."""
+        fingerprint = "" if request.dont_filter else dupefilter.request_fingerprint(request)
+        return bool(self._enqueue(keys=[dupefilter.key, queue.key],
+                                  args=[-request.priority, queue._encode_request(request),
+                                        int(request.dont_filter), fingerprint]))
 
     def ack(self, request: Request) -> None:
         token = request.meta.pop(keys.FRONTIER_TOKEN, None)
@@ -367,8 +385,10 @@ class FrontierScheduler(Scheduler):
         # original is done. The token must not travel with it.
         token = request.meta.pop(keys.FRONTIER_TOKEN, None)
         try:
-            queued = super().enqueue_request(request)
-            if queued and self.counts:
+            queued = self.frontier.push(self.queue, self.df, request)
+            if not queued:
+                self.df.log(request, self.spider)
+            elif self.counts:
                 self.counts.inc_value("scheduler/enqueued/redis")
             return queued
         finally:

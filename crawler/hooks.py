@@ -12,6 +12,9 @@ from typing import Any, TypeVar
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
+
+from crawler import keys
 
 T = TypeVar("T")
 
@@ -24,3 +27,12 @@ def on_signals(crawler: Crawler, component: T, **handlers: Callable[..., Any]) -
             raise ValueError(f"no Scrapy signal named {name!r}")
         crawler.signals.connect(handler, signal=signal)
     return component
+
+
+def stop_crawl(crawler: Crawler, reason: str, message: str) -> None:
+    """Stop the crawl on an error that makes going on pointless or harmful (the archive or the
+    fetch log cannot be written, the worker id is taken): the message goes into the stats, which
+    the report and ``akhbar crawl``'s exit status read, and the spider closes with ``reason`` (not
+    "finished", so a frontier worker hands back what it holds)."""
+    crawler.stats.set_value(keys.FATAL, message)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

@@ -22,6 +22,7 @@ Every change a component makes to a capture's standing goes through a named tran
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import replace
 
 from scrapy.crawler import Crawler
@@ -29,7 +30,7 @@ from scrapy.crawler import Crawler
 from core.config import DataDir
 from crawler import keys
 from crawler.fetchlog import CaptureRow, FetchLog, IndexState
-from crawler.hooks import on_signals
+from crawler.hooks import on_signals, stop_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,17 @@ class CrawlState:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def open(self) -> None:
-        if self._log is None:
+        """Open the fetch log; if it cannot be (unreadable, disk full, not a database), the crawl
+        stops with that error rather than fail every request it takes."""
+        if self._log is not None:
+            return
+        try:
             self._log = FetchLog(self.path)
+        except (sqlite3.Error, OSError) as exc:
+            message = f"the fetch log {self.path} cannot be opened ({exc})"
+            logger.error("%s; stopping the crawl", message)
+            self.crawler.stats.inc_value(keys.error("fetchlog_open"))
+            stop_crawl(self.crawler, "fetchlog_error", message)
 
     def close(self) -> None:
         """Put the whole log's totals into the stats (the report's archive_total), then close it."""

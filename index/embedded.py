@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from core.record import Article
+from core.wal import connect_wal
 from index.analysis import ANALYZER_VERSION
 from index.base import SearchHit, SearchPage, SearchQuery, UpsertResult, dedupe_batch
 from index.dates import to_utc
@@ -140,11 +141,8 @@ class EmbeddedBackend:
         self._plans: dict[tuple, _Plan] = {}
         self._last_ids: tuple[tuple, list[int] | None] = ((), None)  # (plan key, its matching rowids)
         self._data_version = -1
-        self._db = sqlite3.connect(str(self.path), timeout=busy_timeout, check_same_thread=False,
-                                   isolation_level=None)
+        self._db = connect_wal(self.path, timeout=busy_timeout, check_same_thread=False, isolation_level=None)
         self._db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
         self._create()
         self._stats = FieldStats(self._db, "fts", _COLUMNS)  # per-field BM25 of the rescore window
 

@@ -78,6 +78,8 @@ class IndexPipeline:
         be reset otherwise) and the WARC middleware has reconciled recovered files into the crawl
         state, so catch-up sees every capture a killed crawl left unindexed — whatever order Scrapy
         builds components or sends ``spider_opened`` in."""
+        if self.crawler.stats.get_value(keys.FATAL):
+            return  # the crawl is stopping on an error (the fetch log unusable, say): nothing to catch up with
         if self._drain_spool():
             self._catch_up(self.crawler.spider)
         # else: the backend is still down and what waits is already in the spool — extracting the

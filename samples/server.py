@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,6 +54,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = b"internal error\n"
             status = 500
             headers = (("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body))))
+        if self.owner.latency:
+            time.sleep(self.owner.latency)
         if status == 200 and _not_modified(self.headers, headers):
             status, body = 304, b""
             headers = tuple((k, v) for k, v in headers if k in ("ETag", "Last-Modified", "Vary"))
@@ -99,6 +102,9 @@ class SampleSites:
         self._servers: dict[str, ThreadingHTTPServer] = {}
         self._threads: list[threading.Thread] = []
         self.edits: dict[tuple[str, str], Edit] = {}  # (site, path) -> what the site now does there
+        # seconds every answer waits before it is sent: a slow site, so that a test can catch a
+        # crawler while it waits on requests in flight (the frontier kill tests)
+        self.latency = 0.0
 
     def edit_articles(self, site: str = "watan") -> dict[str, str]:
         """The «edit» mode, between two crawls: of ``site``'s articles one gets a longer text, one a new

@@ -368,3 +368,17 @@ def test_second_crawl_of_the_same_source_is_refused(sample_sites, tmp_path):
     assert not list(data.warc.glob("*.warc.gz*")), "nothing was fetched or written"
     report = json.loads(sorted((data.state / "reports").glob("*.json"))[-1].read_text())[0]
     assert report["finish_reason"] == "already_running" and report["pages_fetched"] == 0
+
+
+def test_unusable_fetch_log_stops_the_crawl(sample_sites, tmp_path):
+    """The fetch log is not a database (damaged, or something else in its place): the crawl stops
+    with that one error instead of failing every request it takes."""
+    data = DataDir(tmp_path / "data").ensure()
+    data.fetchlog.parent.mkdir(parents=True, exist_ok=True)
+    data.fetchlog.write_bytes(b"this is not an SQLite database\n" * 200)
+    move = f"--base-url=sample-watan={sample_sites.base_urls['watan']}"
+    proc = akhbar("crawl", "sample-watan", "--no-progress", move, data=data, check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert b"fetch log" in proc.stderr and b"cannot be opened" in proc.stderr, proc.stderr[-3000:]
+    assert b"Traceback" not in proc.stderr and b"crawl state is used" not in proc.stderr, proc.stderr[-3000:]
+    assert not list(data.warc.glob("*.warc.gz*")), "nothing was fetched that could not be recorded"

@@ -140,3 +140,53 @@ def test_workers_ending_in_one_second_keep_both_reports(tmp_data):
     times = [report_time(p) for p in sorted(written)]
     assert all(t is not None for t in times) and times == sorted(times)
     assert not list(tmp_data.reports.glob(".crawl-*")), "no temporary file left"
+
+
+_ENQUEUER = """
+import sys
+from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
+from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
+from crawler.frontier import Frontier
+
+url, root = sys.argv[1], sys.argv[2]
+crawler = get_crawler(settings_dict={"AKHBAR_FRONTIER": url, "REDIS_URL": url, "AKHBAR_WORKER_ID": "w1",
+                                     "AKHBAR_DATA_DIR": root})
+frontier = Frontier(crawler)
+frontier.source = "s"
+spider = Spider(name="news")
+queue = PriorityQueue(server=frontier.server, spider=spider, key=frontier.key("requests"))
+df = RFPDupeFilter(frontier.server, key=frontier.key("dupefilter"))
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    frontier.push(queue, df, Request(f"http://127.0.0.1/archives/{n}"))
+"""
+
+
+def test_filter_and_queue_change_together_under_kill(tmp_path):
+    """A worker SIGKILLed while it queues what a page linked to never leaves a URL in the shared
+    duplicate filter that is not queued: such a URL would never be fetched by anyone (an article
+    lost). The filter and the queue change in one step; kills at many moments show it."""
+    import subprocess
+    import sys
+    import time
+
+    import redis
+
+    with redis_server() as url:
+        server = redis.Redis.from_url(url)
+        for round_ in range(8):
+            proc = subprocess.Popen([sys.executable, "-c", _ENQUEUER, url, str(tmp_path)], stdout=subprocess.PIPE)
+            assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+            time.sleep(0.05 + round_ * 0.013)
+            proc.kill()
+            proc.wait()
+            proc.stdout.close()
+            seen = server.scard("akhbar:frontier:s:dupefilter")
+            queued = server.zcard("akhbar:frontier:s:requests")
+            assert seen == queued > 0, f"round {round_}: {seen} URLs seen, {queued} queued"
+            server.flushdb()
+        server.close()
