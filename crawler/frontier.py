@@ -29,7 +29,12 @@ things added that an archive needs and scrapy-redis leaves out:
   next) nor crawled twice.
 
 A worker stays open while another worker holds requests (it may yield more), so a crawl ends when
-the source's frontier is empty. Queue entries are pickled (as scrapy-redis does) but unpickled with
+the source's frontier is empty. A Redis outage mid-crawl (restart, network) is waited out, said once
+when it starts and once when it ends: what the worker found meanwhile waits in its memory, and the
+acknowledgements of the pages that found it wait behind it, so a worker killed during the outage
+leaves those pages in its processing hash, to be fetched again (at-least-once, as for any kill).
+
+Queue entries are pickled (as scrapy-redis does) but unpickled with
 an allow-list (``loads``), so whoever can write to the Redis database cannot make a worker run code.
 """
 
@@ -39,6 +44,7 @@ import io
 import logging
 import pickle
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import IO, Any
@@ -176,6 +182,12 @@ class Frontier:
         self._join = self.server.register_script(_JOIN)
         self._enqueue = self.server.register_script(_ENQUEUE)
         self.refused = ""  # why this worker may not join (its id is in use), said once at open
+        # while Redis does not answer: requests found meanwhile (in order) and the processing-hash
+        # tokens whose acknowledgement waits — behind those requests, so no page is let go before
+        # what it linked to is queued
+        self._unpushed: list[tuple[PriorityQueue, RFPDupeFilter, Request]] = []
+        self._unacked: list[str] = []
+        self._down_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Frontier:
@@ -253,8 +265,37 @@ class Frontier:
     def _safe_beat(self) -> None:
         try:
             self.beat()
-        except RedisError as exc:  # a blip: the next beat (a third of the lifetime later) retries
-            logger.warning("frontier heartbeat failed: %s", exc)
+        except RedisError as exc:  # the next beat (a third of the lifetime later) retries
+            self.unreachable(exc)
+
+    # -- outages ----------------------------------------------------------------------------------
+    def unreachable(self, exc: Exception) -> None:
+        """Redis did not answer: said (and counted) once per outage."""
+        if self._down_since is None:
+            self._down_since = time.monotonic()
+            self.crawler.stats.inc_value(keys.FRONTIER_OUTAGES)
+            logger.error("frontier %s unreachable (%s); waiting for it, what this worker finds meanwhile is "
+                         "kept until it answers", self.url, exc)
+
+    @property
+    def waiting(self) -> bool:
+        """Whether requests or acknowledgements wait for Redis to answer again."""
+        return bool(self._unpushed or self._unacked)
+
+    def catch_up(self) -> None:
+        """Queue what waits, in order, then let go of the pages that found it; raises RedisError
+        while Redis still does not answer (what is left keeps waiting)."""
+        while self._unpushed:
+            queue, dupefilter, request = self._unpushed[0]
+            self._push(queue, dupefilter, request)
+            self._unpushed.pop(0)
+        if self._unacked:
+            self.server.hdel(self.processing(), *self._unacked)
+            self._unacked.clear()
+        if self._down_since is not None:
+            logger.warning("frontier %s answers again after %.0f s; the crawl goes on", self.url,
+                           time.monotonic() - self._down_since)
+            self._down_since = None
 
     def closed(self, spider: Spider, reason: str) -> None:
         if self._beat is not None and self._beat.running:
@@ -262,6 +303,14 @@ class Frontier:
         if self._lock is None:
             return  # never joined
         try:
+            try:
+                self.catch_up()
+            except RedisError:
+                if self._unpushed:  # the spider closed (a signal, a budget) while Redis was away
+                    logger.error("frontier: %d request(s) found while it was unreachable were not queued; the "
+                                 "pages that found them stay in this worker's hands, to be fetched again",
+                                 len(self._unpushed))
+                raise
             if reason == "finished":
                 # the engine was idle: every request it took is done; an entry left is a request
                 # whose end this worker did not see — say so rather than crawl it forever
@@ -303,16 +352,36 @@ class Frontier:
 
     def push(self, queue: PriorityQueue, dupefilter: RFPDupeFilter, request: Request) -> bool:
         """Queue ``request`` unless the shared filter has seen it (``dont_filter`` skips the filter),
-        in one step; the score is scrapy-redis's (``-priority``). True if it was queued."""
+        in one step; the score is scrapy-redis's (``-priority``). True if it was queued — or, while
+        Redis does not answer, kept to be queued (and filtered) when it does."""
+        if not self._unpushed:
+            try:
+                return self._push(queue, dupefilter, request)
+            except RedisError as exc:
+                self.unreachable(exc)
+        self._unpushed.append((queue, dupefilter, request))
+        return True
+
+    def _push(self, queue: PriorityQueue, dupefilter: RFPDupeFilter, request: Request) -> bool:
         fingerprint = "" if request.dont_filter else dupefilter.request_fingerprint(request)
         return bool(self._enqueue(keys=[dupefilter.key, queue.key],
                                   args=[-request.priority, queue._encode_request(request),
                                         int(request.dont_filter), fingerprint]))
 
     def ack(self, request: Request) -> None:
-        token = request.meta.pop(keys.FRONTIER_TOKEN, None)
-        if token:
-            self.server.hdel(self.processing(), token)
+        self.release(request.meta.pop(keys.FRONTIER_TOKEN, None))
+
+    def release(self, token: str | None) -> None:
+        """Let go of a processing-hash entry: now, or once what waits for Redis is queued."""
+        if not token:
+            return
+        if not self.waiting:
+            try:
+                self.server.hdel(self.processing(), token)
+                return
+            except RedisError as exc:
+                self.unreachable(exc)
+        self._unacked.append(token)
 
     # -- other workers --------------------------------------------------------------------------
     def reclaim(self) -> int:
@@ -340,11 +409,12 @@ class Frontier:
         if self.refused or self._lock is None:
             return
         try:
+            self.catch_up()
             self.reclaim()
             if self.server.zcard(self.key("requests")) or self.others_busy():
                 raise DontCloseSpider
         except RedisError as exc:
-            logger.error("frontier %s unreachable (%s); waiting", self.url, exc)
+            self.unreachable(exc)
             raise DontCloseSpider from exc
 
 
@@ -392,13 +462,26 @@ class FrontierScheduler(Scheduler):
                 self.counts.inc_value("scheduler/enqueued/redis")
             return queued
         finally:
-            if token:
-                self.server.hdel(self.frontier.processing(), token)
+            self.frontier.release(token)
+
+    def has_pending_requests(self) -> bool:
+        if self.frontier.waiting:
+            return True
+        try:
+            return super().has_pending_requests()
+        except RedisError as exc:
+            self.frontier.unreachable(exc)
+            return True  # unknown until Redis answers: the crawl is not over
 
     def next_request(self) -> Request | None:
         if self.frontier.refused:
             return None
-        request = self.frontier.pop(self.queue)
+        try:
+            self.frontier.catch_up()
+            request = self.frontier.pop(self.queue)
+        except RedisError as exc:
+            self.frontier.unreachable(exc)
+            return None
         if request is not None and self.counts:
             self.counts.inc_value("scheduler/dequeued/redis")
         return request

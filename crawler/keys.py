@@ -35,6 +35,7 @@ LIMITS = "akhbar/limits/"  # + bound: discovery bounds and crawl budgets that we
 
 ARTICLES_DISCOVERED = "akhbar/articles_discovered"
 FRONTIER_RECLAIMED = "akhbar/frontier_reclaimed"  # requests a gone worker held, queued again by this one
+FRONTIER_OUTAGES = "akhbar/frontier_outages"  # times the frontier's Redis stopped answering mid-crawl
 ARTICLES_EXTRACTED = "akhbar/articles_extracted"  # fetched pages that held an article (pipelines/extract.py)
 EXTRACTED = "akhbar/extracted/"  # + shortcoming (pipelines.quality): articles with a short body, no date...
 ARTICLES_KNOWN = "akhbar/articles_known"  # archived recently: not fetched again

@@ -22,37 +22,65 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """Start a private redis-server; yields its URL (``redis://127.0.0.1:PORT/0``); stops it after."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise RuntimeError("redis-server is not installed (apt-get install redis-server; .ci/run does it)")
-    with tempfile.TemporaryDirectory(prefix="akhbar-redis-") as tmp:
-        port = _free_port()
-        proc = subprocess.Popen([exe, "--bind", "127.0.0.1", "--port", str(port), "--dir", tmp, "--save", "",
-                                 "--appendonly", "no", "--protected-mode", "yes"],
-                                stdout=open(Path(tmp) / "redis.log", "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
-        url = f"redis://127.0.0.1:{port}/0"
-        client = Redis.from_url(url)
+class RedisServer:
+    """A private redis-server on one loopback port, its files in ``home``. ``durable``: every write
+    goes to its append-only file, so :meth:`stop` then :meth:`start` is a restart that keeps the
+    frontier (an outage, not a loss)."""
+
+    def __init__(self, home: Path, durable: bool = False) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server; .ci/run does it)")
+        self.exe, self.home, self.durable = exe, home, durable
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        persistence = ["--appendonly", "yes", "--appendfsync", "always"] if self.durable else ["--appendonly", "no"]
+        self.proc = subprocess.Popen([self.exe, "--bind", "127.0.0.1", "--port", str(self.port), "--dir",
+                                      str(self.home), "--save", "", *persistence, "--protected-mode", "yes"],
+                                     stdout=open(self.home / "redis.log", "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115
+        client = Redis.from_url(self.url)
         try:
             for _ in range(100):
                 try:
                     client.ping()
-                    break
+                    return self
                 except RedisError:
-                    if proc.poll() is not None:
+                    if self.proc.poll() is not None:
                         raise RuntimeError("redis-server did not start: "
-                                           + (Path(tmp) / "redis.log").read_text()[-2000:]) from None
+                                           + (self.home / "redis.log").read_text()[-2000:]) from None
                     time.sleep(0.05)
-            else:
-                raise RuntimeError("redis-server did not answer within 5 s")
-            yield url
+            raise RuntimeError("redis-server did not answer within 5 s")
         finally:
             client.close()
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+@contextmanager
+def redis_server(durable: bool = False) -> Iterator[str]:
+    """Start a private redis-server; yields its URL (``redis://127.0.0.1:PORT/0``); stops it after."""
+    with running_redis(durable) as server:
+        yield server.url
+
+
+@contextmanager
+def running_redis(durable: bool = False) -> Iterator[RedisServer]:
+    """:class:`RedisServer`, started, in a temporary directory; stopped after."""
+    with tempfile.TemporaryDirectory(prefix="akhbar-redis-") as tmp:
+        server = RedisServer(Path(tmp), durable).start()
+        try:
+            yield server
+        finally:
+            server.stop()

@@ -5,6 +5,8 @@ file passes `warcio check`, and each worker's files carry its id (name and warci
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bench.frontier import run
@@ -190,3 +192,46 @@ def test_filter_and_queue_change_together_under_kill(tmp_path):
             assert seen == queued > 0, f"round {round_}: {seen} URLs seen, {queued} queued"
             server.flushdb()
         server.close()
+
+
+def test_a_redis_outage_mid_crawl_is_waited_out(tmp_path):
+    """Redis stops mid-crawl (a restart: its append-only file keeps the frontier) and comes back
+    seconds later: the worker says so once when it goes and once when it is back, keeps what it
+    found meanwhile, and finishes the crawl with every article archived and indexed once."""
+    import subprocess
+
+    from bench.frontier import FrontierRun, _captures, _check, worker_cmd
+    from core.config import DataDir
+    from samples.server import SampleSites
+    from tests.redis_server import running_redis
+
+    sites = SampleSites().start(ports={"watan": 0, "dw": 0, "aggregator": 0})
+    sites.latency = 0.2  # slow enough for the outage to land mid-crawl
+    data = DataDir(tmp_path / "data").ensure()
+    log = tmp_path / "w1.log"
+    try:
+        with running_redis(durable=True) as server:
+            with open(log, "wb") as err:
+                proc = subprocess.Popen([*worker_cmd(data, sites, server.url, "w1", slow=True, names=("watan",)),
+                                         *NO_POOL], stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                deadline = time.monotonic() + 60
+                while _captures(data) < 4 and proc.poll() is None and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                assert proc.poll() is None, "the crawl ended before the outage"
+                server.stop()
+                time.sleep(3)
+                server.start()
+                assert proc.wait(timeout=120) == 0, log.read_text()[-3000:]
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+        result = FrontierRun(workers=1, killed=False)
+        _check(result, data, sites, ("watan",))
+    finally:
+        sites.stop()
+    text = log.read_text(errors="replace")
+    assert text.count("unreachable (") == 1 and text.count("answers again") == 1, text[-3000:]
+    assert "Traceback" not in text, text[-3000:]
+    assert result.expected >= 10 and result.archived == result.expected == result.indexed == result.index_docs
+    assert result.warc_valid
