@@ -12,12 +12,15 @@ pure functions of their arguments. Callers do not use them directly but through
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import lxml.etree
 import trafilatura
+from trafilatura.settings import Extractor
 from w3lib.url import canonicalize_url
 
 from core.arabic import strip_tashkeel
@@ -222,7 +225,22 @@ def parse_page(
 # How the story's text was found, in the order tried (the record's ``text_source``).
 TEXT_SOURCES = ("trafilatura", "trafilatura:own-parse", "jsonld:articleBody", "trafilatura:baseline")
 SHORT_TEXT = 300  # characters: a text this short is checked against trafilatura's own parse
-_EXTRACT = {"include_comments": False, "include_tables": True, "include_images": False, "deduplicate": False}
+
+
+@lru_cache(maxsize=1)
+def _extractor() -> Extractor:
+    """trafilatura's options for every page, built once per process: building them reads its
+    configuration each time (a fifth of a millisecond per call, ~3 % of a page's extraction)."""
+    return Extractor(output_format="python", comments=False, tables=True, images=False, dedup=False,
+                     with_metadata=True)
+
+
+def _options(url: str) -> Extractor:
+    """The shared options for one page (trafilatura copies them itself before changing any)."""
+    options = copy(_extractor())
+    options.url = url
+    options.source = url.encode("utf-8", "replace").decode("utf-8")  # as trafilatura's own constructor has it
+    return options
 
 
 def _story(root: Any, html: str, url: str, objs: list[dict]) -> tuple[Any, str]:
@@ -233,11 +251,11 @@ def _story(root: Any, html: str, url: str, objs: list[dict]) -> tuple[Any, str]:
     finds at least twice as much; then a whole ``articleBody`` from the publisher's JSON-LD; last,
     trafilatura's baseline (every paragraph of the page), so an archived story is never missing
     from search for want of a method."""
-    doc = trafilatura.bare_extraction(root, url=url, with_metadata=True, **_EXTRACT)
+    doc = trafilatura.bare_extraction(root, options=_options(url))
     found = _text_of(doc)
     if len(found) >= SHORT_TEXT:
         return doc, TEXT_SOURCES[0]
-    own = trafilatura.bare_extraction(html, url=url, with_metadata=True, **_EXTRACT)
+    own = trafilatura.bare_extraction(html, options=_options(url))
     if len(_text_of(own)) >= max(2 * len(found), 1):
         return own, TEXT_SOURCES[1]
     if found:
