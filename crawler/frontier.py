@@ -129,6 +129,8 @@ FRONTIER_COMPONENTS = {
     "EXTENSIONS": {"crawler.frontier.Frontier": 10},
     # closest to the engine, so it sees the callback's whole output last (see FrontierAck)
     "SPIDER_MIDDLEWARES": {"crawler.frontier.FrontierAck": 1},
+    # the last before the network: one pace per site for every worker (crawler/shared_pace.py)
+    "DOWNLOADER_MIDDLEWARES": {"crawler.shared_pace.SharedPace": 970},
 }
 
 
@@ -293,6 +295,7 @@ class Frontier:
             self.server.hdel(self.processing(), *self._unacked)
             self._unacked.clear()
         if self._down_since is not None:
+            self.server.ping()  # nothing may have waited: back only once Redis has answered
             logger.warning("frontier %s answers again after %.0f s; the crawl goes on", self.url,
                            time.monotonic() - self._down_since)
             self._down_since = None

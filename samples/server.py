@@ -44,6 +44,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     def _serve(self, head: bool) -> None:
+        self.owner.arrivals.append((time.monotonic(), self.site, self.path))  # list.append is atomic
         try:
             edit = self.owner.edits.get((self.site, self.path))
             resp = respond(self.site, self.path, self.owner.base_urls,
@@ -105,6 +106,8 @@ class SampleSites:
         # seconds every answer waits before it is sent: a slow site, so that a test can catch a
         # crawler while it waits on requests in flight (the frontier kill tests)
         self.latency = 0.0
+        # (monotonic time, site, path) of every request as it arrives: how often a crawler asks
+        self.arrivals: list[tuple[float, str, str]] = []
 
     def edit_articles(self, site: str = "watan") -> dict[str, str]:
         """The «edit» mode, between two crawls: of ``site``'s articles one gets a longer text, one a new

@@ -5,7 +5,10 @@ file passes `warcio check`, and each worker's files carry its id (name and warci
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -235,3 +238,32 @@ def test_a_redis_outage_mid_crawl_is_waited_out(tmp_path):
     assert "Traceback" not in text, text[-3000:]
     assert result.expected >= 10 and result.archived == result.expected == result.indexed == result.index_docs
     assert result.warc_valid
+
+
+def test_workers_share_one_pace_per_site():
+    """Two workers on one site keep one worker's pace between them: the site sees one request per
+    shared delay, though each worker alone would ask with no delay at all."""
+    from samples.server import SampleSites
+
+    gap = 0.25
+    sites = SampleSites().start(ports={"watan": 0, "dw": 0, "aggregator": 0})
+    try:
+        with redis_server() as url, tempfile.TemporaryDirectory() as tmp:
+            from bench.frontier import worker_cmd
+            from core.config import DataDir
+
+            data = DataDir(Path(tmp) / "data").ensure()
+            procs = [subprocess.Popen([*worker_cmd(data, sites, url, w, slow=False, names=("watan",)), *NO_POOL,
+                                       f"--set=AKHBAR_FRONTIER_DOMAIN_DELAY={gap}"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for w in ("w1", "w2")]
+            errs = [p.communicate(timeout=180)[1] for p in procs]
+            assert [p.returncode for p in procs] == [0, 0], errs
+        times = sorted(t for t, site, _ in sites.arrivals if site == "watan")
+    finally:
+        sites.stop()
+    assert len(times) >= 15
+    # a request reserved its moment, then waited for it: one sent late (its worker busy parsing)
+    # leaves a short gap before the next, so the pace is checked over every four gaps
+    spans = [b - a for a, b in zip(times, times[4:], strict=False)]
+    assert min(spans) >= 4 * gap * 0.9, f"4 gaps in {min(spans):.3f} s (shared delay {gap} s)"
+    assert (times[-1] - times[0]) / (len(times) - 1) >= gap * 0.95
