@@ -129,7 +129,8 @@ def _reindex(data: DataDir, backend_name: str | None, batch_size: int, pool: Ext
         backend.begin_rebuild()
         rebuilding = True
         batch: list[Article] = []
-        jobs = (Job(resp.body, resp.url, profile, resp.content_type, resp.fetched, context=resp.pointer)
+        jobs = (Job(resp.body, resp.url, profile, resp.content_type, resp.fetched, context=resp.pointer,
+                    learned=learned.get(profile.id).snapshot())
                 for resp, profile in _article_captures(data, counts))
         for done, (job, parsed) in enumerate(pool.parse_many(jobs), start=1):
             article = _article(job, parsed, learned, counts)

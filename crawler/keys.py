@@ -37,6 +37,7 @@ ARTICLES_DISCOVERED = "akhbar/articles_discovered"
 FRONTIER_RECLAIMED = "akhbar/frontier_reclaimed"  # requests a gone worker held, queued again by this one
 FRONTIER_OUTAGES = "akhbar/frontier_outages"  # times the frontier's Redis stopped answering mid-crawl
 ARTICLES_EXTRACTED = "akhbar/articles_extracted"  # fetched pages that held an article (pipelines/extract.py)
+TERMS_AGAIN = "akhbar/terms_again"  # records the site learned more about while in a worker: terms made twice
 EXTRACTED = "akhbar/extracted/"  # + shortcoming (pipelines.quality): articles with a short body, no date...
 ARTICLES_KNOWN = "akhbar/articles_known"  # archived recently: not fetched again
 ARTICLES_OVER_LIMIT = "akhbar/articles_over_limit"

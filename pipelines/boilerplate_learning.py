@@ -23,6 +23,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.arabic import fold_digits
@@ -44,6 +45,20 @@ def _page_key(url: str) -> str:
     return hashlib.blake2b(url.encode("utf-8"), digest_size=8).hexdigest()
 
 
+@dataclass(frozen=True)
+class LearnedLines:
+    """What a site's learned boilerplate drops, at one moment: small and plain, so it travels with a
+    page to an extraction worker, which then computes the index terms of the text as the crawl
+    process will finish it (else, on a site with learned lines, nearly every page's terms would be
+    computed twice). Where the site learned more meanwhile, the terms' key shows the difference
+    and they are computed again."""
+
+    fingerprints: frozenset[str]
+
+    def is_boilerplate(self, line: str) -> bool:
+        return fingerprint(line) in self.fingerprints
+
+
 class SiteBoilerplate:
     """Line counts for one source; ``is_boilerplate`` answers from what has been observed so far."""
 
@@ -58,6 +73,10 @@ class SiteBoilerplate:
         self.counts: dict[str, int] = {}
         self.seen: set[str] = set()
         self.dirty = False
+        # lines seen on min_pages pages or more: the only ones that can be boilerplate (few, where
+        # counts holds every line), so what is dropped now is found without going through counts
+        self._candidates: set[str] = set()
+        self._snapshot: tuple[int, int, LearnedLines] | None = None  # (pages, candidates, lines) when made
 
     # -- learning ------------------------------------------------------------------------------------
     def has_seen(self, url: str) -> bool:
@@ -73,7 +92,9 @@ class SiteBoilerplate:
         self.pages += 1
         for fp in {fingerprint(line) for line in lines if line and len(line) <= self.max_line}:
             if fp:
-                self.counts[fp] = self.counts.get(fp, 0) + 1
+                n = self.counts[fp] = self.counts.get(fp, 0) + 1
+                if n == self.min_pages:
+                    self._candidates.add(fp)
         if len(self.counts) > self.max_entries:
             self._prune()
         self.dirty = True
@@ -85,6 +106,7 @@ class SiteBoilerplate:
         if len(self.counts) > self.max_entries:  # still too many: keep the most frequent
             keep = sorted(self.counts.items(), key=lambda kv: kv[1], reverse=True)[: self.max_entries // 2]
             self.counts = dict(keep)
+        self._candidates &= self.counts.keys()
 
     # -- applying ------------------------------------------------------------------------------------
     @property
@@ -93,6 +115,17 @@ class SiteBoilerplate:
 
     def is_boilerplate(self, line: str) -> bool:
         return self.counts.get(fingerprint(line), 0) >= self.threshold
+
+    def snapshot(self) -> LearnedLines:
+        """What is dropped now (:class:`LearnedLines`): made again only when a page or a candidate
+        line was added since the last one, from the candidates alone."""
+        if self._snapshot is None or self._snapshot[:2] != (self.pages, len(self._candidates)):
+            limit = self.threshold
+            lines = frozenset(fp for fp in self._candidates if self.counts[fp] >= limit)
+            if self._snapshot is not None and lines == self._snapshot[2].fingerprints:
+                lines = self._snapshot[2].fingerprints  # the same: keep the object (pickled the same)
+            self._snapshot = (self.pages, len(self._candidates), LearnedLines(lines))
+        return self._snapshot[2]
 
     def learned(self) -> list[str]:
         """The lines currently treated as boilerplate (fingerprints), most frequent first."""
@@ -113,6 +146,7 @@ class SiteBoilerplate:
         site.pages = int(data.get("pages", 0))
         site.counts = {str(k): int(v) for k, v in data.get("counts", {}).items()}
         site.seen = set(data.get("seen", []))
+        site._candidates = {fp for fp, n in site.counts.items() if n >= site.min_pages}
         return site
 
 

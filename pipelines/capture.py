@@ -24,7 +24,7 @@ from core.record import Article
 from crawler.profiles import SourceProfile
 from index.fields import IndexTerms, compute_terms
 from index.stories import sketch_of_stems
-from pipelines.boilerplate_learning import SiteBoilerplate
+from pipelines.boilerplate_learning import LearnedLines, SiteBoilerplate
 from pipelines.page import NotAnArticle, ParsedPage, finish_article, parse_page
 
 __all__ = ["NotAnArticle", "analyzed_capture", "article_from_capture", "article_terms", "learned_article",
@@ -71,14 +71,15 @@ def parsed_capture(body: bytes, url: str, profile: SourceProfile | None, *, cont
 
 
 def analyzed_capture(body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
-                     fetched: str | datetime | None = None) -> ParsedPage:
+                     fetched: str | datetime | None = None, learned: LearnedLines | None = None) -> ParsedPage:
     """:func:`parsed_capture` with the index terms of the record it makes — what an extraction
     worker runs, so the analysis too (stems, roots, skeletons: a third of a page's cost to the
-    crawl process) is done off the crawl's one core. Learned boilerplate is only known in the crawl
-    process; when it drops a line there, these terms no longer fit and are computed again."""
+    crawl process) is done off the crawl's one core. The learned boilerplate itself lives in the
+    crawl process; ``learned`` is what it dropped when the page was sent, so the terms fit the text
+    the crawl process makes — unless it learned more meanwhile: then they are computed again."""
     page = parsed_capture(body, url, profile, content_type=content_type, fetched=fetched)
     with suppress(NotAnArticle):  # the crawl process refuses the page with the same reason
-        page.terms = article_terms(finish_article(page))
+        page.terms = article_terms(finish_article(page, learned))
     return page
 
 

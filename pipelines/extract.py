@@ -65,9 +65,10 @@ class ExtractPipeline:
         learned = self.store.get(profile.id) if self.store is not None and profile is not None else None
         try:
             page = await self.pool.parse(item.body, item.url, profile, content_type=item.content_type,
-                                         fetched=item.fetched)
+                                         fetched=item.fetched, learned=learned.snapshot() if learned else None)
             article = learned_article(page, learned, learn=True)
-            if page.terms is not None and precomputed_terms(article) is None:  # learned lines dropped
+            if page.terms is not None and precomputed_terms(article) is None:  # learned more meanwhile
+                self.stats.inc_value(keys.TERMS_AGAIN)
                 article = await self._terms(article)
         except WorkerFailed as exc:
             self.stats.inc_value(keys.error("extract_worker"))

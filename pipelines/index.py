@@ -37,7 +37,7 @@ from crawler.state import CrawlState
 from index.backends import BackendConfig, open_backend
 from index.base import SearchBackend
 from index.liveness import LiveState
-from pipelines.boilerplate_learning import BoilerplateStore
+from pipelines.boilerplate_learning import BoilerplateStore, LearnedLines
 from pipelines.capture import learned_article
 from pipelines.extract import ExtractLater
 from pipelines.workers import ExtractionPool, Job, WorkerFailed
@@ -261,7 +261,7 @@ class IndexPipeline:
         pool = ExtractionPool.from_settings(self.crawler.settings)
         caught_up = 0
         try:
-            for job, parsed in pool.parse_many(self._awaiting_jobs(profile)):
+            for job, parsed in pool.parse_many(self._awaiting_jobs(profile, learned.snapshot())):
                 row = job.context
                 try:
                     if isinstance(parsed, Exception):
@@ -289,7 +289,7 @@ class IndexPipeline:
             logger.warning("catch-up: %d archived article(s) indexed", caught_up)
             self.flush()
 
-    def _awaiting_jobs(self, profile: SourceProfile) -> Iterator[Job]:
+    def _awaiting_jobs(self, profile: SourceProfile, learned: LearnedLines) -> Iterator[Job]:
         """The archived captures of ``profile`` awaiting indexing, read from their WARC records."""
         for row in self.state.awaiting_index(profile.id):
             if (self.data.warc / f"{row.warc_file}.open").exists():
@@ -302,4 +302,4 @@ class IndexPipeline:
                 logger.warning("catch-up: %s not readable from the archive: %s", row.url, exc)
                 self.state.nothing_to_index(row.record_id)
                 continue
-            yield Job(body, row.url, profile, ctype, row.fetched, context=row)
+            yield Job(body, row.url, profile, ctype, row.fetched, context=row, learned=learned)

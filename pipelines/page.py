@@ -29,7 +29,7 @@ from core.record import Article, content_hash, empty_article
 from crawler.profiles import SourceProfile
 from index.fields import AnalyzedArticle, IndexTerms
 from pipelines import metadata as meta
-from pipelines.boilerplate_learning import SiteBoilerplate
+from pipelines.boilerplate_learning import LearnedLines, SiteBoilerplate
 from pipelines.cleanup import (
     RELATED_LABELS,
     author_from_line,
@@ -295,7 +295,7 @@ def clean_page(page: ParsedPage, drop: Callable[[str], bool] | None = None) -> l
     return lines
 
 
-def finish_article(page: ParsedPage, learned: SiteBoilerplate | None = None) -> Article:
+def finish_article(page: ParsedPage, learned: SiteBoilerplate | LearnedLines | None = None) -> Article:
     """The record, with lines learned as this site's boilerplate dropped from the text."""
     lines = page.lines
     if learned is not None and any(learned.is_boilerplate(ln) for ln in lines):

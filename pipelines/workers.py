@@ -41,6 +41,7 @@ from typing import Any, ClassVar
 from core.record import Article
 from crawler.profiles import SourceProfile
 from index.fields import AnalyzedArticle, precomputed_terms
+from pipelines.boilerplate_learning import LearnedLines
 from pipelines.capture import analyzed_capture, article_terms
 from pipelines.page import ParsedPage
 
@@ -71,6 +72,7 @@ class Job:
     content_type: str | None
     fetched: str | datetime | None = None
     context: object = None  # the caller's (a WARC pointer, a fetch-log row): handed back untouched
+    learned: LearnedLines | None = None  # the site's learned boilerplate, for terms that fit the final text
 
 
 def _exit_with(pid: int) -> None:
@@ -183,9 +185,9 @@ class ExtractionPool:
         return self._pool
 
     async def parse(self, body: bytes, url: str, profile: SourceProfile | None, *, content_type: str | None,
-                    fetched: str | datetime | None) -> ParsedPage:
+                    fetched: str | datetime | None, learned: LearnedLines | None = None) -> ParsedPage:
         """``analyzed_capture`` in a worker (raises what it raises, ``NotAnArticle`` included)."""
-        return await self._run(self._task(Job(body, url, profile, content_type, fetched)), url)
+        return await self._run(self._task(Job(body, url, profile, content_type, fetched, learned=learned)), url)
 
     async def terms(self, article: Article) -> Article:
         """The record with its index terms and story sketch made in a worker: for a record whose
@@ -270,8 +272,9 @@ class ExtractionPool:
 
     def _task(self, job: Job) -> partial[ParsedPage]:
         """What a worker (or this process, with ``workers=0``) runs for ``job``."""
+        extra = {"learned": job.learned} if job.learned is not None else {}
         return partial(self.target, job.body, job.url, job.profile, content_type=job.content_type,
-                       fetched=job.fetched)
+                       fetched=job.fetched, **extra)
 
     def _current(self) -> ProcessPoolExecutor:
         """The pool to submit to, started (a fresh one after a broken one)."""

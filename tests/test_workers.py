@@ -199,3 +199,51 @@ def test_reindex_batches_get_the_shortened_records_terms_from_the_workers():
     assert out == batch and out[1:] == batch[1:]
     assert all(precomputed_terms(a) is not None for a in out)
     assert precomputed_terms(out[0]).body == compute_terms(batch[0]).body
+
+
+def test_a_page_sent_with_the_sites_learned_lines_comes_back_with_terms_that_fit():
+    """The learned boilerplate travels with the page (``SiteBoilerplate.snapshot``): the worker's
+    terms are of the text the crawl process finishes, so nothing is analyzed twice — the same record
+    and the same terms as when the crawl process drops the line and the terms are made again."""
+    from index.fields import compute_terms, precomputed_terms
+    from pipelines.boilerplate_learning import SiteBoilerplate
+
+    page = max(load_gold(GOLD), key=lambda p: len(p.body))
+    pool = ExtractionPool(1)
+    try:
+        plain = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                       fetched=page.fetched))
+        learned = SiteBoilerplate("site")
+        for n in range(learned.min_pages + 1):  # the page's last line on every page of the site
+            learned.observe(f"https://site.example/{n}", [plain.lines[-1]])
+        sent = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                      fetched=page.fetched, learned=learned.snapshot()))
+    finally:
+        pool.close()
+    assert precomputed_terms(learned_article(plain, learned)) is None, "without it the terms do not fit"
+    finished = learned_article(sent, learned)
+    assert plain.lines[-1] not in finished["text"] and finished == learned_article(plain, learned)
+    terms = precomputed_terms(finished)
+    assert terms is not None, "the worker's terms fit the finished text"
+    assert terms.body == compute_terms(finished).body
+
+
+def test_a_snapshot_of_learned_lines_says_what_the_site_drops_now():
+    """The snapshot answers as the site does after every page it learns from, including when the
+    threshold grows past a line (min_share of the pages seen), and after a reload from disk."""
+    import random
+
+    from pipelines.boilerplate_learning import SiteBoilerplate
+
+    site = SiteBoilerplate("site")
+    rng = random.Random(7)
+    lines = [f"سطر القالب {chr(0x0627 + k)}" for k in range(12)]
+    for n in range(60):
+        # half the lines only on the first pages: learned, then below the threshold as the site grows
+        pool = lines if n < 5 else lines[:6]
+        site.observe(f"https://site.example/{n}", rng.sample(pool, rng.randint(1, 4)))
+        shot = site.snapshot()
+        assert [shot.is_boilerplate(ln) for ln in lines] == [site.is_boilerplate(ln) for ln in lines], n
+    assert any(site.is_boilerplate(ln) for ln in lines) and not all(site.is_boilerplate(ln) for ln in lines)
+    again = SiteBoilerplate.from_dict(site.to_dict())
+    assert again.snapshot() == site.snapshot()
