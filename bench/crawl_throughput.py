@@ -68,7 +68,7 @@ class Site:
     """The articles on 127.0.0.1: ``/a/N/`` pages and ``/sitemap.xml`` listing them all; a path in
     ``redirects`` answers 301 to its target (``bench.history_liveness`` edits the site)."""
 
-    def __init__(self, articles: list[dict]) -> None:
+    def __init__(self, articles: list[dict], story_line: str = "") -> None:
         self.pages: dict[str, bytes] = {}
         self.redirects: dict[str, str] = {}
         self.server = _Server(("127.0.0.1", 0), self._handler())
@@ -77,6 +77,8 @@ class Site:
         for n, art in enumerate(articles):
             url = f"{self.base}/a/{n}/"
             paras = "".join(f"<p>{html.escape(p)}</p>" for p in (art.get("text") or "").split("\n") if p.strip())
+            if story_line:  # the same line in every story, as many sites have: learned as boilerplate
+                paras += f"<p>{html.escape(story_line)}</p>"
             related = "".join(f'<li><a href="/a/{m}/">{html.escape(titles[m])}</a></li>'
                               for m in ((n + k) % len(articles) for k in (1, 2, 3)))
             self.pages[f"/a/{n}/"] = _PAGE.format(title=html.escape(art.get("title") or ""), url=url, body=paras,
@@ -279,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16, help="requests in flight per domain, for both")
     ap.add_argument("--rss", default="", help="comma-separated crawl sizes for the memory table, e.g. 1000,10000")
+    ap.add_argument("--story-line", default="", help="a line to put at the end of every story (a template line "
+                    "the extractor keeps, which akhbar learns as the site's boilerplate)")
     args = ap.parse_args(argv)
     sizes = [int(n) for n in args.rss.split(",") if n.strip()]
     corpus = [a for a in load_articles() if (a.get("text") or "").strip()]
@@ -286,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     akhbar = str(Path(sys.executable).with_name("akhbar"))
     crawls: list[Run] = []
     reindexes: list[Run] = []
-    with Site(articles) as site, tempfile.TemporaryDirectory(prefix="akhbar-throughput-") as tmp:
+    with Site(articles, args.story_line) as site, tempfile.TemporaryDirectory(prefix="akhbar-throughput-") as tmp:
         _profile(Path(tmp) / "profiles", site)
         env = {**os.environ, "AKHBAR_SOURCES": str(Path(tmp) / "profiles")}
         env.pop("AKHBAR_EXTRACT_WORKERS", None)
