@@ -414,7 +414,14 @@ class Frontier:
         try:
             self.catch_up()
             self.reclaim()
-            if self.server.zcard(self.key("requests")) or self.others_busy():
+            # The engine is idle, so nothing this worker took is in flight: an entry still in its hands
+            # is a pop whose reply an outage cut off (Redis ran it, the worker never heard). Queued again.
+            orphans = int(self._requeue(keys=[self.processing(), self.key("requests")]))
+            if orphans:
+                logger.warning("frontier: %d request(s) in this worker's hands but never received (a reply lost "
+                               "to an outage) are queued again", orphans)
+                self.crawler.stats.inc_value(keys.FRONTIER_RECLAIMED, orphans)
+            if orphans or self.server.zcard(self.key("requests")) or self.others_busy():
                 raise DontCloseSpider
         except RedisError as exc:
             self.unreachable(exc)
