@@ -39,6 +39,22 @@ def _records(pool: ExtractionPool, pages) -> list:
         pool.close()
 
 
+def _parse(pool: ExtractionPool, page, **kwargs):
+    """One gold page parsed in ``pool``."""
+    return asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
+                                  fetched=page.fetched, **kwargs))
+
+
+def _site_that_learned(line: str):
+    """A site with ``line`` on every page it has seen: learned as its boilerplate."""
+    from pipelines.boilerplate_learning import SiteBoilerplate
+
+    learned = SiteBoilerplate("site")
+    for n in range(learned.min_pages + 1):
+        learned.observe(f"https://site.example/{n}", [line])
+    return learned
+
+
 def test_workers_give_the_records_in_process_extraction_gives():
     pages = load_gold(GOLD)
     expected = [article_from_capture(p.body, p.url, p.profile, content_type=p.content_type or None,
@@ -155,16 +171,12 @@ def test_a_record_shortened_by_learned_boilerplate_gets_its_terms_from_a_worker(
     index would otherwise compute in the crawl process."""
     from index.fields import compute_terms, precomputed_terms
     from index.stories import sketch_of_stems
-    from pipelines.boilerplate_learning import SiteBoilerplate
 
     page = max(load_gold(GOLD), key=lambda p: len(p.body))
     pool = ExtractionPool(1)
     try:
-        parsed = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
-                                        fetched=page.fetched))
-        learned = SiteBoilerplate("site")
-        for n in range(learned.min_pages + 1):  # the page's last line on every page of the site
-            learned.observe(f"https://site.example/{n}", [parsed.lines[-1]])
+        parsed = _parse(pool, page)
+        learned = _site_that_learned(parsed.lines[-1])  # the page's last line on every page of the site
         shortened = learned_article(parsed, learned)
         assert precomputed_terms(shortened) is None, "the worker's terms no longer fit"
         again = asyncio.run(pool.terms(shortened))
@@ -180,7 +192,6 @@ def test_a_record_shortened_by_learned_boilerplate_gets_its_terms_from_a_worker(
 
 def test_reindex_batches_get_the_shortened_records_terms_from_the_workers():
     from index.fields import compute_terms, precomputed_terms
-    from pipelines.boilerplate_learning import SiteBoilerplate
 
     gold = load_gold(GOLD)
     pages = [max(gold, key=lambda p: len(p.body)), *gold[:3]]
@@ -188,9 +199,7 @@ def test_reindex_batches_get_the_shortened_records_terms_from_the_workers():
     try:
         parsed = [p for _, p in pool.parse_many(
             [Job(p.body, p.url, p.profile, p.content_type or None, p.fetched) for p in pages])]
-        learned = SiteBoilerplate("site")
-        for n in range(learned.min_pages + 1):  # the first page's last line, learned as the site's
-            learned.observe(f"https://site.example/{n}", [parsed[0].lines[-1]])
+        learned = _site_that_learned(parsed[0].lines[-1])  # the first page's last line, learned as the site's
         batch = [learned_article(p, learned) for p in parsed]
         assert precomputed_terms(batch[0]) is None and all(precomputed_terms(a) for a in batch[1:])
         out = pool.terms_many(batch)
@@ -206,18 +215,13 @@ def test_a_page_sent_with_the_sites_learned_lines_comes_back_with_terms_that_fit
     terms are of the text the crawl process finishes, so nothing is analyzed twice — the same record
     and the same terms as when the crawl process drops the line and the terms are made again."""
     from index.fields import compute_terms, precomputed_terms
-    from pipelines.boilerplate_learning import SiteBoilerplate
 
     page = max(load_gold(GOLD), key=lambda p: len(p.body))
     pool = ExtractionPool(1)
     try:
-        plain = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
-                                       fetched=page.fetched))
-        learned = SiteBoilerplate("site")
-        for n in range(learned.min_pages + 1):  # the page's last line on every page of the site
-            learned.observe(f"https://site.example/{n}", [plain.lines[-1]])
-        sent = asyncio.run(pool.parse(page.body, page.url, page.profile, content_type=page.content_type or None,
-                                      fetched=page.fetched, learned=learned.snapshot()))
+        plain = _parse(pool, page)
+        learned = _site_that_learned(plain.lines[-1])  # the page's last line on every page of the site
+        sent = _parse(pool, page, learned=learned.snapshot())
     finally:
         pool.close()
     assert precomputed_terms(learned_article(plain, learned)) is None, "without it the terms do not fit"
