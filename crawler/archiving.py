@@ -93,7 +93,7 @@ class WarcArchiveMiddleware:
         except OSError as exc:
             busy = f"data directory is not usable: {exc}"
         if busy:
-            self._fail(spider, busy, reason="already_running")
+            self._fail(busy, reason="already_running")
             return
         try:
             self.warc_dir.mkdir(parents=True, exist_ok=True)
@@ -105,7 +105,7 @@ class WarcArchiveMiddleware:
                     recovered = recover_open_files(self.warc_dir, self.cdx_dir, prefix=f"{prefix}-",
                                                    workers={self.worker_id, *gone})
         except OSError as exc:
-            self._fail(spider, f"WARC directory {self.warc_dir} is not usable: {exc}")
+            self._fail(f"WARC directory {self.warc_dir} is not usable: {exc}")
             return
         for path in recovered:
             logger.warning("Recovered unfinished WARC file %s", path.name)
@@ -116,7 +116,7 @@ class WarcArchiveMiddleware:
                 logger.warning("Wrote the missing CDXJ index of %s", path.name)
                 self.stats.inc_value(keys.WARC_CDXJ_REBUILT)
         except OSError as exc:
-            self._fail(spider, f"cannot write CDXJ indexes in {self.cdx_dir}: {exc}")
+            self._fail(f"cannot write CDXJ indexes in {self.cdx_dir}: {exc}")
         info = {"isPartOf": prefix, "robots": "obey" if self.crawler.settings.getbool("ROBOTSTXT_OBEY")
                 else "ignore", "http-header-user-agent": self.crawler.settings.get("USER_AGENT", "")}
         if self.operator:
@@ -132,7 +132,7 @@ class WarcArchiveMiddleware:
         self.writer = WarcRotatingWriter(self.warc_dir, prefix, cdx_directory=self.cdx_dir,
                                          max_size=self.max_size, info=info, host=self.worker_id)
 
-    def _fail(self, spider: Spider, message: str, reason: str = "warc_write_error") -> None:
+    def _fail(self, message: str, reason: str = "warc_write_error") -> None:
         """Disk full, unwritable or missing directory: say so once, stop the crawl cleanly."""
         self.failed = True
         self.stats.inc_value(keys.error("warc_write" if reason == "warc_write_error" else reason))
@@ -194,7 +194,7 @@ class WarcArchiveMiddleware:
         try:
             pointer = self.writer.write(exchange, revisit_of=revisit)
         except OSError as exc:
-            self._fail(spider, f"cannot write WARC record for {response.url}: {exc}")
+            self._fail(f"cannot write WARC record for {response.url}: {exc}")
             raise Refused("not_archived", f"WARC write failed: {exc}") from exc
         # what catch-up may extract later: a whole article page, not a revisit or a truncated head
         whole_article = kind == "article" and response.status == 200 and revisit is None and not truncated
@@ -202,7 +202,7 @@ class WarcArchiveMiddleware:
             self.state.archived(self._capture(spider, kind, response, exchange, pointer, digest, revisit),
                                 whole_article=whole_article)
         except sqlite3.Error as exc:
-            self._fail(spider, f"cannot record the capture of {response.url} in the fetch log: {exc}")
+            self._fail(f"cannot record the capture of {response.url} in the fetch log: {exc}")
             raise Refused("not_archived", f"fetch log write failed: {exc}") from exc
         request.meta[keys.WARC] = pointer
         request.meta[keys.FETCHED] = exchange.fetched.isoformat()

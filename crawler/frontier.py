@@ -210,7 +210,7 @@ class Frontier:
         made it fail: then it stays in hand and goes back to the queue when the spider closes."""
         frontier = cls.of(crawler)
         if frontier is not None and request is not None and not crawler.stats.get_value(keys.FATAL):
-            frontier.ack(request)  # failed while the crawl stops on an error: kept, handed back at close
+            frontier.ack(request)
 
     # -- keys -------------------------------------------------------------------------------------
     @property

@@ -18,7 +18,6 @@ once) rather than stop fetching.
 from __future__ import annotations
 
 import asyncio
-import logging
 from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
@@ -27,8 +26,6 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.frontier import Frontier
-
-logger = logging.getLogger(__name__)
 
 # A domain's turn: granted (the start recorded, "0") when the delay since the last start granted for
 # it has passed, else the seconds left (as a string: Lua numbers would be cut to integers). Timed by
@@ -44,41 +41,33 @@ end
 return string.format('%.6f', due - now)
 """
 
+
 class SharedPace:
     """Downloader middleware: wait for this request's turn at its domain across every worker."""
 
-    def __init__(self, crawler: Crawler, delay: float) -> None:
-        self.crawler = crawler
+    def __init__(self, frontier: Frontier, delay: float) -> None:
+        self.frontier = frontier
         self.delay = delay
-        self._frontier: Frontier | None = None
+        self._turn = frontier.server.register_script(_TURN)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPace:
         settings = crawler.settings
-        if not settings.get("AKHBAR_FRONTIER"):
-            raise NotConfigured("no frontier")
         delay = settings.getfloat("AKHBAR_FRONTIER_DOMAIN_DELAY", settings.getfloat("DOWNLOAD_DELAY"))
+        frontier = Frontier.of(crawler)  # extensions are built before the downloader's middlewares
+        if frontier is None:
+            raise NotConfigured("no frontier")
         if delay <= 0:
             raise NotConfigured("no shared pace")
-        return cls(crawler, delay)
-
-    @property
-    def frontier(self) -> Frontier:
-        if self._frontier is None:
-            self._frontier = Frontier.of(self.crawler)
-            assert self._frontier is not None, "the shared pace needs the crawler.frontier.Frontier extension"
-            self._turn = self._frontier.server.register_script(_TURN)
-        return self._frontier
+        return cls(frontier, delay)
 
     async def process_request(self, request: Request) -> None:
-        domain = urlsplit(request.url).hostname or ""
-        frontier = self.frontier
-        key = f"{frontier.prefix_root}@pace:{domain}"
+        key = f"{self.frontier.prefix_root}@pace:{urlsplit(request.url).hostname or ''}"
         while True:
             try:
                 wait = float(self._turn(keys=[key], args=[self.delay]))
             except RedisError as exc:
-                frontier.unreachable(exc)
+                self.frontier.unreachable(exc)
                 return
             if wait <= 0:
                 return

@@ -122,8 +122,6 @@ class SiteBoilerplate:
         if self._snapshot is None or self._snapshot[:2] != (self.pages, len(self._candidates)):
             limit = self.threshold
             lines = frozenset(fp for fp in self._candidates if self.counts[fp] >= limit)
-            if self._snapshot is not None and lines == self._snapshot[2].fingerprints:
-                lines = self._snapshot[2].fingerprints  # the same: keep the object (pickled the same)
             self._snapshot = (self.pages, len(self._candidates), LearnedLines(lines))
         return self._snapshot[2]
 
