@@ -36,10 +36,13 @@ def _fast(**more):
     return [f"--set={k}={v}" for k, v in {**FAST, **more}.items()]
 
 
-def crawl_with_edits(sites, data: DataDir, first=("watan",)) -> list[str]:
+def crawl_with_edits(sites, data: DataDir, first=("watan",), apart: float = 0.0) -> list[str]:
     """Crawl ``first``, edit Al-Watan's articles and crawl it again with every article re-fetched:
-    an archive with several versions of a page. Returns the edited paths (test_history, test_memento)."""
+    an archive with several versions of a page. Returns the edited paths (test_history, test_memento).
+    ``apart``: seconds to wait between the crawls, for tests that need the captures that far apart
+    however fast the machine crawls."""
     akhbar(*_crawl_args(sites, first), *_fast(), data=data)
+    time.sleep(apart)
     try:
         paths = sites.edit_articles("watan")
         akhbar(*_crawl_args(sites, ("watan",)), *_fast(AKHBAR_REVISIT_AFTER=0), data=data)

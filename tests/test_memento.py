@@ -30,7 +30,8 @@ def archive(sample_sites, tmp_path_factory):
     """(data, edited paths, Al-Watan's base URL): Al-Watan and DW crawled, Al-Watan edited and
     crawled again with every article re-fetched."""
     data = DataDir(tmp_path_factory.mktemp("memento-data")).ensure()
-    return data, crawl_with_edits(sample_sites, data, ("watan", "dw")), sample_sites.base_urls["watan"]
+    # the TimeGate tests ask for moments between two captures of a page: keep them seconds apart
+    return data, crawl_with_edits(sample_sites, data, ("watan", "dw"), apart=4), sample_sites.base_urls["watan"]
 
 
 @pytest.fixture(scope="module")
