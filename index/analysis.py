@@ -55,8 +55,11 @@ from core.arabic import DIGITS, HARAKAT, LETTER_FOLDS, SUPERSCRIPT_ALEF, TATWEEL
 ANALYZER_VERSION = 6
 
 
+@lru_cache(maxsize=1)
 def _isri_stemmer() -> Any:
-    """nltk's ISRI stemmer, imported with ``scipy.stats`` out of reach. nltk's package init imports
+    """nltk's ISRI stemmer, made on the first root asked for: importing nltk costs ~0.4 s, which a
+    process that never analyzes text (a crawl or reindex whose workers analyze) need not pay.
+    Imported with ``scipy.stats`` out of reach. nltk's package init imports
     scipy.stats whenever scipy is installed (datasketch brings it) for collocation statistics this
     project never uses: over a second of start-up for every ``akhbar`` command, crawl and worker.
     nltk falls back without it; the entry is removed again so anything else imports scipy.stats as
@@ -70,6 +73,12 @@ def _isri_stemmer() -> Any:
         if hidden:
             del sys.modules["scipy.stats"]
     return ISRIStemmer()
+
+
+def preload() -> None:
+    """Load what the first analysis would (nltk's stemmer) now: the extraction workers' forkserver
+    calls it so that every worker starts with it, shared, instead of importing it on its first page."""
+    _isri_stemmer()
 
 
 def _mark_class() -> str:
@@ -231,7 +240,6 @@ def stem_by_patterns(word: str) -> str:
 
 STOPWORDS: frozenset[str] = frozenset(normalize(w) for w in _data("arabic_stopwords.txt"))
 
-_ISRI = _isri_stemmer()
 _ROOT_CACHE = 50_000  # roots and skeletons of headline and lead words; bounded like _CACHE_MAX below
 _ARABIC_WORD = re.compile(r"^[\u0621-\u064A]+$")
 _WEAK = frozenset("اوي")
@@ -248,7 +256,7 @@ def root(exact: str) -> str:
     """
     if not _ARABIC_WORD.match(exact):
         return exact
-    out = _ISRI.stem(_PROCLITIC_RE.sub("", exact, count=1))
+    out = _isri_stemmer().stem(_PROCLITIC_RE.sub("", exact, count=1))
     if len(out) == 3 and out[1] in _WEAK:
         out = out[0] + out[2]
     return out or exact

@@ -252,8 +252,9 @@ class ExtractionPool:
     def parse_many(self, jobs: Iterable[Job], window: int = 0) -> Iterator[tuple[Job, ParsedPage | Exception]]:
         """Each job with its ``ParsedPage`` or the exception its parse raised (``NotAnArticle``,
         ``WorkerFailed``, a parser's own error), in input order, with at most ``window`` jobs in
-        flight (default: four per worker) so memory stays flat however many captures there are —
-        the batch form of :meth:`parse` for ``akhbar reindex`` and the crawl's catch-up."""
+        flight (default: 32 per worker, so none idles while the caller stores a batch) so memory
+        stays flat however many captures there are — the batch form of :meth:`parse` for
+        ``akhbar reindex`` and the crawl's catch-up."""
         if not self.workers:
             for job in jobs:
                 try:
@@ -261,7 +262,7 @@ class ExtractionPool:
                 except Exception as exc:  # noqa: BLE001 - handed to the caller, which counts it
                     yield job, exc
             return
-        window = window or 4 * self.workers
+        window = window or 32 * self.workers
         flight: deque[tuple[Job, Future | WorkerFailed, ProcessPoolExecutor | None]] = deque()
         for job in jobs:
             flight.append((job, *self._submit(job)))
