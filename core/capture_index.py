@@ -226,14 +226,20 @@ class CaptureIndex:
         return found
 
     def _create(self) -> Path:
-        """A new, empty generation (under the lock); leftovers of removed ones are cleared."""
-        path = self.home / f"merged-{time.time_ns()}-{os.getpid()}.sqlite"
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        """A new, empty generation (under the lock); leftovers of removed ones are cleared. It is
+        made under another name and renamed when its schema is in: a process that lists the
+        generations without the lock (``_ensure_open``) must never open one still being made."""
+        for stray in self.home.glob("building-*.sqlite*"):  # a creator killed mid-way (we hold the lock)
+            stray.unlink(missing_ok=True)
+        name = f"{time.time_ns()}-{os.getpid()}.sqlite"
+        building, path = self.home / f"building-{name}", self.home / f"merged-{name}"
+        db = sqlite3.connect(building, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode = WAL")
             db.executescript(_SCHEMA)
         finally:
-            db.close()
+            db.close()  # the last connection: its log is folded into the file and removed
+        os.replace(building, path)
         for stray in self.home.glob("merged-*.sqlite-*"):
             if not Path(str(stray).rsplit("-", 1)[0]).exists():
                 stray.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from core.archive import find_captures, replay, url_key
 from core.config import DataDir
-from crawler.warc import Exchange, WarcRotatingWriter, recover_open_files
+from crawler.warc import Exchange, Revisit, WarcRotatingWriter, payload_digest, recover_open_files
 from tests.helpers import warcio_check
 
 HTML = "<html><head><meta charset='utf-8'><title>خبر</title></head><body><p>نص الخبر</p></body></html>".encode()
@@ -103,10 +103,53 @@ def test_unfinished_file_is_repaired(tmp_path):
     with open(open_path, "ab") as fh:  # a record cut off mid-write, as after kill -9
         fh.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\nContent-Length: 5000\r\n\r\nabc")[:40])
     writer._fh.close()
+    assert list(data.cdx.glob("*.cdxj.open")), "the index lines were being kept as records were written"
     recovered = recover_open_files(data.warc, data.cdx, prefix="kill-")
     assert len(recovered) == 1 and recovered[0].name.endswith(".warc.gz")
     assert warcio_check(recovered).returncode == 0
     assert find_captures("http://127.0.0.1:9/k/2", data)
+    assert not list(data.cdx.glob("*.cdxj.open")), "the killed writer's lines went with its recovery"
+    assert _indexed_by_reading(recovered[0], tmp_path) == (data.cdx / _cdxj_name(recovered[0])).read_text()
+
+
+def _cdxj_name(warc) -> str:
+    return warc.name[: -len(".warc.gz")] + ".cdxj"
+
+
+def _indexed_by_reading(warc, tmp_path) -> str:
+    """The file's CDXJ as cdxj-indexer makes it by reading the WARC (pywb's and wacz's indexer)."""
+    from cdxj_indexer.main import CDXJIndexer
+
+    out = tmp_path / ("read-" + _cdxj_name(warc))
+    CDXJIndexer(str(out), [str(warc)], sort=True).process_all()
+    return out.read_text()
+
+
+def test_index_kept_while_writing_is_the_one_reading_gives(tmp_path):
+    """The CDXJ lines made as records are written (no second read of the file at close) are, byte
+    for byte, cdxj-indexer's over the closed file: pages, a redirect, a 404, a gzip-encoded body, a
+    body with no Content-Type, a revisit, over a rotation."""
+    data = _data(tmp_path)
+    writer = WarcRotatingWriter(data.warc, "kept", cdx_directory=data.cdx, max_size=4000)
+    first = writer.write(_exchange("http://127.0.0.1:9/k/1?b=2&a=1"))
+    writer.write(_exchange("http://127.0.0.1:9/old", b"", [("Location", "/k/1"), ("Content-Length", "0")]))
+    writer.write(_exchange("http://127.0.0.1:9/gz", gzip.compress(HTML),
+                           [("Content-Type", "text/html;charset=utf-8"), ("Content-Encoding", "gzip")]))
+    writer.write(_exchange("http://127.0.0.1:9/bare", b"no type", [("Content-Length", "7")]))
+    missing = _exchange("http://127.0.0.1:9/missing", b"gone", [("Content-Type", " text/plain ; x=1")])
+    missing.status = 404
+    writer.write(missing)
+    writer.write(_exchange("http://127.0.0.1:9/big", os.urandom(4000)))  # rotates
+    writer.write(_exchange("http://127.0.0.1:9/k/1?b=2&a=1"),
+                 revisit_of=Revisit("http://127.0.0.1:9/k/1?b=2&a=1", "2026-11-21T10:00:00Z", payload_digest(HTML),
+                                    first["record_id"]))
+    writer.close()
+    files = sorted(data.warc.glob("*.warc.gz"))
+    assert len(files) >= 2
+    for warc in files:
+        assert (data.cdx / _cdxj_name(warc)).read_text() == _indexed_by_reading(warc, tmp_path), warc.name
+    assert not list(data.cdx.glob("*.open"))
+    assert len(find_captures("http://127.0.0.1:9/k/1?b=2&a=1", data)) == 2
 
 
 def test_cdxj_binary_search_matches_a_full_scan(tmp_path):
@@ -173,3 +216,11 @@ def test_missing_cdxj_is_rebuilt(tmp_path):
     assert index_missing_cdxj(data.warc, data.cdx, "cx-") == [final]
     assert len(find_captures("http://127.0.0.1:9/c/1", data)) == 1
     assert index_missing_cdxj(data.warc, data.cdx, "cx-") == []
+
+
+def test_a_crawls_index_is_the_one_reading_gives(crawl, tmp_path):
+    """The same on the sample sites' real crawl (their servers' own headers, redirects, 404s)."""
+    files = sorted(crawl.data.warc.glob("*.warc.gz"))
+    assert files
+    for warc in files:
+        assert (crawl.data.cdx / _cdxj_name(warc)).read_text() == _indexed_by_reading(warc, tmp_path), warc.name
