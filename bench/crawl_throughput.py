@@ -1,6 +1,6 @@
 """Crawl and reindex throughput against bare Scrapy + trafilatura, and memory as a crawl grows.
 
-    python -m bench.crawl_throughput [--articles 2000] [--concurrency 16] [--rss 1000,10000]
+    python -m bench.crawl_throughput [--articles 2000] [--concurrency 16] [--repeat 3] [--rss 1000,10000]
 
 A local news site on 127.0.0.1 serves ``--articles`` SaudiNewsNet articles in a WordPress-like
 template of this benchmark's own (header, menu, sidebar, comments box, footer) with a sitemap.
@@ -23,6 +23,10 @@ And with ``--rss``, the crawl with workers at each of those sizes, for how peak 
 Each runs in its own process (the site server shares the machine); the tables give wall time,
 articles/s, the ratio to the floor, the peak RSS of the main process and of its whole process tree
 (the extraction workers and forkserver included: the peak of their sum, sampled every 0.2 s).
+With ``--repeat N`` every run of the first two tables is made N times, the runs of one round one
+after another (so a machine that slows down slows them all), and a row gives the median time with
+the fastest and slowest in brackets, the ratios of medians and the highest peak memory: one run on
+a shared virtual machine wanders by ±5 %, as much as a change worth measuring.
 Nothing here is a test: run it, read the tables.
 """
 
@@ -32,6 +36,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -176,6 +181,16 @@ class Run:
     count: int
     rss: float  # MiB, the main process's peak
     tree_rss: float  # MiB, the peak of the PSS summed over the process and its descendants
+    spread: tuple[float, float] | None = None  # fastest and slowest time, when this is the median of runs
+
+
+def _median(runs: list[Run]) -> Run:
+    """One row for repeated runs: the median time (the lower middle for an even count), the
+    highest peak memory, the count the median run found."""
+    ordered = sorted(runs, key=lambda r: r.seconds)
+    mid = ordered[(len(ordered) - 1) // 2]
+    spread = (ordered[0].seconds, ordered[-1].seconds) if len(runs) > 1 else None
+    return Run(mid.label, mid.seconds, mid.count, max(r.rss for r in runs), max(r.tree_rss for r in runs), spread)
 
 
 def _tree(pid: int) -> list[int]:
@@ -272,14 +287,16 @@ def _table(title: str, rows: list[Run], floor: float, what: str = "articles") ->
     print(f"| run | time | {what} | {what}/s | × the floor's time | peak RSS | with workers |\n"
           "|---|---:|---:|---:|---:|---:|---:|")  # "with workers": PSS of the whole process tree
     for r in rows:
-        print(f"| {r.label} | {r.seconds:.1f} s | {r.count:,} | {r.count / r.seconds:,.0f} | {r.seconds / floor:.2f} | "
-              f"{r.rss:.0f} MiB | {r.tree_rss:.0f} MiB |")
+        spread = f" ({r.spread[0]:.1f}–{r.spread[1]:.1f})" if r.spread else ""
+        print(f"| {r.label} | {r.seconds:.1f} s{spread} | {r.count:,} | {r.count / r.seconds:,.0f} | "
+              f"{r.seconds / floor:.2f} | {r.rss:.0f} MiB | {r.tree_rss:.0f} MiB |")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=16, help="requests in flight per domain, for both")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each crawl and reindex; the tables give medians")
     ap.add_argument("--rss", default="", help="comma-separated crawl sizes for the memory table, e.g. 1000,10000")
     ap.add_argument("--story-line", default="", help="a line to put at the end of every story (a template line "
                     "the extractor keeps, which akhbar learns as the site's boilerplate)")
@@ -288,26 +305,35 @@ def main(argv: list[str] | None = None) -> int:
     corpus = [a for a in load_articles() if (a.get("text") or "").strip()]
     articles = corpus[: args.articles]
     akhbar = str(Path(sys.executable).with_name("akhbar"))
-    crawls: list[Run] = []
-    reindexes: list[Run] = []
+    rounds = max(1, args.repeat)
+    crawls: list[list[Run]] = [[], [], []]
+    reindexes: list[list[Run]] = [[], [], []]
     with Site(articles, args.story_line) as site, tempfile.TemporaryDirectory(prefix="akhbar-throughput-") as tmp:
         _profile(Path(tmp) / "profiles", site)
         env = {**os.environ, "AKHBAR_SOURCES": str(Path(tmp) / "profiles")}
         env.pop("AKHBAR_EXTRACT_WORKERS", None)
-        seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE, site.base, str(args.concurrency)], env)
-        crawls.append(Run("bare Scrapy SitemapSpider + trafilatura.extract", seconds, int(out.strip() or 0), rss, tree))
-        crawls.append(_crawl(akhbar, env, Path(tmp) / "data-0", args.concurrency, "0",
-                             "akhbar crawl, extraction in process"))
         data = Path(tmp) / "data-pool"
-        crawls.append(_crawl(akhbar, env, data, args.concurrency, "", "akhbar crawl, extraction workers"))
+        for n in range(rounds):
+            for stale in Path(tmp).glob("data-*"):  # each crawl starts from an empty data directory
+                shutil.rmtree(stale)
+            seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE, site.base, str(args.concurrency)], env)
+            crawls[0].append(Run("bare Scrapy SitemapSpider + trafilatura.extract", seconds, int(out.strip() or 0),
+                                 rss, tree))
+            crawls[1].append(_crawl(akhbar, env, Path(tmp) / "data-0", args.concurrency, "0",
+                                    "akhbar crawl, extraction in process"))
+            crawls[2].append(_crawl(akhbar, env, data, args.concurrency, "", "akhbar crawl, extraction workers"))
+            print(f"round {n + 1} of {rounds}: crawls done", file=sys.stderr)
 
-        seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE_REINDEX, str(data / "warc")], env)
-        reindexes.append(Run("bare: warcio + trafilatura.extract, one process", seconds, int(out.strip() or 0), rss,
-                             tree))
-        for label, workers in (("akhbar reindex --workers 0", "0"), ("akhbar reindex (workers)", "")):
-            cmd = [akhbar, "--data", str(data), "reindex", *(["--workers", workers] if workers else [])]
-            seconds, rss, tree, _ = _measured(cmd, env)
-            reindexes.append(Run(label, seconds, _indexed(akhbar, {**env, "AKHBAR_DATA": str(data)}), rss, tree))
+        for _ in range(rounds):  # over the WARC records the last crawl wrote
+            seconds, rss, tree, out = _measured([sys.executable, "-c", _BARE_REINDEX, str(data / "warc")], env)
+            reindexes[0].append(Run("bare: warcio + trafilatura.extract, one process", seconds,
+                                    int(out.strip() or 0), rss, tree))
+            for row, (label, workers) in enumerate((("akhbar reindex --workers 0", "0"),
+                                                    ("akhbar reindex (workers)", "")), start=1):
+                cmd = [akhbar, "--data", str(data), "reindex", *(["--workers", workers] if workers else [])]
+                seconds, rss, tree, _ = _measured(cmd, env)
+                reindexes[row].append(Run(label, seconds, _indexed(akhbar, {**env, "AKHBAR_DATA": str(data)}),
+                                          rss, tree))
 
     growth: list[Run] = []
     for size in sizes:
@@ -317,11 +343,13 @@ def main(argv: list[str] | None = None) -> int:
             env.pop("AKHBAR_EXTRACT_WORKERS", None)
             growth.append(_crawl(akhbar, env, Path(tmp) / "data", args.concurrency, "", f"{size:,} articles"))
 
+    repeated = f"; median of {rounds} runs each (fastest–slowest)" if rounds > 1 else ""
     print(f"{len(articles):,} articles on 127.0.0.1, {args.concurrency} requests per domain, no delay, "
-          f"no AutoThrottle; {os.cpu_count()} cores")
-    _table("Crawl (fetch, WARC + CDXJ, extraction, index)", crawls, crawls[0].seconds)
-    _table("Reindex of the same WARC records", reindexes, reindexes[0].seconds, "articles")
-    rate = (reindexes[-1].count / reindexes[-1].seconds) / (reindexes[0].count / reindexes[0].seconds)
+          f"no AutoThrottle; {os.cpu_count()} cores{repeated}")
+    crawl_rows, reindex_rows = [_median(runs) for runs in crawls], [_median(runs) for runs in reindexes]
+    _table("Crawl (fetch, WARC + CDXJ, extraction, index)", crawl_rows, crawl_rows[0].seconds)
+    _table("Reindex of the same WARC records", reindex_rows, reindex_rows[0].seconds, "articles")
+    rate = (reindex_rows[-1].count / reindex_rows[-1].seconds) / (reindex_rows[0].count / reindex_rows[0].seconds)
     print(f"\nreindex rate: {rate:.2f}× the bare single-process rate")
     if growth:
         _table("Crawl memory as the crawl grows (extraction workers)", growth, growth[0].seconds)
